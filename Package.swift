@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "CRMHub",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crmhub", targets: ["crmhub"]),
+        .library(name: "CRMWarehouse", targets: ["CRMWarehouse"]),
+        .library(name: "Connectors", targets: ["Connectors"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
+    ],
+    targets: [
+        // Types every module shares: errors with locations, source positions, exact money and dates,
+        // and the rows of the warehouse contract that Mapping produces and CRMWarehouse loads.
+        .target(name: "HubCore"),
+        // One folder per external system; parsers stream typed records with their source position.
+        .target(
+            name: "Connectors",
+            dependencies: ["HubCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Normalisation and key resolution: connector records -> warehouse rows.
+        .target(
+            name: "Mapping",
+            dependencies: ["HubCore", "Connectors", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Owns PostgreSQL: embedded cluster, migrations, COPY loader, report queries.
+        .target(
+            name: "CRMWarehouse",
+            dependencies: [
+                "HubCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
+        // Decides what runs when (jobs/*.yaml); arrives with the nightly-run issue.
+        .target(name: "Scheduler", dependencies: ["Ingest"]),
+        // Wires a source kind end to end: connector -> mapping -> warehouse load, with progress.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "HubCore", "Connectors", "Mapping", "CRMWarehouse",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "crmhub",
+            dependencies: [
+                "Ingest", "CRMWarehouse", "HubCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Not a test: generates a 1,000,000-document CP1251 statement and compares with `psql \copy`.
+        .executableTarget(
+            name: "CRMHubBenchmarks",
+            dependencies: ["Ingest", "CRMWarehouse", "HubCore", "Connectors"]
+        ),
+        .testTarget(
+            name: "ConnectorsTests",
+            dependencies: ["Connectors", "HubCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Ingest", "CRMWarehouse", "HubCore", "Connectors"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

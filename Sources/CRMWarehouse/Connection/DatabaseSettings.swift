@@ -1,0 +1,102 @@
+import Foundation
+import HubCore
+import NIOSSL
+import PostgresNIO
+
+/// Where the warehouse lives: a server named by a URL, or the embedded private cluster.
+public struct DatabaseSettings: Sendable, CustomStringConvertible {
+    public enum Target: Sendable {
+        case tcp(host: String, port: Int, tls: TLSMode)
+        case unixSocket(directory: String, port: Int)
+    }
+
+    public enum TLSMode: String, Sendable {
+        case disable, prefer, require
+    }
+
+    public var target: Target
+    public var username: String
+    /// Never logged; `description` redacts it.
+    public var password: String?
+    public var database: String
+
+    public init(target: Target, username: String, password: String?, database: String) {
+        self.target = target
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    /// Parses `postgres[ql]://user:password@host:port/database?sslmode=…` and the socket form
+    /// `postgresql:///database?host=/path/to/socket/dir&user=name`.
+    public init(url text: String) throws(HubError) {
+        guard let components = URLComponents(string: text),
+              let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme)
+        else {
+            throw HubError(.configuration, "DATABASE_URL is not a postgres:// URL (expected postgres://user:password@host:5432/database)")
+        }
+        var query: [String: String] = [:]
+        for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        self.database = database.isEmpty ? (query["dbname"] ?? "postgres") : database
+        self.username = components.user ?? query["user"] ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
+        self.password = components.password ?? query["password"]
+        let port = components.port ?? query["port"].flatMap(Int.init) ?? 5432
+        let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? query["host"]
+        if let host, host.hasPrefix("/") {
+            self.target = .unixSocket(directory: host, port: port)
+        } else if let host {
+            let mode = query["sslmode"] ?? "prefer"
+            let tls: TLSMode
+            switch mode {
+            case "disable", "allow": tls = .disable
+            case "prefer": tls = .prefer
+            case "require", "verify-ca", "verify-full": tls = .require
+            default: throw HubError(.configuration, "DATABASE_URL has an unknown sslmode '\(mode)' (use disable, prefer or require)")
+            }
+            self.target = .tcp(host: host, port: port, tls: tls)
+        } else {
+            self.target = .unixSocket(directory: "/var/run/postgresql", port: port)
+        }
+    }
+
+    /// The same server, another database (used to create databases and by tests).
+    public func with(database: String) -> DatabaseSettings {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// A libpq-style URL (what `psql` takes), without the password.
+    public var url: String {
+        switch target {
+        case .tcp(let host, let port, let tls):
+            return "postgresql://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
+        case .unixSocket(let directory, let port):
+            return "postgresql:///\(database)?host=\(directory)&port=\(port)&user=\(username)"
+        }
+    }
+
+    public var description: String { url }
+
+    func clientConfiguration() -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        switch target {
+        case .tcp(let host, let port, let tlsMode):
+            let tls: PostgresClient.Configuration.TLS
+            switch tlsMode {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(TLSConfiguration.makeClientConfiguration())
+            case .require: tls = .require(TLSConfiguration.makeClientConfiguration())
+            }
+            configuration = .init(host: host, port: port, username: username, password: password,
+                                  database: database, tls: tls)
+        case .unixSocket(let directory, let port):
+            configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: username,
+                                  password: password, database: database)
+        }
+        configuration.options.minimumConnections = 0
+        configuration.options.maximumConnections = 4
+        return configuration
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import HubCore
+import Logging
+import PostgresNIO
+
+/// A source unit about to be loaded: its identity, computed before any parsing.
+public struct BatchSource: Sendable {
+    public var sourceKind: String
+    /// How the user named the source (the path as given): shown in messages and kept in lineage.
+    public var sourceName: String
+    public var sha256: String
+    public var byteCount: Int64
+    public var encoding: String?
+
+    public init(sourceKind: String, sourceName: String, sha256: String, byteCount: Int64, encoding: String?) {
+        self.sourceKind = sourceKind
+        self.sourceName = sourceName
+        self.sha256 = sha256
+        self.byteCount = byteCount
+        self.encoding = encoding
+    }
+}
+
+/// The header facts of a 1CClientBankExchange file, for `raw.bank_1c_files`.
+public struct StatementFileFacts: Sendable {
+    public var formatVersion: String?
+    public var declaredEncoding: String?
+    public var detectedEncoding: String
+    public var encodingMismatch: Bool
+    public var sender: String?
+    public var receiver: String?
+    public var createdOn: CalendarDate?
+    public var createdAtTime: String?
+    public var periodStart: CalendarDate?
+    public var periodEnd: CalendarDate?
+    public var accounts: [String]
+    public var documentKinds: [String]
+    public var headerJSON: String
+
+    public init(
+        formatVersion: String?, declaredEncoding: String?, detectedEncoding: String, encodingMismatch: Bool,
+        sender: String?, receiver: String?, createdOn: CalendarDate?, createdAtTime: String?,
+        periodStart: CalendarDate?, periodEnd: CalendarDate?, accounts: [String], documentKinds: [String],
+        headerJSON: String
+    ) {
+        self.formatVersion = formatVersion
+        self.declaredEncoding = declaredEncoding
+        self.detectedEncoding = detectedEncoding
+        self.encodingMismatch = encodingMismatch
+        self.sender = sender
+        self.receiver = receiver
+        self.createdOn = createdOn
+        self.createdAtTime = createdAtTime
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.accounts = accounts
+        self.documentKinds = documentKinds
+        self.headerJSON = headerJSON
+    }
+}
+
+/// What happened to one source unit.
+public enum BatchOutcome: Sendable {
+    case loaded(BatchCounts)
+    /// The same content was loaded before; nothing changed.
+    case alreadyLoaded(batchID: Int64, finishedAt: Date?)
+}
+
+public struct BatchCounts: Sendable, Equatable {
+    public var batchID: Int64
+    public var read: Int
+    public var loaded: Int
+    public var duplicate: Int
+    public var quarantined: Int
+
+    public init(batchID: Int64, read: Int, loaded: Int, duplicate: Int, quarantined: Int) {
+        self.batchID = batchID
+        self.read = read
+        self.loaded = loaded
+        self.duplicate = duplicate
+        self.quarantined = quarantined
+    }
+}
+
+/// Loads bank statements into `core.bank_transactions` / `core.bank_balances` with COPY.
+///
+/// Guarantees, per source unit:
+/// - **one transaction**: the batch row, every transaction, balance and quarantined record commit together or
+///   not at all;
+/// - **once per content**: an advisory lock on the content hash serialises concurrent loads of the same file,
+///   and a loaded hash is never loaded again;
+/// - **once per business transaction**: rows land through a staging table and `ON CONFLICT DO NOTHING` on the
+///   natural key plus occurrence counter, so overlapping statements add only what is new.
+public struct BankStatementStore: Sendable {
+    public let warehouse: Warehouse
+
+    public init(warehouse: Warehouse) {
+        self.warehouse = warehouse
+    }
+
+    /// Streams one statement into the warehouse. `produce` is called only when the content is new; it feeds
+    /// rows to the writer (which sends them to the server as it goes) and returns the file's header facts.
+    public func load(
+        _ source: BatchSource,
+        produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
+    ) async throws -> BatchOutcome {
+        let logger = warehouse.logger
+        do {
+            return try await warehouse.client.withConnection { connection in
+                // BEGIN/COMMIT by hand: postgres-nio's withTransaction wants a sendable body, and `produce`
+                // (which reads the file) is deliberately not one.
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let outcome = try await Self.load(source, connection: connection, logger: logger, produce: produce)
+                    try await connection.query("COMMIT", logger: logger)
+                    return outcome
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            await recordFailure(source, error: error)
+            throw error
+        }
+    }
+
+    private static func load(
+        _ source: BatchSource, connection: PostgresConnection, logger: Logger,
+        produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
+    ) async throws -> BatchOutcome {
+        let lockKey = "crmhub:batch:\(source.sourceKind):\(source.sha256)"
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey), 0))", logger: logger)
+        let existing = try await connection.query("""
+            SELECT id, finished_at FROM ops.batches
+            WHERE source_kind = \(source.sourceKind) AND content_sha256 = \(source.sha256) AND status = 'loaded'
+            """, logger: logger).collect()
+        if let row = existing.first {
+            let (id, finishedAt) = try row.decode((Int64, Date?).self)
+            return .alreadyLoaded(batchID: id, finishedAt: finishedAt)
+        }
+        let batchID = try await connection.query("""
+            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status)
+            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
+                    \(source.encoding), 'loading')
+            RETURNING id
+            """, logger: logger).collect().first!.decode(Int64.self)
+
+        try await connection.query("""
+            CREATE TEMP TABLE stage_bank_statement (
+                seq bigint, kind "char",
+                account text, direction text, doc_kind text, doc_number text, doc_date date, amount numeric,
+                currency text, counterparty_inn text, counterparty_pinfl text, counterparty_name text,
+                counterparty_account text, counterparty_bank_code text, counterparty_bank_name text,
+                purpose text, payment_code text, booked_on date, payer_account text, payer_inn text,
+                payer_name text, payer_bank_code text, payee_account text, payee_inn text, payee_name text,
+                payee_bank_code text, written_off_on date, credited_on date, operation_kind text, priority text,
+                payment_id text, supplier_invoice_number text, attributes jsonb, natural_key uuid,
+                period_end date, opening numeric, credited numeric, debited numeric, closing numeric,
+                source_line integer, record_kind text, reason text, field text, raw text
+            ) ON COMMIT DROP
+            """, logger: logger)
+
+        var facts: StatementFileFacts?
+        var counters = BankStageWriter.Counters()
+        try await connection.copyFrom(table: "stage_bank_statement", logger: logger) { copyWriter in
+            var writer = BankStageWriter(writer: copyWriter)
+            facts = try await produce(&writer)
+            try await writer.flush()
+            counters = writer.counters
+        }
+        guard let facts else { throw HubError(.io, "the statement reader returned no header") }
+
+        let transactionsLoaded = try await connection.query("""
+            WITH numbered AS (
+                SELECT s.*, row_number() OVER (PARTITION BY natural_key ORDER BY seq) AS occurrence
+                FROM stage_bank_statement s WHERE kind = 't'
+            ), inserted AS (
+                INSERT INTO core.bank_transactions (
+                    account, direction, doc_kind, doc_number, doc_date, amount, currency, counterparty_inn,
+                    counterparty_pinfl, counterparty_name, counterparty_account, counterparty_bank_code,
+                    counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
+                    payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
+                    credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
+                    natural_key, occurrence, batch_id, source_line)
+                SELECT account, direction, doc_kind, doc_number, doc_date, amount, currency, counterparty_inn,
+                    counterparty_pinfl, counterparty_name, counterparty_account, counterparty_bank_code,
+                    counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
+                    payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
+                    credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
+                    natural_key, occurrence, \(batchID), source_line
+                FROM numbered
+                ON CONFLICT ON CONSTRAINT bank_transactions_natural_key DO NOTHING
+                RETURNING source_line
+            )
+            SELECT count(DISTINCT source_line)::bigint FROM inserted
+            """, logger: logger).collect().first!.decode(Int64.self)
+
+        let balancesLoaded = try await connection.query("""
+            WITH latest AS (
+                SELECT DISTINCT ON (account, doc_date, period_end) *
+                FROM stage_bank_statement WHERE kind = 'b'
+                ORDER BY account, doc_date, period_end, seq DESC
+            ), upserted AS (
+                INSERT INTO core.bank_balances AS b (account, date, period_end, opening, credited, debited, closing,
+                                                     currency, batch_id, source_line)
+                SELECT account, doc_date, period_end, opening, credited, debited, closing, currency, \(batchID),
+                       source_line
+                FROM latest
+                ON CONFLICT ON CONSTRAINT bank_balances_period_key DO UPDATE
+                SET opening = EXCLUDED.opening, credited = EXCLUDED.credited, debited = EXCLUDED.debited,
+                    closing = EXCLUDED.closing, batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line,
+                    loaded_at = now()
+                WHERE (b.opening, b.credited, b.debited, b.closing)
+                      IS DISTINCT FROM (EXCLUDED.opening, EXCLUDED.credited, EXCLUDED.debited, EXCLUDED.closing)
+                RETURNING 1
+            )
+            SELECT count(*)::bigint FROM upserted
+            """, logger: logger).collect().first!.decode(Int64.self)
+
+        try await connection.query("""
+            INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field, raw)
+            SELECT \(batchID), \(source.sourceKind), \(source.sourceName), source_line, record_kind, reason, field, raw
+            FROM stage_bank_statement WHERE kind = 'q' ORDER BY seq
+            """, logger: logger)
+
+        try await connection.query("""
+            INSERT INTO raw.bank_1c_files (batch_id, format_version, declared_encoding, detected_encoding,
+                encoding_mismatch, sender, receiver, created_on, created_at_time, period_start, period_end,
+                accounts, document_kinds, header)
+            VALUES (\(batchID), \(facts.formatVersion), \(facts.declaredEncoding), \(facts.detectedEncoding),
+                \(facts.encodingMismatch), \(facts.sender), \(facts.receiver), \(facts.createdOn?.iso)::date,
+                \(facts.createdAtTime), \(facts.periodStart?.iso)::date, \(facts.periodEnd?.iso)::date,
+                \(facts.accounts), \(facts.documentKinds), \(facts.headerJSON)::jsonb)
+            """, logger: logger)
+
+        let loaded = Int(transactionsLoaded) + Int(balancesLoaded)
+        let read = counters.documents + counters.balances + counters.quarantined
+        let counts = BatchCounts(
+            batchID: batchID, read: read, loaded: loaded,
+            duplicate: read - counters.quarantined - loaded, quarantined: counters.quarantined)
+        try await connection.query("""
+            UPDATE ops.batches
+            SET status = 'loaded', records_read = \(counts.read), records_loaded = \(counts.loaded),
+                records_duplicate = \(counts.duplicate), records_quarantined = \(counts.quarantined),
+                finished_at = clock_timestamp()
+            WHERE id = \(batchID)
+            """, logger: logger)
+        return .loaded(counts)
+    }
+
+    /// A failed load leaves no data, but operations should see that it was tried and why.
+    private func recordFailure(_ source: BatchSource, error: any Error) async {
+        let message = (error as? HubError)?.description ?? Warehouse.describe(error)
+        _ = try? await warehouse.client.query("""
+            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status,
+                                     finished_at, error)
+            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
+                    \(source.encoding), 'failed', clock_timestamp(), \(message))
+            """, logger: warehouse.logger)
+    }
+}

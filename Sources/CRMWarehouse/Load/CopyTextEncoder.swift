@@ -1,0 +1,58 @@
+import HubCore
+import NIOCore
+
+/// Builds rows in PostgreSQL's COPY text format: tab-separated, `\N` for NULL, with backslash, tab, newline
+/// and carriage return escaped. postgres-nio's `copyFrom` takes this format only, and leaves escaping to us.
+public struct CopyTextEncoder: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    private var fieldsInRow = 0
+
+    public init(capacity: Int = 1 << 18) {
+        bytes.reserveCapacity(capacity + 4096)
+    }
+
+    public var count: Int { bytes.count }
+
+    public mutating func field(_ text: String?) {
+        separator()
+        guard var text else {
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(UInt8(ascii: "N"))
+            return
+        }
+        text.withUTF8 { utf8 in
+            for byte in utf8 {
+                switch byte {
+                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+                case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+                case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+                // NUL cannot be stored in a PostgreSQL text value at all; drop it rather than fail the file.
+                case 0x00: break
+                default: bytes.append(byte)
+                }
+            }
+        }
+    }
+
+    public mutating func field(_ value: Int) { field(String(value)) }
+    public mutating func field(_ value: CalendarDate?) { field(value?.iso) }
+    public mutating func field(_ value: ExactAmount?) { field(value?.text) }
+
+    public mutating func endRow() {
+        bytes.append(0x0A)
+        fieldsInRow = 0
+    }
+
+    private mutating func separator() {
+        if fieldsInRow > 0 { bytes.append(0x09) }
+        fieldsInRow += 1
+    }
+
+    /// Moves the encoded rows into a buffer for the wire and starts empty again.
+    public mutating func take() -> ByteBuffer {
+        let buffer = ByteBuffer(bytes: bytes)
+        bytes.removeAll(keepingCapacity: true)
+        return buffer
+    }
+}

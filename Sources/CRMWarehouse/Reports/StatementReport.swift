@@ -1,0 +1,64 @@
+import Foundation
+import HubCore
+import PostgresNIO
+
+/// The short statement report `crmhub demo` prints: per account and day the bank's opening and closing
+/// balance with what came in and went out, and the largest counterparties.
+public struct StatementReport: Sendable {
+    public struct Day: Sendable {
+        public var account: String
+        public var date: String
+        public var currency: String?
+        public var opening: String?
+        public var credited: String
+        public var debited: String
+        public var closing: String?
+        public var transactions: Int
+        /// Whether the loaded transactions add up to the bank's own totals for that day.
+        public var matchesBank: Bool?
+    }
+
+    public struct Counterparty: Sendable {
+        public var name: String
+        public var inn: String?
+        public var incoming: String
+        public var outgoing: String
+        public var transactions: Int
+    }
+
+    public var days: [Day]
+    public var counterparties: [Counterparty]
+
+    public static func read(_ warehouse: Warehouse, topCounterparties: Int = 5) async throws -> StatementReport {
+        var days: [Day] = []
+        let dayRows = try await warehouse.client.query("""
+            SELECT account, booked_on::text, currency, opening::text, coalesce(credited, 0)::text,
+                   coalesce(debited, 0)::text, closing::text, transactions::int, matches_bank_totals
+            FROM mart.bank_daily_turnover ORDER BY account, booked_on
+            """, logger: warehouse.logger)
+        for try await (account, date, currency, opening, credited, debited, closing, count, matches) in dayRows.decode(
+            (String, String, String?, String?, String, String, String?, Int, Bool?).self) {
+            days.append(Day(account: account, date: date, currency: currency, opening: opening, credited: credited,
+                            debited: debited, closing: closing, transactions: count,
+                            matchesBank: opening == nil ? nil : matches))
+        }
+        var counterparties: [Counterparty] = []
+        let partyRows = try await warehouse.client.query("""
+            SELECT coalesce(counterparty_name, counterparty_account, '(unknown)'),
+                   coalesce(counterparty_inn, counterparty_pinfl),
+                   coalesce(sum(amount) FILTER (WHERE direction = 'in'), 0)::text,
+                   coalesce(sum(amount) FILTER (WHERE direction = 'out'), 0)::text,
+                   count(*)::int
+            FROM core.bank_transactions
+            GROUP BY 1, 2
+            ORDER BY sum(amount) DESC, 1
+            LIMIT \(topCounterparties)
+            """, logger: warehouse.logger)
+        for try await (name, inn, incoming, outgoing, count) in partyRows.decode(
+            (String, String?, String, String, Int).self) {
+            counterparties.append(Counterparty(name: name, inn: inn, incoming: incoming, outgoing: outgoing,
+                                               transactions: count))
+        }
+        return StatementReport(days: days, counterparties: counterparties)
+    }
+}

@@ -1,0 +1,47 @@
+import HubCore
+
+/// A 1CClientBankExchange file read chunk by chunk: bytes → lines → records.
+///
+/// Callers that write to a database call `readChunk` in a loop and flush between calls; tests and small
+/// tools use `records(path:)`.
+public struct ClientBankExchangeFile: ~Copyable {
+    private var reader: ChunkedFileReader
+    private var splitter = LineSplitter()
+    private var parser: ClientBankExchangeParser
+    private var finished = false
+
+    public var bytesRead: Int64 { reader.bytesRead }
+    public var fileSize: Int64 { reader.fileSize }
+    public var linesRead: Int { parser.lineNumber }
+
+    /// - Parameters:
+    ///   - source: the name used in positions and errors (usually the path as the user gave it).
+    public init(path: String, encoding: TextEncoding, source: String? = nil) throws {
+        reader = try ChunkedFileReader(path: path)
+        parser = ClientBankExchangeParser(encoding: encoding, source: source ?? path)
+    }
+
+    /// Parses the next chunk, emitting every record it completes. Returns false once the file is done.
+    public mutating func readChunk(emit: (ClientBankExchangeRecord) throws -> Void) throws -> Bool {
+        if finished { return false }
+        let more: Void? = try reader.nextChunk { chunk in
+            try splitter.split(chunk) { line in try parser.consume(line: line, emit: emit) }
+        }
+        if more == nil {
+            try splitter.finish { line in try parser.consume(line: line, emit: emit) }
+            try parser.finish(emit: emit)
+            finished = true
+            return false
+        }
+        return true
+    }
+
+    /// Reads a whole file into records, detecting the encoding first. For tests and small files.
+    public static func records(path: String) throws -> (scan: SourceFileScan, records: [ClientBankExchangeRecord]) {
+        let scan = try SourceFileScan.scan(path: path)
+        var file = try ClientBankExchangeFile(path: path, encoding: scan.encoding)
+        var records: [ClientBankExchangeRecord] = []
+        while try file.readChunk(emit: { records.append($0) }) {}
+        return (scan, records)
+    }
+}

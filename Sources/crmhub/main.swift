@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import HubCore
+
+// Exit codes are part of the interface (docs/architecture.md): 0 ok, 1 failed, 2 usage or configuration,
+// 3 completed with quarantined records. ArgumentParser's own usage errors (64) are folded into 2.
+/// Calling `run()` on the existential would pick the synchronous requirement (which only prints help);
+/// opening it in a generic function selects the async one.
+func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async throws {
+    try await command.run()
+}
+
+do {
+    var command = try CRMHubCommand.parseAsRoot()
+    if var asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(&asyncCommand)
+    } else {
+        try command.run()
+    }
+} catch let error as HubError {
+    Terminal.error(error.description)
+    exit(error.code == .configuration ? 2 : 1)
+} catch let error as ExitCode {
+    exit(error.rawValue)
+} catch {
+    let code = CRMHubCommand.exitCode(for: error)
+    if code == .validationFailure {
+        Terminal.error(CRMHubCommand.fullMessage(for: error))
+        exit(2)
+    }
+    if code == .success {
+        CRMHubCommand.exit(withError: error)
+    }
+    Terminal.error(CRMHubCommand.fullMessage(for: error))
+    exit(1)
+}
