@@ -63,7 +63,7 @@ let package = Package(
         // Not a test: generates a 1,000,000-document CP1251 statement and compares with `psql \copy`.
         .executableTarget(
             name: "CRMHubBenchmarks",
-            dependencies: ["Ingest", "CRMWarehouse", "HubCore", "Connectors"]
+            dependencies: ["Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping"]
         ),
         .testTarget(
             name: "ConnectorsTests",

@@ -84,7 +84,7 @@ public struct EmbeddedPostgres: Sendable {
     public func state() throws -> State {
         guard FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") else { return .notInitialised }
         let bin = try Self.binDirectory()
-        let output = try ProcessRunner.run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: serverUser)
+        let output = try ChildProcess.run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: serverUser)
         if output.status == 0 {
             let pid = output.text.split(separator: "PID: ").dropFirst().first
                 .flatMap { Int($0.prefix(while: { $0.isNumber })) } ?? 0
@@ -105,7 +105,7 @@ public struct EmbeddedPostgres: Sendable {
             }
             if case .running = try state() { return false }
             try makeDirectory(socketDirectory)
-            let output = try ProcessRunner.run(bin + "/pg_ctl", [
+            let output = try ChildProcess.run(bin + "/pg_ctl", [
                 "start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60",
                 "-o", "-c listen_addresses= -c unix_socket_directories=\(socketDirectory) -p \(Self.port)",
             ], as: serverUser)
@@ -123,7 +123,7 @@ public struct EmbeddedPostgres: Sendable {
         try withLock {
             guard case .running = try state() else { return }
             let bin = try Self.binDirectory()
-            let output = try ProcessRunner.run(bin + "/pg_ctl", ["stop", "-D", dataDirectory, "-m", "fast", "-w"],
+            let output = try ChildProcess.run(bin + "/pg_ctl", ["stop", "-D", dataDirectory, "-m", "fast", "-w"],
                                                as: serverUser)
             guard output.status == 0 else { throw HubError(.database, "pg_ctl stop failed: \(output.text)") }
         }
@@ -131,7 +131,7 @@ public struct EmbeddedPostgres: Sendable {
 
     private func initialise(bin: String) throws {
         try makeDirectory(dataDirectory)
-        let output = try ProcessRunner.run(bin + "/initdb", [
+        let output = try ChildProcess.run(bin + "/initdb", [
             "-D", dataDirectory, "-U", Self.superuser, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
         ], as: serverUser)
         guard output.status == 0 else { throw HubError(.database, "initdb failed:\n\(output.text)") }
@@ -181,7 +181,7 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     static func userCanReach(user: String, directory: String) -> Bool {
-        (try? ProcessRunner.run("/usr/bin/test", ["-x", directory], as: user).status == 0)
+        (try? ChildProcess.run("/usr/bin/test", ["-x", directory], as: user).status == 0)
             ?? false
     }
 

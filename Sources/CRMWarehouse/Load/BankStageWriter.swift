@@ -1,9 +1,21 @@
 import HubCore
 import PostgresNIO
 
-/// Streams a statement's rows into the staging table over one COPY: transactions (`t`), balances (`b`) and
-/// quarantined records (`q`) share it, so a file of any size needs one pass and flat memory.
+/// Streams a statement's rows to PostgreSQL over COPY while the file is being read.
+///
+/// Two modes (chosen by `BankStatementStore`):
+/// - **staged**: transactions (`t`), balances (`b`) and quarantined records (`q`) all go to one temporary
+///   staging table; SQL then merges transactions with `ON CONFLICT DO NOTHING`. Always correct, memory flat.
+/// - **direct**: when nothing already loaded can overlap the file, transactions go straight into
+///   `core.bank_transactions` (one copy of the data instead of two), with the occurrence counter numbered
+///   here; balances and quarantined records are held back and staged after. The natural-key constraint still
+///   guards it: a conflict aborts to the staged mode.
 public struct BankStageWriter: Sendable {
+    enum Mode: Sendable {
+        case staged
+        case direct(batchID: Int64)
+    }
+
     struct Counters: Sendable {
         /// Documents that became at least one transaction row.
         var documents = 0
@@ -12,21 +24,74 @@ public struct BankStageWriter: Sendable {
         var quarantined = 0
     }
 
+    /// Thrown in direct mode when held-back rows would grow past `heldBackLimit`: the load restarts staged.
+    struct DirectModeAbandoned: Error {}
+
+    /// Numbers identical natural keys within one file in file order (occurrence 1, 2, …).
+    struct OccurrenceCounter: Sendable {
+        struct Key: Hashable, Sendable {
+            var high: UInt64
+            var low: UInt64
+        }
+        private var seen: [Key: UInt32] = [:]
+
+        mutating func next(for uuid: String) -> Int {
+            let key = Self.key(uuid)
+            let count = (seen[key] ?? 0) + 1
+            seen[key] = count
+            return Int(count)
+        }
+
+        /// The 128 bits of a UUID string: 16 bytes per key instead of a 36-character string.
+        static func key(_ uuid: String) -> Key {
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            var nibbles = 0
+            for byte in uuid.utf8 {
+                let value: UInt64
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt64(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = UInt64(byte - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): value = UInt64(byte - UInt8(ascii: "A") + 10)
+                default: continue
+                }
+                if nibbles < 16 { high = high << 4 | value } else { low = low << 4 | value }
+                nibbles += 1
+            }
+            return Key(high: high, low: low)
+        }
+    }
+
     private let writer: PostgresCopyFromWriter
+    private let mode: Mode
     private var encoder = CopyTextEncoder()
+    /// Direct mode: balance and quarantine rows for the staging table, sent after the main COPY.
+    private(set) var heldBack = CopyTextEncoder(capacity: 0)
+    private var occurrences = OccurrenceCounter()
     private var sequence: Int64 = 0
     private var lastDocumentLine = -1
     var counters = Counters()
 
     /// Rows are sent in pieces of about this many bytes, so the server works while we parse.
     static let flushThreshold = 1 << 18
+    static let heldBackLimit = 64 << 20
 
-    init(writer: PostgresCopyFromWriter) {
+    init(writer: PostgresCopyFromWriter, mode: Mode) {
         self.writer = writer
+        self.mode = mode
     }
 
     public var quarantinedCount: Int { counters.quarantined }
-    public var transactionRowCount: Int { counters.transactionRows }
+
+    /// Columns of `core.bank_transactions` the direct mode writes, in order.
+    static let directColumns = [
+        "account", "direction", "doc_kind", "doc_number", "doc_date", "amount", "currency", "counterparty_inn",
+        "counterparty_pinfl", "counterparty_name", "counterparty_account", "counterparty_bank_code",
+        "counterparty_bank_name", "purpose", "payment_code", "booked_on", "payer_account", "payer_inn", "payer_name",
+        "payer_bank_code", "payee_account", "payee_inn", "payee_name", "payee_bank_code", "written_off_on",
+        "credited_on", "operation_kind", "priority", "payment_id", "supplier_invoice_number", "attributes",
+        "natural_key", "occurrence", "batch_id", "source_line",
+    ]
 
     public mutating func append(_ row: BankTransactionRow) {
         if row.sourceLine != lastDocumentLine {
@@ -34,7 +99,96 @@ public struct BankStageWriter: Sendable {
             lastDocumentLine = row.sourceLine
         }
         counters.transactionRows += 1
-        begin("t")
+        switch mode {
+        case .staged:
+            Self.begin("t", sequence: &sequence, in: &encoder)
+            Self.encodeTransaction(row, into: &encoder)
+            Self.nulls(5, into: &encoder)
+            encoder.field(row.sourceLine)
+            Self.nulls(4, into: &encoder)
+        case .direct(let batchID):
+            Self.encodeTransaction(row, into: &encoder)
+            encoder.field(occurrences.next(for: row.baseKey))
+            encoder.field(String(batchID))
+            encoder.field(row.sourceLine)
+        }
+        encoder.endRow()
+    }
+
+    public mutating func append(_ balance: BankBalanceRow) throws {
+        counters.balances += 1
+        try withStageEncoder { encoder, writer in
+            Self.begin("b", sequence: &writer.sequence, in: &encoder)
+            encoder.field(balance.account)
+            Self.nulls(3, into: &encoder)
+            encoder.field(balance.periodStart)
+            Self.nulls(1, into: &encoder)
+            encoder.field(balance.currency)
+            Self.nulls(25, into: &encoder)
+            encoder.field(balance.periodEnd)
+            encoder.field(balance.opening)
+            encoder.field(balance.credited)
+            encoder.field(balance.debited)
+            encoder.field(balance.closing)
+            encoder.field(balance.sourceLine)
+            Self.nulls(4, into: &encoder)
+            encoder.endRow()
+        }
+    }
+
+    public mutating func append(_ record: QuarantinedRecord) throws {
+        counters.quarantined += 1
+        try withStageEncoder { encoder, writer in
+            Self.begin("q", sequence: &writer.sequence, in: &encoder)
+            Self.nulls(37, into: &encoder)
+            encoder.field(record.line)
+            encoder.field(record.recordKind)
+            encoder.field(record.reason)
+            encoder.field(record.field)
+            encoder.field(record.raw)
+            encoder.endRow()
+        }
+    }
+
+    /// Sends what is buffered once it is large enough; call between chunks of input.
+    public mutating func flushIfNeeded() async throws {
+        if encoder.count >= Self.flushThreshold { try await flush() }
+    }
+
+    mutating func flush() async throws {
+        guard encoder.count > 0 else { return }
+        try await writer.write(encoder.take())
+    }
+
+    /// Staged rows go into the main stream; in direct mode they are held back (bounded).
+    private mutating func withStageEncoder(_ body: (inout CopyTextEncoder, inout BankStageWriter) -> Void) throws {
+        switch mode {
+        case .staged:
+            var target = encoder
+            encoder = CopyTextEncoder(capacity: 0)
+            body(&target, &self)
+            encoder = target
+        case .direct:
+            var target = heldBack
+            heldBack = CopyTextEncoder(capacity: 0)
+            body(&target, &self)
+            heldBack = target
+            if heldBack.count > Self.heldBackLimit { throw DirectModeAbandoned() }
+        }
+    }
+
+    private static func begin(_ kind: String, sequence: inout Int64, in encoder: inout CopyTextEncoder) {
+        sequence += 1
+        encoder.field(String(sequence))
+        encoder.field(kind)
+    }
+
+    private static func nulls(_ count: Int, into encoder: inout CopyTextEncoder) {
+        for _ in 0..<count { encoder.field(nil as String?) }
+    }
+
+    /// The 32 leading columns shared by the staging table and `core.bank_transactions`.
+    private static func encodeTransaction(_ row: BankTransactionRow, into encoder: inout CopyTextEncoder) {
         encoder.field(row.account)
         encoder.field(row.direction.rawValue)
         encoder.field(row.docKind)
@@ -67,60 +221,5 @@ public struct BankStageWriter: Sendable {
         encoder.field(row.supplierInvoiceNumber)
         encoder.field(row.attributesJSON)
         encoder.field(row.baseKey)
-        nulls(5)
-        encoder.field(row.sourceLine)
-        nulls(4)
-        encoder.endRow()
-    }
-
-    public mutating func append(_ balance: BankBalanceRow) {
-        counters.balances += 1
-        begin("b")
-        encoder.field(balance.account)
-        nulls(3)
-        encoder.field(balance.periodStart)
-        nulls(1)
-        encoder.field(balance.currency)
-        nulls(25)
-        encoder.field(balance.periodEnd)
-        encoder.field(balance.opening)
-        encoder.field(balance.credited)
-        encoder.field(balance.debited)
-        encoder.field(balance.closing)
-        encoder.field(balance.sourceLine)
-        nulls(4)
-        encoder.endRow()
-    }
-
-    public mutating func append(_ record: QuarantinedRecord) {
-        counters.quarantined += 1
-        begin("q")
-        nulls(37)
-        encoder.field(record.line)
-        encoder.field(record.recordKind)
-        encoder.field(record.reason)
-        encoder.field(record.field)
-        encoder.field(record.raw)
-        encoder.endRow()
-    }
-
-    /// Sends what is buffered once it is large enough; call between chunks of input.
-    public mutating func flushIfNeeded() async throws {
-        if encoder.count >= Self.flushThreshold { try await flush() }
-    }
-
-    mutating func flush() async throws {
-        guard encoder.count > 0 else { return }
-        try await writer.write(encoder.take())
-    }
-
-    private mutating func begin(_ kind: String) {
-        sequence += 1
-        encoder.field(String(sequence))
-        encoder.field(kind)
-    }
-
-    private mutating func nulls(_ count: Int) {
-        for _ in 0..<count { encoder.field(nil as String?) }
     }
 }

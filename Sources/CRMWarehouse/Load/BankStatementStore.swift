@@ -59,6 +59,19 @@ public struct StatementFileFacts: Sendable {
     }
 }
 
+/// What a statement says it covers (its header), read before loading to choose the fast path.
+public struct StatementScope: Sendable {
+    public var accounts: [String]
+    public var periodStart: CalendarDate?
+    public var periodEnd: CalendarDate?
+
+    public init(accounts: [String], periodStart: CalendarDate?, periodEnd: CalendarDate?) {
+        self.accounts = accounts
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+    }
+}
+
 /// What happened to one source unit.
 public enum BatchOutcome: Sendable {
     case loaded(BatchCounts)
@@ -102,6 +115,7 @@ public struct BankStatementStore: Sendable {
     /// rows to the writer (which sends them to the server as it goes) and returns the file's header facts.
     public func load(
         _ source: BatchSource,
+        scope: StatementScope? = nil,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> BatchOutcome {
         let logger = warehouse.logger
@@ -111,7 +125,8 @@ public struct BankStatementStore: Sendable {
                 // (which reads the file) is deliberately not one.
                 try await connection.query("BEGIN", logger: logger)
                 do {
-                    let outcome = try await Self.load(source, connection: connection, logger: logger, produce: produce)
+                    let outcome = try await Self.load(
+                        source, scope: scope, connection: connection, logger: logger, produce: produce)
                     try await connection.query("COMMIT", logger: logger)
                     return outcome
                 } catch {
@@ -126,7 +141,7 @@ public struct BankStatementStore: Sendable {
     }
 
     private static func load(
-        _ source: BatchSource, connection: PostgresConnection, logger: Logger,
+        _ source: BatchSource, scope: StatementScope?, connection: PostgresConnection, logger: Logger,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> BatchOutcome {
         let lockKey = "crmhub:batch:\(source.sourceKind):\(source.sha256)"
@@ -161,40 +176,34 @@ public struct BankStatementStore: Sendable {
             ) ON COMMIT DROP
             """, logger: logger)
 
-        var facts: StatementFileFacts?
-        var counters = BankStageWriter.Counters()
-        try await connection.copyFrom(table: "stage_bank_statement", logger: logger) { copyWriter in
-            var writer = BankStageWriter(writer: copyWriter)
-            facts = try await produce(&writer)
-            try await writer.flush()
-            counters = writer.counters
+        let clock = ContinuousClock()
+        var phaseStart = clock.now
+        func phase(_ name: String) {
+            logger.debug("load phase done", metadata: ["phase": "\(name)", "seconds": "\(clock.now - phaseStart)"])
+            phaseStart = clock.now
         }
-        guard let facts else { throw HubError(.io, "the statement reader returned no header") }
-
-        let transactionsLoaded = try await connection.query("""
-            WITH numbered AS (
-                SELECT s.*, row_number() OVER (PARTITION BY natural_key ORDER BY seq) AS occurrence
-                FROM stage_bank_statement s WHERE kind = 't'
-            ), inserted AS (
-                INSERT INTO core.bank_transactions (
-                    account, direction, doc_kind, doc_number, doc_date, amount, currency, counterparty_inn,
-                    counterparty_pinfl, counterparty_name, counterparty_account, counterparty_bank_code,
-                    counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
-                    payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
-                    credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
-                    natural_key, occurrence, batch_id, source_line)
-                SELECT account, direction, doc_kind, doc_number, doc_date, amount, currency, counterparty_inn,
-                    counterparty_pinfl, counterparty_name, counterparty_account, counterparty_bank_code,
-                    counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
-                    payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
-                    credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
-                    natural_key, occurrence, \(batchID), source_line
-                FROM numbered
-                ON CONFLICT ON CONSTRAINT bank_transactions_natural_key DO NOTHING
-                RETURNING source_line
-            )
-            SELECT count(DISTINCT source_line)::bigint FROM inserted
-            """, logger: logger).collect().first!.decode(Int64.self)
+        var outcome: (facts: StatementFileFacts, counters: BankStageWriter.Counters, transactionsLoaded: Int)?
+        if try await canLoadDirectly(scope, connection: connection, logger: logger) {
+            try await connection.query("SAVEPOINT direct_load", logger: logger)
+            do {
+                outcome = try await loadDirectly(batchID: batchID, connection: connection, logger: logger,
+                                                 produce: produce)
+                try await connection.query("RELEASE SAVEPOINT direct_load", logger: logger)
+                phase("direct copy")
+            } catch where error is BankStageWriter.DirectModeAbandoned || Warehouse.sqlState(of: error) == "23505" {
+                // Something already loaded overlaps after all (or too much was held back): redo it staged.
+                logger.info("falling back to the staged load", metadata: ["source.file": "\(source.sourceName)"])
+                try await connection.query("ROLLBACK TO SAVEPOINT direct_load", logger: logger)
+                try await connection.query("TRUNCATE stage_bank_statement", logger: logger)
+            }
+        }
+        if outcome == nil {
+            outcome = try await loadStaged(batchID: batchID, connection: connection, logger: logger, produce: produce)
+            phase("staged copy and merge")
+        }
+        guard let (facts, counters, transactionsLoaded) = outcome else {
+            throw HubError(.io, "the statement reader returned no header")
+        }
 
         let balancesLoaded = try await connection.query("""
             WITH latest AS (
@@ -234,7 +243,7 @@ public struct BankStatementStore: Sendable {
                 \(facts.accounts), \(facts.documentKinds), \(facts.headerJSON)::jsonb)
             """, logger: logger)
 
-        let loaded = Int(transactionsLoaded) + Int(balancesLoaded)
+        let loaded = transactionsLoaded + Int(balancesLoaded)
         let read = counters.documents + counters.balances + counters.quarantined
         let counts = BatchCounts(
             batchID: batchID, read: read, loaded: loaded,
@@ -247,6 +256,90 @@ public struct BankStatementStore: Sendable {
             WHERE id = \(batchID)
             """, logger: logger)
         return .loaded(counts)
+    }
+
+    /// Direct loading is safe to try when nothing already loaded is near the statement's accounts and period.
+    private static func canLoadDirectly(
+        _ scope: StatementScope?, connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        guard let scope, !scope.accounts.isEmpty, let start = scope.periodStart, let end = scope.periodEnd else {
+            return false
+        }
+        // A month either side: document dates (part of the natural key) may precede the booking date.
+        let overlap = try await connection.query("""
+            SELECT EXISTS (
+                SELECT 1 FROM core.bank_transactions
+                WHERE account = ANY(\(scope.accounts))
+                  AND booked_on BETWEEN \(start.iso)::date - 31 AND \(end.iso)::date + 31)
+            """, logger: logger).collect().first!.decode(Bool.self)
+        return !overlap
+    }
+
+    private static func loadDirectly(
+        batchID: Int64, connection: PostgresConnection, logger: Logger,
+        produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
+    ) async throws -> (StatementFileFacts, BankStageWriter.Counters, Int) {
+        // postgres-nio quotes the table name as one identifier, so the schema comes from the search path.
+        try await connection.query("SET LOCAL search_path TO core, pg_temp", logger: logger)
+        var facts: StatementFileFacts?
+        var counters = BankStageWriter.Counters()
+        var heldBack = CopyTextEncoder(capacity: 0)
+        try await connection.copyFrom(table: "bank_transactions", columns: BankStageWriter.directColumns,
+                                      logger: logger) { copyWriter in
+            var writer = BankStageWriter(writer: copyWriter, mode: .direct(batchID: batchID))
+            facts = try await produce(&writer)
+            try await writer.flush()
+            counters = writer.counters
+            heldBack = writer.heldBack
+        }
+        try await connection.query("RESET search_path", logger: logger)
+        if heldBack.count > 0 {
+            try await connection.copyFrom(table: "stage_bank_statement", logger: logger) { copyWriter in
+                try await copyWriter.write(heldBack.take())
+            }
+        }
+        guard let facts else { throw HubError(.io, "the statement reader returned no header") }
+        return (facts, counters, counters.documents)
+    }
+
+    private static func loadStaged(
+        batchID: Int64, connection: PostgresConnection, logger: Logger,
+        produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
+    ) async throws -> (StatementFileFacts, BankStageWriter.Counters, Int) {
+        var facts: StatementFileFacts?
+        var counters = BankStageWriter.Counters()
+        try await connection.copyFrom(table: "stage_bank_statement", logger: logger) { copyWriter in
+            var writer = BankStageWriter(writer: copyWriter, mode: .staged)
+            facts = try await produce(&writer)
+            try await writer.flush()
+            counters = writer.counters
+        }
+        guard let facts else { throw HubError(.io, "the statement reader returned no header") }
+        let transactionsLoaded = try await connection.query("""
+            WITH numbered AS (
+                SELECT s.*, row_number() OVER (PARTITION BY natural_key ORDER BY seq) AS occurrence
+                FROM stage_bank_statement s WHERE kind = 't'
+            ), inserted AS (
+                INSERT INTO core.bank_transactions (
+                    account, direction, doc_kind, doc_number, doc_date, amount, currency, counterparty_inn,
+                    counterparty_pinfl, counterparty_name, counterparty_account, counterparty_bank_code,
+                    counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
+                    payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
+                    credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
+                    natural_key, occurrence, batch_id, source_line)
+                SELECT account, direction, doc_kind, doc_number, doc_date, amount, currency, counterparty_inn,
+                    counterparty_pinfl, counterparty_name, counterparty_account, counterparty_bank_code,
+                    counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
+                    payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
+                    credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
+                    natural_key, occurrence, \(batchID), source_line
+                FROM numbered
+                ON CONFLICT ON CONSTRAINT bank_transactions_natural_key DO NOTHING
+                RETURNING source_line
+            )
+            SELECT count(DISTINCT source_line)::bigint FROM inserted
+            """, logger: logger).collect().first!.decode(Int64.self)
+        return (facts, counters, Int(transactionsLoaded))
     }
 
     /// A failed load leaves no data, but operations should see that it was tried and why.

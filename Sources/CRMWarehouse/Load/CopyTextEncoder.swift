@@ -21,6 +21,11 @@ public struct CopyTextEncoder: Sendable {
             return
         }
         text.withUTF8 { utf8 in
+            // Most values need no escaping: copy them whole.
+            if !utf8.contains(where: { $0 == 0x5C || $0 < 0x20 }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             for byte in utf8 {
                 switch byte {
                 case 0x5C: bytes.append(0x5C); bytes.append(0x5C)

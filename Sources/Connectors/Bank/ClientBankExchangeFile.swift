@@ -36,6 +36,21 @@ public struct ClientBankExchangeFile: ~Copyable {
         return true
     }
 
+    /// Reads just the header (it ends where the first section starts), to know the accounts and period a
+    /// statement covers before loading it. Nil when the file has no sections before its end.
+    public static func header(path: String, encoding: TextEncoding) throws -> StatementHeader? {
+        struct Found: Error { var header: StatementHeader }
+        var file = try ClientBankExchangeFile(path: path, encoding: encoding)
+        do {
+            while try file.readChunk(emit: { record in
+                if case .header(let header) = record { throw Found(header: header) }
+            }) {}
+        } catch let found as Found {
+            return found.header
+        }
+        return nil
+    }
+
     /// Reads a whole file into records, detecting the encoding first. For tests and small files.
     public static func records(path: String) throws -> (scan: SourceFileScan, records: [ClientBankExchangeRecord]) {
         let scan = try SourceFileScan.scan(path: path)

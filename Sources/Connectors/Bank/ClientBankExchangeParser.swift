@@ -7,15 +7,21 @@ import HubCore
 /// the first `=` only. A section that cannot be read (a line without `=`, a bad amount or date, a missing
 /// `КонецДокумента`) is emitted as `.rejected` with its raw text and the rest of the file goes on; a file that
 /// is not this format, or is cut off before `КонецФайла`, throws.
+///
+/// Works on UTF-8 bytes: keys are lower-cased and looked up without building strings, and only values become
+/// `String`s (see `ByteKeyTable` for why).
 public struct ClientBankExchangeParser {
     public let source: String
-    private var decoder: LineDecoder
+    private let decoder: LineDecoder
+    /// The current line transcoded to UTF-8 (reused).
+    private let transcoded = ScratchBuffer()
     public private(set) var lineNumber = 0
     private var state = State.expectMarker
     private var header = StatementHeader()
     private var headerEmitted = false
     private var section = SectionBuffer()
     private var trailer = SectionBuffer()
+    private var lowered: [UInt8] = []
 
     /// Keeps quarantined raw text bounded even for a section that never ends.
     static let maxRawBytes = 64 * 1024
@@ -27,27 +33,32 @@ public struct ClientBankExchangeParser {
     struct SectionBuffer {
         var kind = ""
         var startLine = 0
-        var fields: [(key: String, value: String)] = []
-        var rawLines: [String] = []
-        var rawBytes = 0
+        /// Typed document fields by `ClientBankKey` raw value; balance fields use the same slots by key.
+        var values: [String?] = Array(repeating: nil, count: ClientBankKey.allCases.count)
+        var other: [(key: String, value: String)] = []
+        var raw: [UInt8] = []
         var problem: (reason: String, field: String?)?
+        var isEmpty = true
 
         mutating func reset(kind: String, line: Int) {
             self.kind = kind
             startLine = line
-            fields.removeAll(keepingCapacity: true)
-            rawLines.removeAll(keepingCapacity: true)
-            rawBytes = 0
+            for index in values.indices { values[index] = nil }
+            other.removeAll(keepingCapacity: true)
+            raw.removeAll(keepingCapacity: true)
             problem = nil
+            isEmpty = false
         }
 
-        mutating func keepRaw(_ line: String) {
-            guard rawBytes < ClientBankExchangeParser.maxRawBytes else { return }
-            rawBytes += line.utf8.count + 1
-            rawLines.append(line)
+        mutating func keepRaw(_ line: UnsafeBufferPointer<UInt8>) {
+            guard raw.count < ClientBankExchangeParser.maxRawBytes else { return }
+            if !raw.isEmpty { raw.append(0x0A) }
+            raw.append(contentsOf: line)
         }
 
-        var raw: String { rawLines.joined(separator: "\n") }
+        var rawText: String { String(decoding: raw, as: UTF8.self) }
+
+        func value(_ key: ClientBankKey) -> String? { values[key.rawValue] }
     }
 
     public init(encoding: TextEncoding, source: String) {
@@ -60,9 +71,17 @@ public struct ClientBankExchangeParser {
         line bytes: UnsafeBufferPointer<UInt8>, emit: (ClientBankExchangeRecord) throws -> Void
     ) throws {
         lineNumber += 1
-        var text = decoder.decode(bytes)
-        if lineNumber == 1, text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
-        let line = Self.trimmed(text)
+        guard decoder.needsTranscoding(bytes) else { return try consumeUTF8(bytes, emit: emit) }
+        try consumeUTF8(decoder.transcode(bytes, into: transcoded), emit: emit)
+    }
+
+    private mutating func consumeUTF8(
+        _ utf8: UnsafeBufferPointer<UInt8>, emit: (ClientBankExchangeRecord) throws -> Void
+    ) throws {
+        var line = Self.trimmed(utf8)
+        if lineNumber == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+            line = Self.trimmed(UnsafeBufferPointer(rebasing: line[3...]))
+        }
         if line.isEmpty { return }
         try handle(line, emit: emit)
     }
@@ -74,10 +93,10 @@ public struct ClientBankExchangeParser {
             throw HubError(.malformedInput, "the file is empty: expected the first line 1CClientBankExchange",
                            location: SourceLocation(source: source, line: 1))
         case .ended:
-            if !trailer.rawLines.isEmpty {
+            if !trailer.isEmpty {
                 try emit(.rejected(RejectedSection(
                     kind: "trailer", line: trailer.startLine, reason: "text after КонецФайла", field: nil,
-                    raw: trailer.raw)))
+                    raw: trailer.rawText)))
             }
         case .header, .balance, .document:
             throw HubError(
@@ -89,71 +108,91 @@ public struct ClientBankExchangeParser {
 
     // MARK: - State machine
 
-    private mutating func handle(_ line: String, emit: (ClientBankExchangeRecord) throws -> Void) throws {
-        let split = Self.splitKeyValue(line)
+    private mutating func handle(
+        _ line: UnsafeBufferPointer<UInt8>, emit: (ClientBankExchangeRecord) throws -> Void
+    ) throws {
+        let equals = line.firstIndex(of: UInt8(ascii: "="))
+        let keyBytes = Self.trimmed(UnsafeBufferPointer(rebasing: line[..<(equals ?? line.count)]))
+        let key = lookUp(keyBytes)
+
         if state == .expectMarker {
-            let marker = line.lowercased()
-            guard marker == "1cclientbankexchange" || marker == "1сclientbankexchange" else {
+            guard equals == nil, key == .fileStart else {
                 throw HubError(.malformedInput,
-                               "not a 1CClientBankExchange file: the first line is \"\(line.prefix(60))\"",
+                               "not a 1CClientBankExchange file: the first line is \"\(Self.text(line).prefix(60))\"",
                                location: SourceLocation(source: source, line: lineNumber))
             }
             state = .header
             return
         }
         if state == .ended {
-            if trailer.rawLines.isEmpty { trailer.reset(kind: "trailer", line: lineNumber) }
+            if trailer.isEmpty { trailer.reset(kind: "trailer", line: lineNumber) }
             trailer.keepRaw(line)
             return
         }
-        if let (key, value) = split {
-            if Self.isMarker(key, "СекцияДокумент") {
-                try closeOpenSection(reason: "КонецДокумента", before: lineNumber, emit: emit)
+        if let equals {
+            let value = Self.trimmed(UnsafeBufferPointer(rebasing: line[(equals + 1)...]))
+            if key == .documentStart {
+                try closeOpenSection(before: lineNumber, emit: emit)
                 try emitHeaderIfNeeded(emit)
-                section.reset(kind: value, line: lineNumber)
+                section.reset(kind: Self.text(value), line: lineNumber)
                 section.keepRaw(line)
                 state = .document
                 return
             }
             switch state {
             case .header:
-                header.fields.append((key, value))
-                applyHeaderField(key, value)
-            case .balance, .document:
-                section.fields.append((key, value))
+                let keyText = Self.text(keyBytes)
+                let valueText = Self.text(value)
+                header.fields.append((keyText, valueText))
+                if let key { applyHeaderField(key, valueText) }
+            case .document:
                 section.keepRaw(line)
+                if let key, key.rawValue < ClientBankKey.documentSlotCount, section.values[key.rawValue] == nil {
+                    // An empty value means "not given"; `Код=0` is the format's way of saying empty too.
+                    if !value.isEmpty, !(key == .paymentID && value.count == 1 && value[0] == UInt8(ascii: "0")) {
+                        section.values[key.rawValue] = Self.text(value)
+                    }
+                } else {
+                    section.other.append((Self.text(keyBytes), Self.text(value)))
+                }
+            case .balance:
+                section.keepRaw(line)
+                if let key, section.values[key.rawValue] == nil, !value.isEmpty {
+                    section.values[key.rawValue] = Self.text(value)
+                }
             case .expectMarker, .ended:
                 break
             }
             return
         }
         // A line without '=' is a marker or a defect.
-        if Self.isMarker(line, "КонецДокумента") {
+        switch key {
+        case .documentEnd:
             guard state == .document else { return try rejectStray(line, emit: emit) }
             section.keepRaw(line)
             try emit(closeDocument())
             state = .header
-        } else if Self.isMarker(line, "КонецРасчСчет") {
+        case .balanceEnd:
             guard state == .balance else { return try rejectStray(line, emit: emit) }
             section.keepRaw(line)
             try emit(closeBalance())
             state = .header
-        } else if Self.isMarker(line, "СекцияРасчСчет") {
-            try closeOpenSection(reason: "КонецРасчСчет", before: lineNumber, emit: emit)
+        case .balanceStart:
+            try closeOpenSection(before: lineNumber, emit: emit)
             try emitHeaderIfNeeded(emit)
             section.reset(kind: "balance", line: lineNumber)
             section.keepRaw(line)
             state = .balance
-        } else if Self.isMarker(line, "КонецФайла") {
-            try closeOpenSection(reason: "end marker", before: lineNumber, emit: emit)
+        case .fileEnd:
+            try closeOpenSection(before: lineNumber, emit: emit)
             try emitHeaderIfNeeded(emit)
             state = .ended
-        } else {
+        default:
             switch state {
             case .balance, .document:
                 section.keepRaw(line)
                 if section.problem == nil {
-                    section.problem = ("line \(lineNumber) has no '=': \"\(line.prefix(80))\"", nil)
+                    section.problem = ("line \(lineNumber) has no '=': \"\(Self.text(line).prefix(80))\"", nil)
                 }
             default:
                 try rejectStray(line, emit: emit)
@@ -161,28 +200,38 @@ public struct ClientBankExchangeParser {
         }
     }
 
-    private mutating func rejectStray(_ line: String, emit: (ClientBankExchangeRecord) throws -> Void) throws {
+    private mutating func lookUp(_ key: UnsafeBufferPointer<UInt8>) -> ClientBankKey? {
+        guard key.count <= 64 else { return nil }
+        if let id = ClientBankKey.exactTable.id(of: key) { return ClientBankKey(rawValue: id) }
+        Self.lowercase(key, into: &lowered)
+        return lowered.withUnsafeBufferPointer { ClientBankKey.table.id(of: $0) }.flatMap(ClientBankKey.init(rawValue:))
+    }
+
+    private mutating func rejectStray(
+        _ line: UnsafeBufferPointer<UInt8>, emit: (ClientBankExchangeRecord) throws -> Void
+    ) throws {
+        let text = Self.text(line)
         try emit(.rejected(RejectedSection(
             kind: "header", line: lineNumber,
-            reason: "line \(lineNumber) is neither Key=Value nor a section marker: \"\(line.prefix(80))\"",
-            field: nil, raw: line)))
+            reason: "line \(lineNumber) is neither Key=Value nor a section marker: \"\(text.prefix(80))\"",
+            field: nil, raw: text)))
     }
 
     /// A new section (or the end) arrived while one was still open: its closing marker is missing.
     private mutating func closeOpenSection(
-        reason marker: String, before line: Int, emit: (ClientBankExchangeRecord) throws -> Void
+        before line: Int, emit: (ClientBankExchangeRecord) throws -> Void
     ) throws {
         switch state {
         case .document:
             try emit(.rejected(RejectedSection(
                 kind: "document", line: section.startLine,
                 reason: "document has no КонецДокумента (the next marker is at line \(line))",
-                field: nil, raw: section.raw)))
+                field: nil, raw: section.rawText)))
         case .balance:
             try emit(.rejected(RejectedSection(
                 kind: "balance", line: section.startLine,
                 reason: "balance section has no КонецРасчСчет (the next marker is at line \(line))",
-                field: nil, raw: section.raw)))
+                field: nil, raw: section.rawText)))
         default:
             return
         }
@@ -195,66 +244,74 @@ public struct ClientBankExchangeParser {
         try emit(.header(header))
     }
 
-    private mutating func applyHeaderField(_ key: String, _ value: String) {
-        let value = value.isEmpty ? nil : value
-        switch key.lowercased() {
-        case "версияформата": header.formatVersion = value
-        case "кодировка": header.declaredEncoding = value
-        case "отправитель": header.sender = value
-        case "получатель": header.receiver = value
-        case "датасоздания": header.createdOn = value.flatMap { CalendarDate(dottedDMY: $0) }
-        case "времясоздания": header.createdAt = value
-        case "датаначала": header.periodStart = value.flatMap { CalendarDate(dottedDMY: $0) }
-        case "датаконца": header.periodEnd = value.flatMap { CalendarDate(dottedDMY: $0) }
-        case "расчсчет": if let value { header.accounts.append(value) }
-        case "документ": if let value { header.documentKinds.append(value) }
+    private mutating func applyHeaderField(_ key: ClientBankKey, _ text: String) {
+        let value = text.isEmpty ? nil : text
+        switch key {
+        case .formatVersion: header.formatVersion = value
+        case .encoding: header.declaredEncoding = value
+        case .sender: header.sender = value
+        case .payeeCombined: header.receiver = value
+        case .createdOn: header.createdOn = value.flatMap { CalendarDate(dottedDMY: $0) }
+        case .createdAt: header.createdAt = value
+        case .periodStart: header.periodStart = value.flatMap { CalendarDate(dottedDMY: $0) }
+        case .periodEnd: header.periodEnd = value.flatMap { CalendarDate(dottedDMY: $0) }
+        case .account: if let value { header.accounts.append(value) }
+        case .documentKind: if let value { header.documentKinds.append(value) }
         default: break
         }
     }
 
     // MARK: - Sections to records
 
-    private func reject(_ reason: String, field: String? = nil) -> ClientBankExchangeRecord {
+    private func reject(_ reason: String, field: ClientBankKey? = nil) -> ClientBankExchangeRecord {
         .rejected(RejectedSection(kind: section.kind == "balance" ? "balance" : "document",
-                                  line: section.startLine, reason: reason, field: field, raw: section.raw))
+                                  line: section.startLine, reason: reason, field: field?.spelling,
+                                  raw: section.rawText))
+    }
+
+    private struct Rejection: Error {
+        var reason: String
+        var field: ClientBankKey
+    }
+
+    private func date(_ key: ClientBankKey) throws(Rejection) -> CalendarDate? {
+        guard let text = section.value(key) else { return nil }
+        guard let date = CalendarDate(dottedDMY: text) else {
+            throw Rejection(reason: "\(key.spelling) \"\(text)\" is not a date (dd.mm.yyyy)", field: key)
+        }
+        return date
+    }
+
+    private func amount(_ key: ClientBankKey) throws(Rejection) -> ExactAmount? {
+        guard let text = section.value(key) else { return nil }
+        guard let amount = ExactAmount(parsing: text) else {
+            throw Rejection(reason: "\(key.spelling) \"\(text)\" is not a number", field: key)
+        }
+        return amount
     }
 
     private func closeBalance() -> ClientBankExchangeRecord {
-        if let problem = section.problem { return reject(problem.reason, field: problem.field) }
-        var values: [String: String] = [:]
-        for (key, value) in section.fields where !value.isEmpty { values[key.lowercased()] = value }
-        func date(_ key: String, _ name: String) -> Result<CalendarDate?, RejectReason> {
-            guard let text = values[key] else { return .success(nil) }
-            guard let date = CalendarDate(dottedDMY: text) else {
-                return .failure(RejectReason("\(name) \"\(text)\" is not a date (dd.mm.yyyy)", name))
+        if let problem = section.problem { return reject(problem.reason) }
+        do throws(Rejection) {
+            guard let account = section.value(.account) else {
+                return reject("balance section has no РасчСчет", field: .account)
             }
-            return .success(date)
-        }
-        func amount(_ key: String, _ name: String) -> Result<ExactAmount?, RejectReason> {
-            guard let text = values[key] else { return .success(nil) }
-            guard let amount = ExactAmount(parsing: text) else {
-                return .failure(RejectReason("\(name) \"\(text)\" is not a number", name))
+            guard let start = try date(.periodStart) else {
+                return reject("balance section has no ДатаНачала", field: .periodStart)
             }
-            return .success(amount)
-        }
-        do throws(RejectReason) {
-            guard let account = values["расчсчет"] else { return reject("balance section has no РасчСчет", field: "РасчСчет") }
-            guard let start = try date("датаначала", "ДатаНачала").get() else {
-                return reject("balance section has no ДатаНачала", field: "ДатаНачала")
-            }
-            let end = try date("датаконца", "ДатаКонца").get() ?? start
-            guard let opening = try amount("начальныйостаток", "НачальныйОстаток").get() else {
-                return reject("balance section has no НачальныйОстаток", field: "НачальныйОстаток")
+            let end = try date(.periodEnd) ?? start
+            guard let opening = try amount(.opening) else {
+                return reject("balance section has no НачальныйОстаток", field: .opening)
             }
             let zero = ExactAmount(parsing: "0")!
-            let credited = try amount("всегопоступило", "ВсегоПоступило").get() ?? zero
-            let debited = try amount("всегосписано", "ВсегоСписано").get() ?? zero
+            let credited = try amount(.credited) ?? zero
+            let debited = try amount(.debited) ?? zero
             let expected = opening.decimal + credited.decimal - debited.decimal
-            let closing = try amount("конечныйостаток", "КонечныйОстаток").get() ?? ExactAmount(expected)
+            let closing = try amount(.closing) ?? ExactAmount(expected)
             guard closing.decimal == expected else {
                 return reject(
                     "balance does not add up: \(opening) + \(credited) − \(debited) = \(ExactAmount(expected)), "
-                        + "but КонечныйОстаток is \(closing)", field: "КонечныйОстаток")
+                        + "but КонечныйОстаток is \(closing)", field: .closing)
             }
             return .balance(StatementBalance(
                 account: account, periodStart: start, periodEnd: end, opening: opening, credited: credited,
@@ -265,99 +322,53 @@ public struct ClientBankExchangeParser {
     }
 
     private func closeDocument() -> ClientBankExchangeRecord {
-        if let problem = section.problem { return reject(problem.reason, field: problem.field) }
-        var number: String?
-        var dateText: String?
-        var amountText: String?
-        var payer = PaymentParty()
-        var payee = PaymentParty()
-        var payerCombined: String?
-        var payeeCombined: String?
-        var writtenOffText: String?
-        var creditedText: String?
-        var operationKind: String?
-        var priority: String?
-        var paymentID: String?
-        var supplierInvoiceNumber: String?
-        var purpose: String?
-        var purposeLines: [(Int, String)] = []
-        var other: [(key: String, value: String)] = []
-        var seen = Set<String>()
-
-        for (key, rawValue) in section.fields {
-            guard let field = ClientBankField.named(key), seen.insert(key.lowercased()).inserted else {
-                other.append((key, rawValue))
-                continue
+        if let problem = section.problem { return reject(problem.reason) }
+        let date: CalendarDate
+        let amount: ExactAmount
+        let writtenOffOn: CalendarDate?
+        let creditedOn: CalendarDate?
+        do throws(Rejection) {
+            guard let documentDate = try self.date(.date) else { return reject("document has no Дата", field: .date) }
+            guard let documentAmount = try self.amount(.amount) else {
+                return reject("document has no Сумма", field: .amount)
             }
-            let value: String? = rawValue.isEmpty ? nil : rawValue
-            switch field {
-            case .number: number = value
-            case .date: dateText = value
-            case .amount: amountText = value
-            case .payerAccount: payer.account = value
-            case .payerCombined: payerCombined = value
-            case .payerINN: payer.taxID = value
-            case .payerName: payer.name = value
-            case .payerCheckingAccount: payer.checkingAccount = value
-            case .payerBankName: payer.bankName = value
-            case .payerBankCode: payer.bankCode = value
-            case .payeeAccount: payee.account = value
-            case .payeeCombined: payeeCombined = value
-            case .payeeINN: payee.taxID = value
-            case .payeeName: payee.name = value
-            case .payeeCheckingAccount: payee.checkingAccount = value
-            case .payeeBankName: payee.bankName = value
-            case .payeeBankCode: payee.bankCode = value
-            case .writtenOffOn: writtenOffText = value
-            case .creditedOn: creditedText = value
-            case .operationKind: operationKind = value
-            case .priority: priority = value
-            case .paymentID: paymentID = value == "0" ? nil : value
-            case .supplierInvoiceNumber: supplierInvoiceNumber = value
-            case .purpose: purpose = value
-            case .purposeLine(let index): if let value { purposeLines.append((index, value)) }
-            }
+            date = documentDate
+            amount = documentAmount
+            writtenOffOn = try self.date(.writtenOffOn)
+            creditedOn = try self.date(.creditedOn)
+        } catch {
+            return reject(error.reason, field: error.field)
         }
-
-        guard let dateText else { return reject("document has no Дата", field: "Дата") }
-        guard let date = CalendarDate(dottedDMY: dateText) else {
-            return reject("Дата \"\(dateText)\" is not a date (dd.mm.yyyy)", field: "Дата")
-        }
-        guard let amountText else { return reject("document has no Сумма", field: "Сумма") }
-        guard let amount = ExactAmount(parsing: amountText) else {
-            return reject("Сумма \"\(amountText)\" is not a number", field: "Сумма")
-        }
-        var writtenOffOn: CalendarDate?
-        if let writtenOffText {
-            guard let parsed = CalendarDate(dottedDMY: writtenOffText) else {
-                return reject("ДатаСписано \"\(writtenOffText)\" is not a date (dd.mm.yyyy)", field: "ДатаСписано")
-            }
-            writtenOffOn = parsed
-        }
-        var creditedOn: CalendarDate?
-        if let creditedText {
-            guard let parsed = CalendarDate(dottedDMY: creditedText) else {
-                return reject("ДатаПоступило \"\(creditedText)\" is not a date (dd.mm.yyyy)", field: "ДатаПоступило")
-            }
-            creditedOn = parsed
-        }
-        Self.fillFromCombined(&payer, payerCombined)
-        Self.fillFromCombined(&payee, payeeCombined)
-        if purpose == nil, !purposeLines.isEmpty {
-            purpose = purposeLines.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: " ")
-        } else if purpose != nil {
-            for (index, line) in purposeLines { other.append(("НазначениеПлатежа\(index)", line)) }
+        var payer = PaymentParty(
+            account: section.value(.payerAccount), checkingAccount: section.value(.payerCheckingAccount),
+            taxID: section.value(.payerINN), name: section.value(.payerName),
+            bankName: section.value(.payerBankName), bankCode: section.value(.payerBankCode))
+        var payee = PaymentParty(
+            account: section.value(.payeeAccount), checkingAccount: section.value(.payeeCheckingAccount),
+            taxID: section.value(.payeeINN), name: section.value(.payeeName),
+            bankName: section.value(.payeeBankName), bankCode: section.value(.payeeBankCode))
+        Self.fillFromCombined(&payer, section.value(.payerCombined))
+        Self.fillFromCombined(&payee, section.value(.payeeCombined))
+        var other = section.other
+        let purposeLines: [ClientBankKey] = [.purpose1, .purpose2, .purpose3, .purpose4, .purpose5, .purpose6]
+        var purpose = section.value(.purpose)
+        if purpose == nil {
+            let lines = purposeLines.compactMap { section.value($0) }
+            if !lines.isEmpty { purpose = lines.joined(separator: " ") }
+        } else {
+            for key in purposeLines { if let line = section.value(key) { other.append((key.spelling, line)) } }
         }
         return .document(StatementDocument(
-            kind: section.kind, number: number ?? "", date: date, amount: amount, payer: payer, payee: payee,
-            writtenOffOn: writtenOffOn, creditedOn: creditedOn, operationKind: operationKind, priority: priority,
-            paymentID: paymentID, supplierInvoiceNumber: supplierInvoiceNumber, purpose: purpose,
-            otherFields: other, line: section.startLine))
+            kind: section.kind, number: section.value(.number) ?? "", date: date, amount: amount, payer: payer,
+            payee: payee, writtenOffOn: writtenOffOn, creditedOn: creditedOn,
+            operationKind: section.value(.operationKind), priority: section.value(.priority),
+            paymentID: section.value(.paymentID), supplierInvoiceNumber: section.value(.supplierInvoiceNumber),
+            purpose: purpose, otherFields: other, line: section.startLine))
     }
 
     /// `Плательщик=ИНН 207654321 ООО «…»` duplicates the split fields; use it where they are empty.
     static func fillFromCombined(_ party: inout PaymentParty, _ combined: String?) {
-        guard let combined else { return }
+        guard let combined, party.taxID == nil || party.name == nil else { return }
         var rest = Substring(combined)
         if rest.lowercased().hasPrefix("инн") {
             rest = rest.dropFirst(3).drop(while: { $0 == " " })
@@ -368,41 +379,40 @@ public struct ClientBankExchangeParser {
         if party.name == nil, !rest.isEmpty { party.name = String(rest) }
     }
 
-    // MARK: - Lexing helpers
+    // MARK: - Byte helpers
 
-    struct RejectReason: Error {
-        var reason: String
-        var field: String?
-        init(_ reason: String, _ field: String?) {
-            self.reason = reason
-            self.field = field
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Drops spaces and tabs at both ends (values such as `статус: Внешний ` carry trailing blanks).
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// Lower-cases ASCII and Russian Cyrillic (А–Я, Ё) in UTF-8, the letters 1C keys are written in.
+    static func lowercase(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x41, byte <= 0x5A {
+                out.append(byte + 0x20)
+            } else if byte == 0xD0, index + 1 < bytes.count {
+                let next = bytes[index + 1]
+                switch next {
+                case 0x90...0x9F: out.append(0xD0); out.append(next + 0x20)       // А–П → а–п
+                case 0xA0...0xAF: out.append(0xD1); out.append(next - 0x20)       // Р–Я → р–я
+                case 0x81: out.append(0xD1); out.append(0x91)                     // Ё → ё
+                default: out.append(byte); out.append(next)
+                }
+                index += 1
+            } else {
+                out.append(byte)
+            }
+            index += 1
         }
-    }
-
-    static func isMarker(_ text: String, _ marker: String) -> Bool {
-        text == marker || (text.utf8.count == marker.utf8.count && text.lowercased() == marker.lowercased())
-    }
-
-    /// Splits on the first `=`; the value may contain more `=`.
-    static func splitKeyValue(_ line: String) -> (String, String)? {
-        guard let index = line.utf8.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-        let key = trimmed(line[..<index])
-        let value = trimmed(line[line.utf8.index(after: index)...])
-        return (key, value)
-    }
-
-    static func trimmed(_ text: String) -> String { trimmed(Substring(text)) }
-
-    static func trimmed(_ text: Substring) -> String {
-        let utf8 = text.utf8
-        var start = utf8.startIndex
-        var end = utf8.endIndex
-        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
-        while end > start {
-            let previous = utf8.index(before: end)
-            guard utf8[previous] == 0x20 || utf8[previous] == 0x09 else { break }
-            end = previous
-        }
-        return String(text[start..<end])
     }
 }

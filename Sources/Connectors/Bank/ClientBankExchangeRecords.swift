@@ -93,6 +93,29 @@ public struct StatementDocument: Sendable, Equatable {
     /// Line of the `СекцияДокумент` marker.
     public var line: Int
 
+    public init(
+        kind: String, number: String, date: CalendarDate, amount: ExactAmount, payer: PaymentParty,
+        payee: PaymentParty, writtenOffOn: CalendarDate?, creditedOn: CalendarDate?, operationKind: String?,
+        priority: String?, paymentID: String?, supplierInvoiceNumber: String?, purpose: String?,
+        otherFields: [(key: String, value: String)], line: Int
+    ) {
+        self.kind = kind
+        self.number = number
+        self.date = date
+        self.amount = amount
+        self.payer = payer
+        self.payee = payee
+        self.writtenOffOn = writtenOffOn
+        self.creditedOn = creditedOn
+        self.operationKind = operationKind
+        self.priority = priority
+        self.paymentID = paymentID
+        self.supplierInvoiceNumber = supplierInvoiceNumber
+        self.purpose = purpose
+        self.otherFields = otherFields
+        self.line = line
+    }
+
     public static func == (lhs: StatementDocument, rhs: StatementDocument) -> Bool {
         lhs.kind == rhs.kind && lhs.number == rhs.number && lhs.date == rhs.date && lhs.amount == rhs.amount
             && lhs.payer == rhs.payer && lhs.payee == rhs.payee && lhs.writtenOffOn == rhs.writtenOffOn

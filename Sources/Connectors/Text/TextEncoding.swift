@@ -18,40 +18,105 @@ public enum TextEncoding: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// Decodes one line of bytes in a known encoding to a `String`.
+/// Turns lines in a known encoding into UTF-8.
 ///
-/// Single-byte code pages go through a 256-entry table of ready UTF-8 sequences; ASCII-only lines (most keys
-/// and numbers) skip the table entirely.
+/// Single-byte code pages go through a flat 128-entry table of ready UTF-8 sequences; lines without bytes
+/// ≥ 0x80 (most keys and numbers) need no work at all.
 public struct LineDecoder: Sendable {
     public let encoding: TextEncoding
-    private let utf8Sequences: [[UInt8]]
-    private var scratch: [UInt8] = []
+    /// For bytes 0x80…0xFF: four bytes each, the UTF-8 length followed by up to three UTF-8 bytes.
+    private let table: [UInt8]
 
     public init(encoding: TextEncoding) {
         self.encoding = encoding
-        let table: [UInt32]
+        let scalars: [UInt32]
         switch encoding {
-        case .utf8: table = []
-        case .cp1251: table = CodePageTables.cp1251
-        case .cp866: table = CodePageTables.cp866
+        case .utf8: scalars = []
+        case .cp1251: scalars = CodePageTables.cp1251
+        case .cp866: scalars = CodePageTables.cp866
         }
-        utf8Sequences = table.map { value in Array(String(Character(Unicode.Scalar(value)!)).utf8) }
-        scratch.reserveCapacity(512)
+        var table: [UInt8] = []
+        for value in scalars {
+            let utf8 = Array(String(Character(Unicode.Scalar(value)!)).utf8)
+            table.append(UInt8(utf8.count))
+            table.append(contentsOf: utf8 + Array(repeating: 0, count: 3 - utf8.count))
+        }
+        self.table = table
     }
 
-    public mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if encoding == .utf8 { return String(decoding: bytes, as: UTF8.self) }
-        var ascii = true
-        for byte in bytes where byte >= 0x80 { ascii = false; break }
-        if ascii { return String(decoding: bytes, as: UTF8.self) }
-        scratch.removeAll(keepingCapacity: true)
-        for byte in bytes {
-            if byte < 0x80 {
-                scratch.append(byte)
-            } else {
-                scratch.append(contentsOf: utf8Sequences[Int(byte) - 0x80])
+    /// True when the line must be transcoded before it is UTF-8 (a single-byte code page and a byte ≥ 0x80).
+    public func needsTranscoding(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        encoding != .utf8 && bytes.contains(where: { $0 >= 0x80 })
+    }
+
+    /// Appends the line, as UTF-8, to `out`.
+    public func transcode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        table.withUnsafeBufferPointer { table in
+            for byte in bytes {
+                if byte < 0x80 {
+                    out.append(byte)
+                } else {
+                    let base = Int(byte - 0x80) * 4
+                    let length = Int(table[base])
+                    out.append(table[base + 1])
+                    if length > 1 { out.append(table[base + 2]) }
+                    if length > 2 { out.append(table[base + 3]) }
+                }
             }
         }
-        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Transcodes into `scratch` and returns the UTF-8 bytes, valid until `scratch` is used again.
+    /// The per-line hot path: raw pointer writes, no array bookkeeping per byte.
+    func transcode(_ bytes: UnsafeBufferPointer<UInt8>, into scratch: ScratchBuffer) -> UnsafeBufferPointer<UInt8> {
+        let out = scratch.reserve(bytes.count * 3)
+        var count = 0
+        table.withUnsafeBufferPointer { table in
+            for byte in bytes {
+                if byte < 0x80 {
+                    out[count] = byte
+                    count += 1
+                } else {
+                    let base = Int(byte - 0x80) * 4
+                    let length = Int(table[base])
+                    out[count] = table[base + 1]
+                    out[count + 1] = table[base + 2]
+                    out[count + 2] = table[base + 3]
+                    count += length
+                }
+            }
+        }
+        return UnsafeBufferPointer(start: out, count: count)
+    }
+
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard needsTranscoding(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count * 2)
+        transcode(bytes, into: &utf8)
+        return String(decoding: utf8, as: UTF8.self)
+    }
+}
+
+/// A growable byte buffer reused across lines, written through a raw pointer.
+final class ScratchBuffer {
+    private var pointer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+        pointer = .allocate(capacity: capacity)
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// A pointer to at least `count` writable bytes (the previous contents are not kept).
+    func reserve(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        if count > capacity {
+            pointer.deallocate()
+            capacity = max(count, capacity * 2)
+            pointer = .allocate(capacity: capacity)
+        }
+        return pointer
     }
 }

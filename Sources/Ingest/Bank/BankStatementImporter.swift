@@ -40,13 +40,21 @@ public struct BankStatementImporter: Sendable {
         let progress = self.progress
         let logger = warehouse.logger
 
-        let outcome = try await BankStatementStore(warehouse: warehouse).load(source) { writer in
+        // The header names the accounts and period, which lets the store choose its fast path. A file whose
+        // header cannot be read simply loads the careful way; the full parse below reports what is wrong.
+        let header = try? ClientBankExchangeFile.header(path: path, encoding: scan.encoding)
+        let scope = header.map {
+            StatementScope(accounts: $0.accounts, periodStart: $0.periodStart, periodEnd: $0.periodEnd)
+        }
+        let outcome = try await BankStatementStore(warehouse: warehouse).load(source, scope: scope) { writer in
+            // The store may run this twice (a fast attempt, then the careful way): start from scratch each time.
+            samples.withLock { $0.removeAll() }
             var file = try ClientBankExchangeFile(path: path, encoding: scan.encoding, source: name)
             var mapper = BankStatementMapper()
             var header: StatementHeader?
             var records = 0
-            func quarantine(_ record: QuarantinedRecord) {
-                writer.append(record)
+            func quarantine(_ record: QuarantinedRecord) throws {
+                try writer.append(record)
                 samples.withLock { if $0.count < ImportResult.sampleLimit { $0.append(record) } }
                 logger.debug("quarantined", metadata: [
                     "source.file": "\(name)", "source.line": "\(record.line)", "reason": "\(record.reason)",
@@ -59,19 +67,19 @@ public struct BankStatementImporter: Sendable {
                     mapper.note(value)
                 case .balance(let balance):
                     records += 1
-                    writer.append(mapper.balanceRow(balance))
+                    try writer.append(mapper.balanceRow(balance))
                 case .document(let document):
                     records += 1
                     switch mapper.rows(for: document) {
                     case .success(let rows): for row in rows { writer.append(row) }
                     case .failure(let rejection):
-                        quarantine(QuarantinedRecord(
+                        try quarantine(QuarantinedRecord(
                             line: document.line, recordKind: "document", reason: rejection.reason,
                             field: rejection.field, raw: Self.rawText(of: document)))
                     }
                 case .rejected(let rejected):
                     records += 1
-                    quarantine(QuarantinedRecord(line: rejected.line, recordKind: rejected.kind,
+                    try quarantine(QuarantinedRecord(line: rejected.line, recordKind: rejected.kind,
                                                  reason: rejected.reason, field: rejected.field, raw: rejected.raw))
                 }
             }) {

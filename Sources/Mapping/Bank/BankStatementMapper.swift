@@ -119,15 +119,12 @@ public struct BankStatementMapper: Sendable {
         amount: ExactAmount, counterpartyAccount: String?, purpose: String?
     ) -> String {
         var hasher = SHA256()
-        for part in [account, direction.rawValue, number, date.iso, amount.normalized, counterpartyAccount ?? "",
-                     purpose ?? ""] {
-            hasher.update(data: Array(part.utf8))
-            hasher.update(data: [0x1F])
+        let separator: [UInt8] = [0x1F]
+        for var part in [account, direction.rawValue, number, date.iso, amount.normalized, counterpartyAccount ?? "",
+                         purpose ?? ""] {
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            hasher.update(data: separator)
         }
-        let bytes = Array(hasher.finalize().prefix(16))
-        let hex = bytes.map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
-        let chars = Array(hex)
-        return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-"
-            + String(chars[16..<20]) + "-" + String(chars[20..<32])
+        return hasher.finalize().withUnsafeBytes { digest in UUIDText.format(digest) }
     }
 }
