@@ -92,7 +92,7 @@ public struct BankStatementImporter: Sendable {
             let facts = Self.facts(header ?? StatementHeader(), scan: scan)
             declared.withLock { $0 = (facts.declaredEncoding, facts.encodingMismatch) }
             if facts.encodingMismatch {
-                logger.warning("the file declares one encoding but its bytes are another; the bytes were trusted",
+                logger.info("the file declares one encoding but its bytes are another; the bytes were trusted",
                                metadata: ["source.file": "\(name)", "declared": "\(facts.declaredEncoding ?? "")",
                                           "detected": "\(scan.encoding.rawValue)"])
             }

@@ -52,6 +52,10 @@ struct DemoCommand: AsyncParsableCommand {
                          day.matchesBank.map { $0 ? "ok" : "DIFFERS" } ?? "no balance"])
         }
         printTable(header, rows, rightAligned: [3, 4, 5, 6, 7])
+        if report.days.contains(where: { $0.matchesBank == false }) {
+            Terminal.print("DIFFERS: the payments loaded for that day do not add up to the bank's own totals, "
+                           + "usually because a document was quarantined (SELECT * FROM ops.quarantine).")
+        }
         Terminal.print()
         Terminal.print("Top counterparties")
         printTable(["counterparty", "INN/PINFL", "in", "out", "payments"],
