@@ -63,7 +63,10 @@ let package = Package(
         // Not a test: generates a 1,000,000-document CP1251 statement and compares with `psql \copy`.
         .executableTarget(
             name: "CRMHubBenchmarks",
-            dependencies: ["Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping"]
+            dependencies: [
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "ConnectorsTests",

@@ -1,10 +1,12 @@
+import CRMWarehouse
 import Connectors
 import Foundation
 import HubCore
 import Mapping
 
-/// Writes a large, realistic 1CClientBankExchange statement in CP1251 and, row for row, the CSV of the
-/// `core.bank_transactions` rows it must become — the reference load for `psql \copy`.
+/// Writes a large, realistic 1CClientBankExchange statement in CP1251 and, row for row, the
+/// `core.bank_transactions` rows it must become in COPY text format — the reference load for `psql \copy`
+/// (and for postgres-nio's `copyFrom` on its own).
 ///
 /// Documents carry the full field set a bank client exports (24 lines, ≈ 700 bytes each); the statement
 /// covers 30 days on two of our accounts, with one balance section per account per day that adds up.
@@ -82,7 +84,7 @@ struct StatementGenerator {
     }
 
     /// Writes both files; returns their sizes in bytes.
-    func write(statement statementPath: String, csv csvPath: String) throws -> (statement: Int64, csv: Int64) {
+    func write(statement statementPath: String, rows rowsPath: String) throws -> (statement: Int64, csv: Int64) {
         let parties = counterparties()
         // Per account and day: credited and debited kopecks, for balance sections that add up.
         var totals = Array(repeating: Array(repeating: (credit: Int64(0), debit: Int64(0)), count: Self.days),
@@ -91,13 +93,13 @@ struct StatementGenerator {
             if document.incoming { totals[document.account][document.day].credit += document.kopecks }
             else { totals[document.account][document.day].debit += document.kopecks }
         }
-        FileManager.default.createFile(atPath: statementPath, contents: nil)
-        FileManager.default.createFile(atPath: csvPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: statementPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: rowsPath, contents: nil)
         let statement = try FileHandle(forWritingTo: URL(fileURLWithPath: statementPath))
-        let csv = try FileHandle(forWritingTo: URL(fileURLWithPath: csvPath))
+        let csv = try FileHandle(forWritingTo: URL(fileURLWithPath: rowsPath))
         var encoder = CodePageEncoder(encoding: .cp1251)
         var statementBytes: [UInt8] = []
-        var csvText = ""
+        var rows = CopyTextEncoder()
         var line = 0
         var statementSize: Int64 = 0
         var csvSize: Int64 = 0
@@ -113,11 +115,11 @@ struct StatementGenerator {
                 statementSize += Int64(statementBytes.count)
                 statementBytes.removeAll(keepingCapacity: true)
             }
-            if force || csvText.utf8.count > 1 << 20 {
-                let data = Data(csvText.utf8)
+            if force || rows.count > 1 << 20 {
+                var buffer = rows.take()
+                let data = Data(buffer.readBytes(length: buffer.readableBytes) ?? [])
                 csv.write(data)
                 csvSize += Int64(data.count)
-                csvText = ""
             }
         }
         let first = Self.date(0).dotted
@@ -193,10 +195,8 @@ struct StatementGenerator {
                 document.incoming ? nil : date.iso, document.incoming ? date.iso : nil, "01", "5", nil, nil,
                 attributes, key, "1", "1", String(start),
             ]
-            csvText += fields.map { field in
-                field.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""
-            }.joined(separator: ",")
-            csvText += "\n"
+            for field in fields { rows.field(field) }
+            rows.endRow()
             flush()
         }
         emit("КонецФайла")
@@ -206,14 +206,8 @@ struct StatementGenerator {
         return (statementSize, csvSize)
     }
 
-    static let csvColumns = [
-        "account", "direction", "doc_kind", "doc_number", "doc_date", "amount", "currency", "counterparty_inn",
-        "counterparty_pinfl", "counterparty_name", "counterparty_account", "counterparty_bank_code",
-        "counterparty_bank_name", "purpose", "payment_code", "booked_on", "payer_account", "payer_inn", "payer_name",
-        "payer_bank_code", "payee_account", "payee_inn", "payee_name", "payee_bank_code", "written_off_on",
-        "credited_on", "operation_kind", "priority", "payment_id", "supplier_invoice_number", "attributes",
-        "natural_key", "occurrence", "batch_id", "source_line",
-    ]
+    /// The same columns, in the same order, that crmhub's direct COPY writes.
+    static let rowColumns = BankStageWriter.directColumns
 }
 
 extension CalendarDate {

@@ -2,15 +2,19 @@ import CRMWarehouse
 import Foundation
 import HubCore
 import Logging
+import NIOCore
+import PostgresNIO
 
 // crmhub-bench: the 1,000,000-document bank-1c import against `psql \copy` of the same rows, in one run.
 //
 //   swift build -c release && .build/release/CRMHubBenchmarks [--documents N] [--rounds R] [--out DIR]
 //
-// Generates a CP1251 statement and the equivalent CSV, then per round: empties the warehouse and runs
-// `crmhub import bank-1c` (a separate process: its wall time and peak RSS are what a user gets), then loads
-// the CSV with `psql \copy` into a table of the same shape (LIKE core.bank_transactions INCLUDING ALL: the
-// same columns, constraints and indexes). Prints documents/s for both, the ratio, and peak RSS.
+// Generates a CP1251 statement and the rows it must become (COPY text format), then per round: empties the
+// warehouse and runs `crmhub import bank-1c` (a separate process: its wall time and peak RSS are what a user
+// gets); loads the rows with `psql \copy` into a table of the same shape (LIKE core.bank_transactions
+// INCLUDING ALL: the same columns, constraints and indexes); and loads them again with postgres-nio's
+// `copyFrom` alone, which is the evidence for docs/decisions.md. Prints rows/s for each, the ratios, and
+// crmhub's peak RSS.
 
 func option(_ name: String, _ fallback: String) -> String {
     let arguments = CommandLine.arguments
@@ -29,13 +33,18 @@ func findPsql() throws -> String {
     throw HubError(.configuration, "psql not found on PATH (apt-get install -y postgresql-client)")
 }
 
+/// Unbuffered, so progress shows up as it happens when the output goes to a file.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
 let documents = Int(option("--documents", "1000000")) ?? 1_000_000
 let rounds = Int(option("--rounds", "3")) ?? 3
 let outDirectory = URL(fileURLWithPath: option("--out", "bench-out")).standardized.path
 let executableDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
 let crmhub = executableDirectory + "/crmhub"
 guard FileManager.default.isExecutableFile(atPath: crmhub) else {
-    print("build crmhub first: swift build -c release --product crmhub")
+    say("build crmhub first: swift build -c release --product crmhub")
     exit(2)
 }
 var logger = Logger(label: "bench")
@@ -43,11 +52,11 @@ logger.logLevel = .warning
 
 try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
 let statementPath = outDirectory + "/statement_\(documents).txt"
-let csvPath = outDirectory + "/statement_\(documents).csv"
+let csvPath = outDirectory + "/statement_\(documents).rows"
 if !FileManager.default.fileExists(atPath: csvPath) || !FileManager.default.fileExists(atPath: statementPath) {
-    print("generating \(documents) documents…")
-    let sizes = try StatementGenerator(documents: documents).write(statement: statementPath, csv: csvPath)
-    print("  statement \(sizes.statement / 1_000_000) MB (CP1251), CSV \(sizes.csv / 1_000_000) MB")
+    say("generating \(documents) documents…")
+    let sizes = try StatementGenerator(documents: documents).write(statement: statementPath, rows: csvPath)
+    say("  statement \(sizes.statement / 1_000_000) MB (CP1251), rows \(sizes.csv / 1_000_000) MB (COPY text)")
 }
 
 let base = try await WarehouseLocator.settings(
@@ -60,10 +69,11 @@ try await Warehouse.open(base.with(database: "postgres"), logger: logger) { ware
 let psql = try findPsql()
 var importSeconds: [Double] = []
 var copySeconds: [Double] = []
+var nioSeconds: [Double] = []
 var peakRSS = 0
 try await Warehouse.open(settings, logger: logger) { warehouse in
     try await Migrator.bundled().migrate(warehouse)
-    let columns = StatementGenerator.csvColumns.joined(separator: ",")
+    let columns = StatementGenerator.rowColumns.joined(separator: ",")
     for round in 1...rounds {
         try await warehouse.client.query("""
             TRUNCATE core.bank_transactions, core.bank_balances, raw.bank_1c_files, ops.quarantine, ops.batches
@@ -72,7 +82,7 @@ try await Warehouse.open(settings, logger: logger) { warehouse in
         try await warehouse.client.query("CHECKPOINT", logger: logger)
         let run = try ChildProcess.run(crmhub, ["import", "bank-1c", statementPath],
                                        environment: ["DATABASE_URL": settings.url])
-        guard run.status == 0 else { print(run.text); throw HubError(.io, "crmhub import failed") }
+        guard run.status == 0 else { say(run.text); throw HubError(.io, "crmhub import failed") }
         let loaded = try await warehouse.client.query(
             "SELECT count(*)::int FROM core.bank_transactions", logger: logger).collect().first!.decode(Int.self)
         guard loaded == documents else { throw HubError(.io, "loaded \(loaded) rows, expected \(documents)") }
@@ -85,24 +95,58 @@ try await Warehouse.open(settings, logger: logger) { warehouse in
         try await warehouse.client.query("CHECKPOINT", logger: logger)
         let copy = try ChildProcess.run(psql, [
             settings.url, "-v", "ON_ERROR_STOP=1", "-c",
-            "\\copy public.bench_copy_target (\(columns)) FROM '\(csvPath)' WITH (FORMAT csv)",
+            "\\copy public.bench_copy_target (\(columns)) FROM '\(csvPath)'",
         ])
-        guard copy.status == 0 else { print(copy.text); throw HubError(.io, "psql \\copy failed") }
+        guard copy.status == 0 else { say(copy.text); throw HubError(.io, "psql \\copy failed") }
         copySeconds.append(copy.seconds)
-        print(String(format: "round %d: crmhub import %.2f s (%.0f docs/s, peak RSS %.0f MB) | psql \\copy %.2f s (%.0f rows/s)",
+
+        try await warehouse.client.query("DROP TABLE IF EXISTS public.bench_copy_target", logger: logger)
+        try await warehouse.client.query(
+            "CREATE TABLE public.bench_copy_target (LIKE core.bank_transactions INCLUDING ALL)", logger: logger)
+        try await warehouse.client.query("CHECKPOINT", logger: logger)
+        let nio = try await nioCopy(warehouse, path: csvPath, columns: StatementGenerator.rowColumns)
+        nioSeconds.append(nio)
+        say(String(format: "round %d: crmhub import %.2f s (%.0f docs/s, peak RSS %.0f MB) | psql \\copy %.2f s | postgres-nio copyFrom %.2f s",
                      round, run.seconds, Double(documents) / run.seconds, Double(run.maxRSSBytes) / 1_048_576,
-                     copy.seconds, Double(documents) / copy.seconds))
+                     copy.seconds, nio))
     }
     try await warehouse.client.query("DROP TABLE IF EXISTS public.bench_copy_target", logger: logger)
 }
+/// Streams a COPY-text file through postgres-nio's `copyFrom` in 256 KiB writes; returns seconds.
+func nioCopy(_ warehouse: Warehouse, path: String, columns: [String]) async throws -> Double {
+    let start = ContinuousClock.now
+    try await warehouse.client.withConnection { connection in
+        try await connection.query("SET search_path TO public", logger: logger)
+        try await connection.copyFrom(table: "bench_copy_target", columns: columns, logger: logger) { writer in
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            var carry = Data()
+            while let chunk = try handle.read(upToCount: 1 << 18), !chunk.isEmpty {
+                carry.append(chunk)
+                // COPY messages may split rows, but keep whole rows per write anyway (as crmhub does).
+                guard let lastNewline = carry.lastIndex(of: 0x0A) else { continue }
+                let rows = carry[carry.startIndex...lastNewline]
+                try await writer.write(ByteBuffer(bytes: rows))
+                carry = Data(carry[carry.index(after: lastNewline)...])
+            }
+            if !carry.isEmpty { try await writer.write(ByteBuffer(bytes: carry)) }
+        }
+        try await connection.query("RESET search_path", logger: logger)
+    }
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
 let importRate = Double(documents) / median(importSeconds)
+let nioRate = Double(documents) / median(nioSeconds)
 let copyRate = Double(documents) / median(copySeconds)
-print(String(format: """
+say(String(format: """
 
     bank-1c import benchmark (%d documents, median of %d rounds)
       crmhub import bank-1c : %8.0f documents/s  (%.2f s end to end)
       psql \\copy (same rows): %8.0f rows/s       (%.2f s)
       ratio                 : %.2f× (target ≥ 0.5)
       crmhub peak RSS       : %.0f MB (target ≤ 200 MB)
+      postgres-nio copyFrom : %8.0f rows/s       (%.2f s), %.2f× psql \\copy (load only, same rows)
     """, documents, rounds, importRate, median(importSeconds), copyRate, median(copySeconds),
-    importRate / copyRate, Double(peakRSS) / 1_048_576))
+    importRate / copyRate, Double(peakRSS) / 1_048_576, nioRate, median(nioSeconds), nioRate / copyRate))

@@ -25,7 +25,9 @@ do {
 } catch {
     let code = CRMHubCommand.exitCode(for: error)
     if code == .validationFailure {
-        Terminal.error(CRMHubCommand.fullMessage(for: error))
+        var message = CRMHubCommand.fullMessage(for: error)
+        if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+        Terminal.error(message)
         exit(2)
     }
     if code == .success {

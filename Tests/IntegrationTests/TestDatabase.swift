@@ -49,7 +49,7 @@ enum TestDatabase {
     }
 
     static func drop(_ settings: DatabaseSettings) async throws {
-        try await Warehouse.open(settings.with(database: "postgres"), logger: logger) { warehouse in
+        _ = try await Warehouse.open(settings.with(database: "postgres"), logger: logger) { warehouse in
             try await warehouse.client.query(
                 .init(unsafeSQL: "DROP DATABASE IF EXISTS \"\(settings.database)\" WITH (FORCE)"), logger: logger)
         }

@@ -79,6 +79,22 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
 
     public var description: String { url }
 
+    func connectionConfiguration() -> PostgresConnection.Configuration {
+        switch target {
+        case .tcp(let host, let port, let tlsMode):
+            let tls: PostgresConnection.Configuration.TLS
+            switch tlsMode {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        case .unixSocket(let directory, let port):
+            return .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: username, password: password,
+                         database: database)
+        }
+    }
+
     func clientConfiguration() -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         switch target {

@@ -1,5 +1,6 @@
 import HubCore
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// An open connection pool to the CRM warehouse, alive for the duration of `Warehouse.open`.
@@ -34,8 +35,17 @@ public struct Warehouse: Sendable {
         do {
             _ = try await client.query("SELECT 1", logger: logger).collect()
         } catch {
-            throw HubError(
-                .database, "cannot reach PostgreSQL at \(settings): \(Self.describe(error))", isRetryable: true)
+            // The pool only reports that it gave up; one direct attempt tells why (refused, no such socket,
+            // authentication failed, no such database).
+            var reason = Self.describe(error)
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: settings.connectionConfiguration(), id: 0, logger: logger)
+                try await connection.close()
+            } catch {
+                reason = Self.describe(error)
+            }
+            throw HubError(.database, "cannot reach PostgreSQL at \(settings): \(reason)", isRetryable: true)
         }
     }
 
@@ -48,7 +58,11 @@ public struct Warehouse: Sendable {
                 if let code = error.serverInfo?[.sqlState] { text += " [SQLSTATE \(code)]" }
                 return text
             }
-            if let underlying = error.underlying { return String(describing: underlying) }
+            if let underlying = error.underlying {
+                if let channel = underlying as? ChannelError, case .connectTimeout = channel { return "connection timed out" }
+                if let io = underlying as? IOError { return io.description }
+                return String(describing: underlying)
+            }
             return String(reflecting: error.code)
         }
         if let error = error as? PostgresTransactionError {

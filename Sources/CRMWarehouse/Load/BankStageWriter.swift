@@ -84,7 +84,7 @@ public struct BankStageWriter: Sendable {
     public var quarantinedCount: Int { counters.quarantined }
 
     /// Columns of `core.bank_transactions` the direct mode writes, in order.
-    static let directColumns = [
+    public static let directColumns = [
         "account", "direction", "doc_kind", "doc_number", "doc_date", "amount", "currency", "counterparty_inn",
         "counterparty_pinfl", "counterparty_name", "counterparty_account", "counterparty_bank_code",
         "counterparty_bank_name", "purpose", "payment_code", "booked_on", "payer_account", "payer_inn", "payer_name",

@@ -102,8 +102,10 @@ public struct BatchCounts: Sendable, Equatable {
 ///   not at all;
 /// - **once per content**: an advisory lock on the content hash serialises concurrent loads of the same file,
 ///   and a loaded hash is never loaded again;
-/// - **once per business transaction**: rows land through a staging table and `ON CONFLICT DO NOTHING` on the
-///   natural key plus occurrence counter, so overlapping statements add only what is new.
+/// - **once per business transaction**: the natural key plus occurrence counter is unique. When nothing loaded
+///   can overlap the statement, rows are copied straight into `core.bank_transactions` (the constraint still
+///   guards it, and a conflict falls back); otherwise they go through a staging table and
+///   `ON CONFLICT DO NOTHING`, so overlapping statements add only what is new.
 public struct BankStatementStore: Sendable {
     public let warehouse: Warehouse
 

@@ -21,9 +21,7 @@ struct DBCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let logger = options.makeLogger()
-            let settings = try await WarehouseLocator.settings(url: options.effectiveDatabaseURL, logger: logger)
-            try await Warehouse.open(settings, logger: logger) { warehouse in
+            try await options.withWarehouse { warehouse in
                 let migrator = try Migrator.bundled()
                 let applied = try await migrator.migrate(warehouse)
                 for migration in applied { Terminal.print("applied \(migration.name)") }
@@ -40,12 +38,10 @@ struct DBCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let logger = options.makeLogger()
-            let settings = try await WarehouseLocator.settings(url: options.effectiveDatabaseURL, logger: logger)
-            try await Warehouse.open(settings, logger: logger) { warehouse in
+            try await options.withWarehouse { warehouse in
                 let migrator = try Migrator.bundled()
                 let status = try await WarehouseStatus.read(warehouse, migrator: migrator)
-                Terminal.print("database: \(settings)")
+                Terminal.print("database: \(warehouse.settings)")
                 if options.effectiveDatabaseURL == nil {
                     Terminal.print("embedded PostgreSQL: \(EmbeddedPostgres().home) (\(try EmbeddedPostgres().state()))")
                 }

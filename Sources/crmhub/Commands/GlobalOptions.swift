@@ -28,12 +28,16 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
-    /// Resolves the warehouse (starting the embedded one when needed), brings its schema up to date and
-    /// runs `body` with it open.
-    func withMigratedWarehouse<T: Sendable>(_ body: (Warehouse) async throws -> T) async throws -> T {
+    /// Resolves the warehouse (starting the embedded one when needed) and runs `body` with it open.
+    func withWarehouse<T: Sendable>(_ body: (Warehouse) async throws -> T) async throws -> T {
         let logger = makeLogger()
         let settings = try await WarehouseLocator.settings(url: effectiveDatabaseURL, logger: logger)
-        return try await Warehouse.open(settings, logger: logger) { warehouse in
+        return try await Warehouse.open(settings, logger: logger, body)
+    }
+
+    /// Like `withWarehouse`, after bringing the schema up to date.
+    func withMigratedWarehouse<T: Sendable>(_ body: (Warehouse) async throws -> T) async throws -> T {
+        try await withWarehouse { warehouse in
             let applied = try await Migrator.bundled().migrate(warehouse)
             for migration in applied { Terminal.info("applied migration \(migration.name)") }
             return try await body(warehouse)
