@@ -1,6 +1,14 @@
 /// How far a long import has come; handed to a reporter after every chunk (about 1 MiB).
 public struct ImportProgress: Sendable {
+    public enum Phase: String, Sendable {
+        /// The first pass: hashing the file and detecting its encoding.
+        case scanning
+        /// Parsing and sending rows to the warehouse.
+        case loading
+    }
+
     public var source: String
+    public var phase: Phase
     public var bytesDone: Int64
     public var bytesTotal: Int64
     public var records: Int

@@ -79,6 +79,15 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
 
     public var description: String { url }
 
+    /// The URL with the password, for handing to a child process's `DATABASE_URL`; never for logs.
+    public var urlWithCredentials: String {
+        guard let password, case .tcp(let host, let port, let tls) = target else { return url }
+        let allowed = CharacterSet.urlUserAllowed.subtracting(CharacterSet(charactersIn: ":@/"))
+        let user = username.addingPercentEncoding(withAllowedCharacters: allowed) ?? username
+        let secret = password.addingPercentEncoding(withAllowedCharacters: allowed) ?? password
+        return "postgresql://\(user):\(secret)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
+    }
+
     func connectionConfiguration() -> PostgresConnection.Configuration {
         switch target {
         case .tcp(let host, let port, let tlsMode):

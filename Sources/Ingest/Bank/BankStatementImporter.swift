@@ -26,9 +26,13 @@ public struct BankStatementImporter: Sendable {
     public func importFile(path: String, sourceName: String? = nil) async throws -> ImportResult {
         let started = ContinuousClock.now
         let name = sourceName ?? path
+        let progress = self.progress
         let scan: SourceFileScan
         do {
-            scan = try SourceFileScan.scan(path: path)
+            scan = try SourceFileScan.scan(path: path) { done, total in
+                progress?(ImportProgress(source: name, phase: .scanning, bytesDone: done, bytesTotal: total,
+                                         records: 0, elapsed: Self.seconds(since: started)))
+            }
         } catch var error as HubError {
             error.location = SourceLocation(source: name)
             throw error
@@ -37,7 +41,6 @@ public struct BankStatementImporter: Sendable {
                                  byteCount: scan.byteCount, encoding: scan.encoding.rawValue)
         let samples = Mutex<[QuarantinedRecord]>([])
         let declared = Mutex<(String?, Bool)>((nil, false))
-        let progress = self.progress
         let logger = warehouse.logger
 
         // The header names the accounts and period, which lets the store choose its fast path. A file whose
@@ -84,10 +87,10 @@ public struct BankStatementImporter: Sendable {
                 }
             }) {
                 try await writer.flushIfNeeded()
-                progress?(ImportProgress(source: name, bytesDone: file.bytesRead, bytesTotal: file.fileSize,
+                progress?(ImportProgress(source: name, phase: .loading, bytesDone: file.bytesRead, bytesTotal: file.fileSize,
                                          records: records, elapsed: Self.seconds(since: started)))
             }
-            progress?(ImportProgress(source: name, bytesDone: file.bytesRead, bytesTotal: file.fileSize,
+            progress?(ImportProgress(source: name, phase: .loading, bytesDone: file.bytesRead, bytesTotal: file.fileSize,
                                      records: records, elapsed: Self.seconds(since: started)))
             let facts = Self.facts(header ?? StatementHeader(), scan: scan)
             declared.withLock { $0 = (facts.declaredEncoding, facts.encodingMismatch) }

@@ -23,6 +23,11 @@ final class ProgressLine: Sendable {
             return true
         }
         guard due, progress.elapsed > 0.5 else { return }
+        if progress.phase == .scanning {
+            let line = String(format: "%@: checking the file %3.0f%%", progress.source, progress.fraction * 100)
+            if Terminal.isInteractive { Terminal.status(line) } else { Terminal.info(line) }
+            return
+        }
         let rate = Double(progress.records) / max(progress.elapsed, 0.001)
         let remaining = progress.fraction > 0 ? progress.elapsed * (1 - progress.fraction) / progress.fraction : 0
         let line = String(format: "%@: %3.0f%%  %@ records  %@ records/s  ETA %.0fs", progress.source,
