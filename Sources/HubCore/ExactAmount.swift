@@ -34,8 +34,15 @@ public struct ExactAmount: Sendable, Hashable, CustomStringConvertible {
         }
         guard integerDigits > 0, integerDigits <= 18, fractionDigits != 0, fractionDigits <= 6 else { return nil }
         let scale = max(fractionDigits, 0)
-        self.text = String(decoding: canonical, as: UTF8.self)
-        self.decimal = Decimal(sign: .plus, exponent: -scale, significand: Decimal(significand))
+        let text = String(decoding: canonical, as: UTF8.self)
+        self.text = text
+        if integerDigits + scale <= 19 {
+            self.decimal = Decimal(sign: .plus, exponent: -scale, significand: Decimal(significand))
+        } else {
+            // Past 19 digits the UInt64 above has wrapped; Decimal reads the canonical text exactly (38 digits).
+            guard let exact = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+            self.decimal = exact
+        }
     }
 
     public init(_ decimal: Decimal) {

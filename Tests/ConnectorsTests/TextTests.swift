@@ -40,6 +40,7 @@ struct TextTests {
     @Test("amounts are exact decimals", arguments: [
         ("45600000.00", "45600000.00", "45600000"), ("4900", "4900", "4900"), ("0", "0", "0"),
         ("12,50", "12.50", "12.5"), ("0.0001", "0.0001", "0.0001"),
+        ("123456789012345678.123456", "123456789012345678.123456", "123456789012345678.123456"),
     ])
     func amounts(text: String, canonical: String, normalized: String) throws {
         let amount = try #require(ExactAmount(parsing: text))

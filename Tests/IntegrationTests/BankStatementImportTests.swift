@@ -185,6 +185,28 @@ struct BankStatementImportTests {
         }
     }
 
+    @Test("a document touching none of our accounts is quarantined with every field it had")
+    func foreignDocument() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let foreign = StatementFiles.incoming(number: "9", amount: "5.00").map {
+            $0.replacingOccurrences(of: StatementFiles.ourAccount, with: "20208000111111111001")
+        }
+        let path = try files.write("foreign.txt", StatementFiles.encode(
+            StatementFiles.header() + StatementFiles.incoming(number: "1", amount: "1.00") + foreign + ["КонецФайла"]))
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let result = try await importFile(warehouse, path)
+            #expect(result.counts?.loaded == 1 && result.counts?.quarantined == 1)
+            let sample = try #require(result.quarantineSamples.first)
+            #expect(sample.line == 23)
+            #expect(sample.reason.contains("20208000111111111001") && sample.reason.contains("is ours"))
+            for line in ["Номер=9", "Дата=15.04.2024", "Сумма=5.00", "ПолучательСчет=20208000111111111001",
+                         "ДатаПоступило=15.04.2024", "ПлательщикМФО=00567", "НазначениеПлатежа=00668 Оплата по счету №47"] {
+                #expect(sample.raw.contains(line), "raw lacks \(line)")
+            }
+        }
+    }
+
     @Test("a balance section that does not add up is quarantined")
     func balanceCheck() async throws {
         let files = try TemporaryFiles()

@@ -122,7 +122,8 @@ public struct BankStatementStore: Sendable {
     ) async throws -> BatchOutcome {
         let logger = warehouse.logger
         do {
-            return try await warehouse.client.withConnection { connection in
+            return try await Self.retryingConflicts(logger: logger) {
+                try await warehouse.client.withConnection { connection in
                 // BEGIN/COMMIT by hand: postgres-nio's withTransaction wants a sendable body, and `produce`
                 // (which reads the file) is deliberately not one.
                 try await connection.query("BEGIN", logger: logger)
@@ -134,6 +135,7 @@ public struct BankStatementStore: Sendable {
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error
+                }
                 }
             }
         } catch {
@@ -258,6 +260,22 @@ public struct BankStatementStore: Sendable {
             WHERE id = \(batchID)
             """, logger: logger)
         return .loaded(counts)
+    }
+
+    /// Two overlapping statements loaded at the same moment can deadlock on the natural-key index (each waits
+    /// for a row the other inserted); PostgreSQL then aborts one. Its file was rolled back whole, so it is
+    /// simply loaded again, up to three times.
+    private static func retryingConflicts<T>(logger: Logger, _ body: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch where ["40P01", "40001"].contains(Warehouse.sqlState(of: error)) && attempt < 3 {
+                logger.info("load aborted by a concurrent load; retrying", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
     }
 
     /// Direct loading is safe to try when nothing already loaded is near the statement's accounts and period.

@@ -124,19 +124,36 @@ public struct BankStatementImporter: Sendable {
             documentKinds: header.documentKinds, headerJSON: JSONText.object(header.fields))
     }
 
-    /// A document that parsed but cannot be placed is quarantined as its fields, one `Key=Value` a line.
+    /// A document that parsed but cannot be placed (it touches none of our accounts) is quarantined as its
+    /// parsed fields re-rendered one `Key=Value` a line: every key it had, in the format's own spelling.
     static func rawText(of document: StatementDocument) -> String {
-        var lines = ["СекцияДокумент=\(document.kind)", "Номер=\(document.number)", "Дата=\(document.date)",
+        var lines = ["СекцияДокумент=\(document.kind)", "Номер=\(document.number)", "Дата=\(document.dotted(document.date))",
                      "Сумма=\(document.amount)"]
         let parties: [(String, PaymentParty)] = [("Плательщик", document.payer), ("Получатель", document.payee)]
         for (prefix, party) in parties {
-            if let value = party.account { lines.append("\(prefix)Счет=\(value)") }
-            if let value = party.taxID { lines.append("\(prefix)ИНН=\(value)") }
-            if let value = party.name { lines.append("\(prefix)1=\(value)") }
+            let fields: [(String, String?)] = [
+                ("Счет", party.account), ("ИНН", party.taxID), ("1", party.name), ("РасчСчет", party.checkingAccount),
+                ("Банк1", party.bankName), ("МФО", party.bankCode),
+            ]
+            for (suffix, value) in fields { if let value { lines.append("\(prefix)\(suffix)=\(value)") } }
         }
-        if let purpose = document.purpose { lines.append("НазначениеПлатежа=\(purpose)") }
+        let optional: [(String, String?)] = [
+            ("ДатаСписано", document.writtenOffOn.map(document.dotted)),
+            ("ДатаПоступило", document.creditedOn.map(document.dotted)), ("ВидОплаты", document.operationKind),
+            ("Очередность", document.priority), ("Код", document.paymentID),
+            ("НомерСчетаПоставщика", document.supplierInvoiceNumber), ("НазначениеПлатежа", document.purpose),
+        ]
+        for (key, value) in optional { if let value { lines.append("\(key)=\(value)") } }
         lines += document.otherFields.map { "\($0.key)=\($0.value)" }
         lines.append("КонецДокумента")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension StatementDocument {
+    /// `dd.MM.yyyy`, as the format writes dates.
+    func dotted(_ date: CalendarDate) -> String {
+        let iso = date.iso
+        return "\(iso.suffix(2)).\(iso.dropFirst(5).prefix(2)).\(iso.prefix(4))"
     }
 }
