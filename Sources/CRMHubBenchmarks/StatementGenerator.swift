@@ -122,8 +122,8 @@ struct StatementGenerator {
                 csvSize += Int64(data.count)
             }
         }
-        let first = Self.date(0).dotted
-        let last = Self.date(Self.days - 1).dotted
+        let first = Self.date(0).dottedDMY
+        let last = Self.date(Self.days - 1).dottedDMY
         for text in ["1CClientBankExchange", "ВерсияФормата=1.03", "Кодировка=Windows",
                      "Отправитель=АКБ «Навруз Тест Банк» Интернет-Банк", "Получатель=Бухгалтерия предприятия",
                      "ДатаСоздания=\(last)", "ВремяСоздания=06:00:00", "ДатаНачала=\(first)", "ДатаКонца=\(last)"]
@@ -133,7 +133,7 @@ struct StatementGenerator {
             for day in 0..<Self.days {
                 let (credit, debit) = totals[accountIndex][day]
                 let closing = balance + credit - debit
-                for text in ["СекцияРасчСчет", "ДатаНачала=\(Self.date(day).dotted)", "ДатаКонца=\(Self.date(day).dotted)",
+                for text in ["СекцияРасчСчет", "ДатаНачала=\(Self.date(day).dottedDMY)", "ДатаКонца=\(Self.date(day).dottedDMY)",
                              "РасчСчет=\(account)", "НачальныйОстаток=\(Self.amount(balance))",
                              "ВсегоПоступило=\(Self.amount(credit))", "ВсегоСписано=\(Self.amount(debit))",
                              "КонечныйОстаток=\(Self.amount(closing))", "КонецРасчСчет"] { emit(text) }
@@ -147,7 +147,7 @@ struct StatementGenerator {
             let account = Self.ourAccounts[document.account]
             let date = Self.date(document.day)
             let amount = Self.amount(document.kopecks)
-            let purpose = "00668 Оплата по счету №\(document.invoice) от \(date.dotted) за услуги, без НДС"
+            let purpose = "00668 Оплата по счету №\(document.invoice) от \(date.dottedDMY) за услуги, без НДС"
             let start = line + 1
             let payer = document.incoming
                 ? (party.account, party.inn, party.name, party.bank, party.city, party.mfo)
@@ -157,10 +157,10 @@ struct StatementGenerator {
                 : (party.account, party.inn, party.name, party.bank, party.city, party.mfo)
             emit("СекцияДокумент=Платежное поручение")
             emit("Номер=\(document.number)")
-            emit("Дата=\(date.dotted)")
+            emit("Дата=\(date.dottedDMY)")
             emit("Сумма=\(amount)")
             emit("ПлательщикСчет=\(payer.0)")
-            if !document.incoming { emit("ДатаСписано=\(date.dotted)") }
+            if !document.incoming { emit("ДатаСписано=\(date.dottedDMY)") }
             emit("Плательщик=ИНН \(payer.1) \(payer.2)")
             emit("ПлательщикИНН=\(payer.1)")
             emit("Плательщик1=\(payer.2)")
@@ -169,7 +169,7 @@ struct StatementGenerator {
             emit("ПлательщикБанк2=\(payer.4)")
             emit("ПлательщикМФО=\(payer.5)")
             emit("ПолучательСчет=\(payee.0)")
-            if document.incoming { emit("ДатаПоступило=\(date.dotted)") }
+            if document.incoming { emit("ДатаПоступило=\(date.dottedDMY)") }
             emit("Получатель=ИНН \(payee.1) \(payee.2)")
             emit("ПолучательИНН=\(payee.1)")
             emit("Получатель1=\(payee.2)")
@@ -211,11 +211,6 @@ struct StatementGenerator {
 }
 
 extension CalendarDate {
-    var dotted: String {
-        let iso = self.iso
-        return "\(iso.suffix(2)).\(iso.dropFirst(5).prefix(2)).\(iso.prefix(4))"
-    }
-
     func adding(days: Int) -> CalendarDate {
         var (year, month, day) = (self.year, self.month, self.day + days)
         while true {

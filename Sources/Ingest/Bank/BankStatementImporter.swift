@@ -127,7 +127,7 @@ public struct BankStatementImporter: Sendable {
     /// A document that parsed but cannot be placed (it touches none of our accounts) is quarantined as its
     /// parsed fields re-rendered one `Key=Value` a line: every key it had, in the format's own spelling.
     static func rawText(of document: StatementDocument) -> String {
-        var lines = ["СекцияДокумент=\(document.kind)", "Номер=\(document.number)", "Дата=\(document.dotted(document.date))",
+        var lines = ["СекцияДокумент=\(document.kind)", "Номер=\(document.number)", "Дата=\(document.date.dottedDMY)",
                      "Сумма=\(document.amount)"]
         let parties: [(String, PaymentParty)] = [("Плательщик", document.payer), ("Получатель", document.payee)]
         for (prefix, party) in parties {
@@ -138,8 +138,8 @@ public struct BankStatementImporter: Sendable {
             for (suffix, value) in fields { if let value { lines.append("\(prefix)\(suffix)=\(value)") } }
         }
         let optional: [(String, String?)] = [
-            ("ДатаСписано", document.writtenOffOn.map(document.dotted)),
-            ("ДатаПоступило", document.creditedOn.map(document.dotted)), ("ВидОплаты", document.operationKind),
+            ("ДатаСписано", document.writtenOffOn?.dottedDMY),
+            ("ДатаПоступило", document.creditedOn?.dottedDMY), ("ВидОплаты", document.operationKind),
             ("Очередность", document.priority), ("Код", document.paymentID),
             ("НомерСчетаПоставщика", document.supplierInvoiceNumber), ("НазначениеПлатежа", document.purpose),
         ]
@@ -147,13 +147,5 @@ public struct BankStatementImporter: Sendable {
         lines += document.otherFields.map { "\($0.key)=\($0.value)" }
         lines.append("КонецДокумента")
         return lines.joined(separator: "\n")
-    }
-}
-
-extension StatementDocument {
-    /// `dd.MM.yyyy`, as the format writes dates.
-    func dotted(_ date: CalendarDate) -> String {
-        let iso = date.iso
-        return "\(iso.suffix(2)).\(iso.dropFirst(5).prefix(2)).\(iso.prefix(4))"
     }
 }
