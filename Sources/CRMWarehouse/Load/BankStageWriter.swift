@@ -81,8 +81,6 @@ public struct BankStageWriter: Sendable {
         self.mode = mode
     }
 
-    public var quarantinedCount: Int { counters.quarantined }
-
     /// Columns of `core.bank_transactions` the direct mode writes, in order.
     public static let directColumns = [
         "account", "direction", "doc_kind", "doc_number", "doc_date", "amount", "currency", "counterparty_inn",

@@ -12,7 +12,6 @@ public struct ClientBankExchangeFile: ~Copyable {
 
     public var bytesRead: Int64 { reader.bytesRead }
     public var fileSize: Int64 { reader.fileSize }
-    public var linesRead: Int { parser.lineNumber }
 
     /// - Parameters:
     ///   - source: the name used in positions and errors (usually the path as the user gave it).

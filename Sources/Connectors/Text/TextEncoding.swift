@@ -49,23 +49,6 @@ public struct LineDecoder: Sendable {
         encoding != .utf8 && bytes.contains(where: { $0 >= 0x80 })
     }
 
-    /// Appends the line, as UTF-8, to `out`.
-    public func transcode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        table.withUnsafeBufferPointer { table in
-            for byte in bytes {
-                if byte < 0x80 {
-                    out.append(byte)
-                } else {
-                    let base = Int(byte - 0x80) * 4
-                    let length = Int(table[base])
-                    out.append(table[base + 1])
-                    if length > 1 { out.append(table[base + 2]) }
-                    if length > 2 { out.append(table[base + 3]) }
-                }
-            }
-        }
-    }
-
     /// Transcodes into `scratch` and returns the UTF-8 bytes, valid until `scratch` is used again.
     /// The per-line hot path: raw pointer writes, no array bookkeeping per byte.
     func transcode(_ bytes: UnsafeBufferPointer<UInt8>, into scratch: ScratchBuffer) -> UnsafeBufferPointer<UInt8> {
@@ -91,10 +74,9 @@ public struct LineDecoder: Sendable {
 
     public func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard needsTranscoding(bytes) else { return String(decoding: bytes, as: UTF8.self) }
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(bytes.count * 2)
-        transcode(bytes, into: &utf8)
-        return String(decoding: utf8, as: UTF8.self)
+        let scratch = ScratchBuffer(capacity: bytes.count * 3)
+        // The returned bytes live in `scratch`: keep it alive until the String has copied them.
+        return withExtendedLifetime(scratch) { String(decoding: transcode(bytes, into: scratch), as: UTF8.self) }
     }
 }
 
