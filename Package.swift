@@ -15,15 +15,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Types every module shares: errors with locations, source positions, exact money and dates,
         // and the rows of the warehouse contract that Mapping produces and CRMWarehouse loads.
         .target(name: "HubCore"),
+        // libxml2 (Debian: libxml2-dev): the SAX2 push parser behind Connectors' streaming XML reader.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // One folder per external system; parsers stream typed records with their source position.
         .target(
             name: "Connectors",
-            dependencies: ["HubCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "HubCore", "CLibXML2", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         // Normalisation and key resolution: connector records -> warehouse rows.
         .target(
@@ -55,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "crmhub",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

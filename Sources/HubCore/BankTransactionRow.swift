@@ -134,10 +134,14 @@ public struct QuarantinedRecord: Sendable, Equatable {
     public var recordKind: String
     public var reason: String
     public var field: String?
-    /// The record's text as it stood in the file, decoded to UTF-8.
+    /// The record's text as it stood in the file, decoded to UTF-8 (for XML: the element as JSON).
     public var raw: String
+    /// For XML sources, where the record stands (`Message/Body/Документ.СчетПокупателю[3]/Сумма`).
+    public var path: String?
 
-    public init(line: Int, recordKind: String, reason: String, field: String? = nil, raw: String) {
+    public init(line: Int, recordKind: String, reason: String, field: String? = nil, raw: String,
+                path: String? = nil) {
+        self.path = path
         self.line = line
         self.recordKind = recordKind
         self.reason = reason

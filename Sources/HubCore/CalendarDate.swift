@@ -19,17 +19,32 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     public init?(dottedDMY text: some StringProtocol) {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[2] == UInt8(ascii: "."), bytes[5] == UInt8(ascii: ".") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let day = number(0..<2), let month = number(3..<5), let year = number(6..<10) else { return nil }
+        guard let day = Self.number(bytes, 0..<2), let month = Self.number(bytes, 3..<5),
+              let year = Self.number(bytes, 6..<10)
+        else { return nil }
         self.init(year: year, month: month, day: day)
+    }
+
+    /// Parses XML dates: `yyyy-MM-dd`, or the date part of an `xs:dateTime` (`2024-04-10T12:00:00`). 1C's
+    /// "empty date" `0001-01-01` is nil: it means no date was entered.
+    public init?(isoDate text: some StringProtocol) {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes.count == 10 || bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+              let year = Self.number(bytes, 0..<4), let month = Self.number(bytes, 5..<7),
+              let day = Self.number(bytes, 8..<10), year > 1
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    private static func number(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// ISO 8601 `yyyy-MM-dd`, the form PostgreSQL reads for `date` regardless of `DateStyle`.

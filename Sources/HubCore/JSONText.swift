@@ -26,7 +26,8 @@ public enum JSONText {
         return out
     }
 
-    static func appendQuoted(_ text: String, to out: inout String) {
+    /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
+    public static func appendQuoted(_ text: String, to out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

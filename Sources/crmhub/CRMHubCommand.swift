@@ -3,7 +3,7 @@ import ArgumentParser
 struct CRMHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crmhub",
-        abstract: "Loads bank statements and other CRM sources into the PostgreSQL CRM warehouse.",
+        abstract: "Loads bank statements, 1C exchange messages and other CRM sources into the PostgreSQL CRM warehouse.",
         discussion: reflow("""
             Every file is loaded in one transaction and exactly once: importing the same file again, or a
             statement that overlaps one already loaded, adds nothing twice. Records that cannot be read are set
@@ -15,6 +15,6 @@ struct CRMHubCommand: AsyncParsableCommand {
             Exit codes: 0 done; 1 failed (nothing from the failing file was saved); 2 wrong command or settings;
             3 done, but some records were quarantined.
             """),
-        subcommands: [ImportCommand.self, DemoCommand.self, DBCommand.self]
+        subcommands: [ImportCommand.self, ExportCommand.self, DemoCommand.self, DBCommand.self]
     )
 }

@@ -139,7 +139,7 @@ public struct BankStatementStore: Sendable {
                 }
             }
         } catch {
-            await recordFailure(source, error: error)
+            await BatchFailure.record(source, error: error, warehouse: warehouse)
             throw error
         }
     }
@@ -360,16 +360,5 @@ public struct BankStatementStore: Sendable {
             SELECT count(DISTINCT source_line)::bigint FROM inserted
             """, logger: logger).collect().first!.decode(Int64.self)
         return (facts, counters, Int(transactionsLoaded))
-    }
-
-    /// A failed load leaves no data, but operations should see that it was tried and why.
-    private func recordFailure(_ source: BatchSource, error: any Error) async {
-        let message = (error as? HubError)?.description ?? Warehouse.describe(error)
-        _ = try? await warehouse.client.query("""
-            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status,
-                                     finished_at, error)
-            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
-                    \(source.encoding), 'failed', clock_timestamp(), \(message))
-            """, logger: warehouse.logger)
     }
 }

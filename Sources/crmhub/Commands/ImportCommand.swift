@@ -8,7 +8,7 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Load source files into the warehouse.",
-        subcommands: [ImportBank1CCommand.self]
+        subcommands: [ImportBank1CCommand.self, Import1CEnterpriseDataCommand.self, Import1CCommerceMLCommand.self]
     )
 }
 

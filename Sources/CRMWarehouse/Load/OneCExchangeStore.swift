@@ -1,0 +1,222 @@
+import Foundation
+import HubCore
+import Logging
+import PostgresNIO
+
+/// The envelope facts of one 1C file, read before its objects are loaded.
+public struct OneCMessageFacts: Sendable {
+    /// `enterprisedata` or `commerceml`.
+    public var format: String
+    public var version: String?
+    /// Sender and receiver node codes (EnterpriseData `Confirmation/From`, `To`).
+    public var from: String?
+    public var to: String?
+    public var messageNo: Int?
+    public var receivedNo: Int?
+    public var createdAt: String?
+    public var headerJSON: String
+
+    public init(format: String, version: String?, from: String? = nil, to: String? = nil, messageNo: Int? = nil,
+                receivedNo: Int? = nil, createdAt: String?, headerJSON: String) {
+        self.format = format
+        self.version = version
+        self.from = from
+        self.to = to
+        self.messageNo = messageNo
+        self.receivedNo = receivedNo
+        self.createdAt = createdAt
+        self.headerJSON = headerJSON
+    }
+}
+
+/// What loading one 1C file changed, per kind of object.
+public struct OneCLoadSummary: Sendable, Equatable {
+    public struct Changes: Sendable, Equatable {
+        public var inserted = 0
+        public var updated = 0
+        public var unchanged = 0
+        public var total: Int { inserted + updated + unchanged }
+    }
+
+    public var batchID: Int64 = 0
+    public var objects = 0
+    public var counterparties = Changes()
+    public var invoices = Changes()
+    public var payments = Changes()
+    public var shipments = Changes()
+    public var deletionsApplied = 0
+    /// Deletions of objects the warehouse never had: nothing to mark (1C sends them for objects it deleted).
+    public var deletionsUnknown = 0
+    /// Objects of types CRMHub does not map: kept in `raw`.
+    public var skipped = 0
+    public var quarantined = 0
+
+    public var loaded: Int {
+        [counterparties, invoices, payments, shipments].reduce(0) { $0 + $1.inserted + $1.updated } + deletionsApplied
+    }
+    public var unchanged: Int { invoices.unchanged + payments.unchanged + shipments.unchanged }
+}
+
+public enum OneCLoadOutcome: Sendable {
+    case loaded(OneCLoadSummary)
+    /// The same bytes were loaded before; nothing changed.
+    case alreadyLoaded(batchID: Int64, finishedAt: Date?)
+    /// An EnterpriseData message numbered at or below the last one accepted from its sender: 1C resends
+    /// unacknowledged messages, and this one was applied before. Recorded as an `ignored` batch.
+    case alreadyAccepted(batchID: Int64, messageNo: Int, lastReceived: Int)
+}
+
+/// Loads 1C objects (EnterpriseData and CommerceML) into `core`, with `raw` history and quarantine.
+///
+/// Guarantees, per file:
+/// - **one transaction**: everything the file changes, its raw objects, quarantine rows, the batch row and
+///   the exchange node's received number commit together or not at all;
+/// - **in order, once**: 1C loads are serialised by an advisory lock; the same bytes load once; a message
+///   whose number was already accepted from that node is not applied again;
+/// - **upserts by identity**: objects are matched by UUID, documents without one by (type, number, date,
+///   organisation), counterparties by UUID, then INN, then name; an unchanged resend changes nothing;
+/// - **deletions are marks** (`deleted = true`), applied after the whole message, never physical deletes.
+public struct OneCExchangeStore: Sendable {
+    public let warehouse: Warehouse
+
+    public init(warehouse: Warehouse) {
+        self.warehouse = warehouse
+    }
+
+    public func load(
+        _ source: BatchSource, facts: OneCMessageFacts,
+        produce: @Sendable (inout OneCStageWriter) async throws -> Void
+    ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
+        let logger = warehouse.logger
+        do {
+            return try await warehouse.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let outcome = try await Self.load(source, facts: facts, connection: connection, logger: logger,
+                                                      produce: produce)
+                    try await connection.query("COMMIT", logger: logger)
+                    return outcome
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            await BatchFailure.record(source, error: error, warehouse: warehouse)
+            throw error
+        }
+    }
+
+    private static func load(
+        _ source: BatchSource, facts: OneCMessageFacts, connection: PostgresConnection, logger: Logger,
+        produce: @Sendable (inout OneCStageWriter) async throws -> Void
+    ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
+        // Messages from one node must apply in order, and two files may name the same new counterparty.
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:onec', 0))", logger: logger)
+        let existing = try await connection.query("""
+            SELECT id, finished_at FROM ops.batches
+            WHERE source_kind = \(source.sourceKind) AND content_sha256 = \(source.sha256) AND status = 'loaded'
+            """, logger: logger).collect()
+        if let row = existing.first {
+            let (id, finishedAt) = try row.decode((Int64, Date?).self)
+            return (.alreadyLoaded(batchID: id, finishedAt: finishedAt), [])
+        }
+        if let peer = facts.from, let our = facts.to, facts.format == "enterprisedata" {
+            try await connection.query("""
+                INSERT INTO ops.exchange_nodes (peer_node, our_node) VALUES (\(peer), \(our))
+                ON CONFLICT (peer_node) DO NOTHING
+                """, logger: logger)
+            let received = try await connection.query("""
+                SELECT received_no FROM ops.exchange_nodes WHERE peer_node = \(peer) FOR UPDATE
+                """, logger: logger).collect().first!.decode(Int64.self)
+            if let number = facts.messageNo, number > 0, Int64(number) <= received {
+                let note = "message \(number) from node \(peer) was already accepted (last received: \(received))"
+                let batchID = try await connection.query("""
+                    INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding,
+                                             status, finished_at, error)
+                    VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
+                            \(source.encoding), 'ignored', clock_timestamp(), \(note))
+                    RETURNING id
+                    """, logger: logger).collect().first!.decode(Int64.self)
+                return (.alreadyAccepted(batchID: batchID, messageNo: number, lastReceived: Int(received)), [])
+            }
+        }
+        let batchID = try await connection.query("""
+            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status)
+            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
+                    \(source.encoding), 'loading')
+            RETURNING id
+            """, logger: logger).collect().first!.decode(Int64.self)
+        // Changes made by this load are 1C's, not the CRM's: the trigger keeps their export position.
+        try await connection.query("SET LOCAL crmhub.loading = 'on'", logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: OneCStageWriter.tableDefinition), logger: logger)
+
+        var counters = OneCStageWriter.Counters()
+        var samples: [QuarantinedRecord] = []
+        try await connection.copyFrom(table: "stage_onec", columns: OneCStageWriter.Column.allCases.map(\.sqlName),
+                                      logger: logger) { copyWriter in
+            var writer = OneCStageWriter(writer: copyWriter)
+            try await produce(&writer)
+            try await writer.finish()
+            counters = writer.counters
+            samples = writer.samples
+        }
+        var summary = try await OneCMerge(batchID: batchID, source: source, connection: connection, logger: logger)
+            .run()
+        summary.objects = counters.objects
+        summary.skipped = counters.skipped
+        summary.quarantined += counters.quarantined
+        if summary.quarantined > counters.quarantined {
+            samples += try await OneCMerge.unresolvedSamples(batchID: batchID, connection: connection, logger: logger)
+                .prefix(max(0, OneCStageWriter.sampleLimit - samples.count))
+        }
+
+        try await connection.query("""
+            INSERT INTO raw.onec_messages (batch_id, format, format_version, from_node, to_node, message_no,
+                                           received_no, created_at, header)
+            VALUES (\(batchID), \(facts.format), \(facts.version), \(facts.from), \(facts.to),
+                    \(facts.messageNo.map(Int64.init)), \(facts.receivedNo.map(Int64.init)), \(facts.createdAt),
+                    \(facts.headerJSON)::jsonb)
+            """, logger: logger)
+        if let peer = facts.from, facts.format == "enterprisedata" {
+            // Our organisation as the peer names it: the default for the invoices CRMHub sends back.
+            try await connection.query("""
+                UPDATE ops.exchange_nodes n
+                SET received_no = greatest(n.received_no, coalesce(\(facts.messageNo.map(Int64.init)), 0)),
+                    acknowledged_no = greatest(n.acknowledged_no,
+                                               least(coalesce(\(facts.receivedNo.map(Int64.init)), 0), n.sent_no)),
+                    format_version = coalesce(\(facts.version), n.format_version),
+                    organization_ref = coalesce(o.org_ref, n.organization_ref),
+                    organization_inn = coalesce(o.org_inn, n.organization_inn),
+                    organization_name = coalesce(o.org_name, n.organization_name),
+                    updated_at = now()
+                FROM (SELECT max(org_ref) AS org_ref, max(org_inn) AS org_inn, max(org_name) AS org_name
+                      FROM (SELECT org_ref, org_inn, org_name FROM stage_onec
+                            WHERE org_inn IS NOT NULL OR org_name IS NOT NULL ORDER BY seq DESC LIMIT 1) last) o
+                WHERE n.peer_node = \(peer)
+                """, logger: logger)
+        }
+        try await connection.query("""
+            UPDATE ops.batches
+            SET status = 'loaded', records_read = \(summary.objects), records_loaded = \(summary.loaded),
+                records_duplicate = \(summary.unchanged), records_quarantined = \(summary.quarantined),
+                records_skipped = \(summary.skipped), finished_at = clock_timestamp()
+            WHERE id = \(batchID)
+            """, logger: logger)
+        summary.batchID = batchID
+        return (.loaded(summary), samples)
+    }
+}
+
+/// A failed load leaves no data, but operations should see that it was tried and why.
+enum BatchFailure {
+    static func record(_ source: BatchSource, error: any Error, warehouse: Warehouse) async {
+        let message = (error as? HubError)?.description ?? Warehouse.describe(error)
+        _ = try? await warehouse.client.query("""
+            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status,
+                                     finished_at, error)
+            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
+                    \(source.encoding), 'failed', clock_timestamp(), \(message))
+            """, logger: warehouse.logger)
+    }
+}

@@ -1,0 +1,353 @@
+import HubCore
+import Logging
+import PostgresNIO
+
+/// Applies a staged 1C file (`stage_onec`) to `core`, set-wise, inside the load's transaction.
+///
+/// Order matters and follows 1C's own reader: counterparties first (documents refer to them), then invoices
+/// with their lines, then payments and shipments (which refer to invoices), deletions last — after the whole
+/// message — and never for an object that arrived in the same message.
+struct OneCMerge {
+    let batchID: Int64
+    let source: BatchSource
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func run() async throws -> OneCLoadSummary {
+        var summary = OneCLoadSummary()
+        summary.counterparties = try await mergeCounterparties()
+        summary.invoices = try await mergeInvoices()
+        let unresolved = try await resolveReferences()
+        summary.quarantined += unresolved
+        summary.payments = try await mergePayments()
+        summary.shipments = try await mergeShipments()
+        (summary.deletionsApplied, summary.deletionsUnknown) = try await applyDeletions()
+        try await keepRawAndQuarantine()
+        return summary
+    }
+
+    private func exec(_ query: PostgresQuery) async throws {
+        try await connection.query(query, logger: logger)
+    }
+
+    private func changes(_ query: PostgresQuery) async throws -> OneCLoadSummary.Changes {
+        let row = try await connection.query(query, logger: logger).collect().first!
+        let (inserted, updated, total) = try row.decode((Int64, Int64, Int64).self)
+        return .init(inserted: Int(inserted), updated: Int(updated), unchanged: Int(total - inserted - updated))
+    }
+
+    /// One staged party per counterparty the file names → a `core.counterparties` id: by any of its UUIDs,
+    /// then INN, then (for a party without INN) name; new ones are created; catalogue entries update theirs.
+    private func mergeCounterparties() async throws -> OneCLoadSummary.Changes {
+        try await exec("""
+            CREATE TEMP TABLE stage_party ON COMMIT DROP AS
+            SELECT party_key, party_refs, party_inn, party_kpp, party_name, party_full_name, party_legal,
+                   bank_account, bank_code, bank_name, phone, email, address, contacts, explicit, source_line,
+                   source_path, NULL::bigint AS counterparty_id, false AS is_new
+            FROM stage_onec WHERE kind = 'c'
+            """)
+        try await exec("""
+            UPDATE stage_party p SET counterparty_id = coalesce(
+                (SELECT r.counterparty_id FROM core.counterparty_refs r
+                 WHERE r.source_ref = ANY (p.party_refs) ORDER BY r.counterparty_id LIMIT 1),
+                (SELECT c.id FROM core.counterparties c WHERE c.source_ref = ANY (p.party_refs) LIMIT 1),
+                (SELECT c.id FROM core.counterparties c WHERE c.inn = p.party_inn),
+                (SELECT c.id FROM core.counterparties c
+                 WHERE p.party_inn IS NULL AND lower(c.name) = lower(p.party_name) ORDER BY c.id LIMIT 1))
+            """)
+        // Ids are drawn first so that documents can be joined to new counterparties without a second lookup.
+        try await exec("""
+            UPDATE stage_party
+            SET counterparty_id = nextval(pg_get_serial_sequence('core.counterparties', 'id')), is_new = true
+            WHERE counterparty_id IS NULL AND party_name IS NOT NULL
+            """)
+        let inserted = try await connection.query("""
+            WITH inserted AS (
+                INSERT INTO core.counterparties (id, source_ref, inn, kpp, name, full_name, is_legal_entity,
+                    bank_account, bank_code, bank_name, phone, email, address, contacts, origin, batch_id,
+                    source_line, source_path)
+                SELECT counterparty_id, coalesce(party_refs[1], gen_random_uuid()::text), party_inn, party_kpp,
+                       party_name, party_full_name, party_legal, bank_account, bank_code, bank_name, phone, email,
+                       address, coalesce(contacts, '{}'), '1c', \(batchID), source_line, source_path
+                FROM stage_party WHERE is_new
+                RETURNING 1)
+            SELECT count(*)::bigint FROM inserted
+            """, logger: logger).collect().first!.decode(Int64.self)
+        let updated = try await connection.query("""
+            WITH updated AS (
+                UPDATE core.counterparties c
+                SET inn = coalesce(p.party_inn, c.inn), kpp = coalesce(p.party_kpp, c.kpp), name = p.party_name,
+                    full_name = coalesce(p.party_full_name, c.full_name),
+                    is_legal_entity = coalesce(p.party_legal, c.is_legal_entity),
+                    bank_account = coalesce(p.bank_account, c.bank_account),
+                    bank_code = coalesce(p.bank_code, c.bank_code), bank_name = coalesce(p.bank_name, c.bank_name),
+                    phone = coalesce(p.phone, c.phone), email = coalesce(p.email, c.email),
+                    address = coalesce(p.address, c.address), contacts = coalesce(p.contacts, c.contacts),
+                    batch_id = \(batchID), source_line = p.source_line, source_path = p.source_path,
+                    updated_at = now()
+                FROM stage_party p
+                WHERE p.counterparty_id = c.id AND p.explicit AND NOT p.is_new
+                  AND (c.inn, c.kpp, c.name, c.full_name, c.is_legal_entity, c.bank_account, c.bank_code,
+                       c.bank_name, c.phone, c.email, c.address, c.contacts)
+                      IS DISTINCT FROM
+                      (coalesce(p.party_inn, c.inn), coalesce(p.party_kpp, c.kpp), p.party_name,
+                       coalesce(p.party_full_name, c.full_name), coalesce(p.party_legal, c.is_legal_entity),
+                       coalesce(p.bank_account, c.bank_account), coalesce(p.bank_code, c.bank_code),
+                       coalesce(p.bank_name, c.bank_name), coalesce(p.phone, c.phone), coalesce(p.email, c.email),
+                       coalesce(p.address, c.address), coalesce(p.contacts, c.contacts))
+                RETURNING 1)
+            SELECT count(*)::bigint FROM updated
+            """, logger: logger).collect().first!.decode(Int64.self)
+        try await exec("""
+            INSERT INTO core.counterparty_refs (source_ref, counterparty_id, batch_id)
+            SELECT DISTINCT ON (ref) ref, p.counterparty_id, \(batchID)
+            FROM stage_party p, unnest(p.party_refs) AS ref
+            WHERE p.counterparty_id IS NOT NULL
+            ON CONFLICT (source_ref) DO NOTHING
+            """)
+        let explicit = try await connection.query(
+            "SELECT count(*)::bigint FROM stage_party WHERE explicit OR is_new", logger: logger
+        ).collect().first!.decode(Int64.self)
+        return .init(inserted: Int(inserted), updated: Int(updated),
+                     unchanged: max(0, Int(explicit - inserted - updated)))
+    }
+
+    /// The latest version of each invoice in the file (1C may send an object twice), upserted by its
+    /// reference; lines are rewritten only for invoices that changed.
+    private func mergeInvoices() async throws -> OneCLoadSummary.Changes {
+        try await exec("""
+            CREATE TEMP TABLE stage_invoice ON COMMIT DROP AS
+            SELECT DISTINCT ON (s.ref) s.*, p.counterparty_id, p.party_inn AS cp_inn, p.party_name AS cp_name
+            FROM stage_onec s LEFT JOIN stage_party p ON p.party_key = s.party_key
+            WHERE s.kind = 'i'
+            ORDER BY s.ref, s.seq DESC
+            """)
+        try await exec("CREATE TEMP TABLE stage_changed (id bigint, ref text, inserted boolean) ON COMMIT DROP")
+        let result = try await changes("""
+            WITH upserted AS (
+                INSERT INTO core.invoices AS t (source_ref, number, issued_on, document_kind, counterparty_id,
+                    counterparty_inn, counterparty_name, organization_inn, organization_name, amount, currency,
+                    amount_includes_vat, due_on, contract, comment, attributes, lines_digest, deleted, origin,
+                    batch_id, source_line, source_path)
+                SELECT ref, number, doc_date, doc_kind, counterparty_id, cp_inn, cp_name, org_inn, org_name,
+                       amount, currency, includes_vat, due_on, contract, comment, attributes, lines_digest,
+                       deleted, '1c', \(batchID), source_line, source_path
+                FROM stage_invoice
+                ON CONFLICT (source_ref) DO UPDATE
+                SET number = EXCLUDED.number, issued_on = EXCLUDED.issued_on, document_kind = EXCLUDED.document_kind,
+                    counterparty_id = EXCLUDED.counterparty_id, counterparty_inn = EXCLUDED.counterparty_inn,
+                    counterparty_name = EXCLUDED.counterparty_name, organization_inn = EXCLUDED.organization_inn,
+                    organization_name = EXCLUDED.organization_name, amount = EXCLUDED.amount,
+                    currency = EXCLUDED.currency, amount_includes_vat = EXCLUDED.amount_includes_vat,
+                    due_on = EXCLUDED.due_on, contract = EXCLUDED.contract, comment = EXCLUDED.comment,
+                    attributes = EXCLUDED.attributes, lines_digest = EXCLUDED.lines_digest,
+                    deleted = EXCLUDED.deleted, batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line,
+                    source_path = EXCLUDED.source_path, updated_at = now()
+                WHERE (t.number, t.issued_on, t.document_kind, t.counterparty_id, t.counterparty_inn,
+                       t.counterparty_name, t.organization_inn, t.organization_name, t.amount, t.currency,
+                       t.amount_includes_vat, t.due_on, t.contract, t.comment, t.attributes, t.lines_digest,
+                       t.deleted)
+                      IS DISTINCT FROM
+                      (EXCLUDED.number, EXCLUDED.issued_on, EXCLUDED.document_kind, EXCLUDED.counterparty_id,
+                       EXCLUDED.counterparty_inn, EXCLUDED.counterparty_name, EXCLUDED.organization_inn,
+                       EXCLUDED.organization_name, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.amount_includes_vat,
+                       EXCLUDED.due_on, EXCLUDED.contract, EXCLUDED.comment, EXCLUDED.attributes,
+                       EXCLUDED.lines_digest, EXCLUDED.deleted)
+                RETURNING t.id, t.source_ref, (t.xmax = 0) AS inserted
+            ), kept AS (
+                INSERT INTO stage_changed SELECT id, source_ref, inserted FROM upserted RETURNING inserted
+            )
+            SELECT count(*) FILTER (WHERE inserted)::bigint, count(*) FILTER (WHERE NOT inserted)::bigint,
+                   (SELECT count(*) FROM stage_invoice)::bigint
+            FROM kept
+            """)
+        try await exec("""
+            DELETE FROM core.invoice_lines l USING stage_changed c WHERE l.invoice_id = c.id AND NOT c.inserted
+            """)
+        try await exec("""
+            INSERT INTO core.invoice_lines (invoice_id, kind, line_no, item_ref, item_name, sku, unit, quantity,
+                                            price, amount, vat_rate, vat_amount, batch_id)
+            SELECT DISTINCT ON (c.id, l.line_kind, l.line_no) c.id, l.line_kind, l.line_no, l.item_ref, l.item_name,
+                   l.sku, l.unit, l.quantity, l.price, l.amount, l.vat_rate, l.vat_amount, \(batchID)
+            FROM stage_changed c
+            JOIN stage_invoice i ON i.ref = c.ref
+            JOIN stage_onec l ON l.kind = 'l' AND l.parent_seq = i.seq
+            ORDER BY c.id, l.line_kind, l.line_no, l.seq DESC
+            """)
+        return result
+    }
+
+    /// Payments and shipments name the invoice they settle or fulfil: by UUID, else by number (and date and
+    /// counterparty when given). A named invoice that is nowhere to be found quarantines the document.
+    private func resolveReferences() async throws -> Int {
+        try await exec("""
+            CREATE TEMP TABLE stage_document ON COMMIT DROP AS
+            SELECT DISTINCT ON (s.kind, s.ref) s.*, p.counterparty_id, p.party_inn AS cp_inn, p.party_name AS cp_name,
+                   NULL::bigint AS invoice_id
+            FROM stage_onec s LEFT JOIN stage_party p ON p.party_key = s.party_key
+            WHERE s.kind IN ('p', 's')
+            ORDER BY s.kind, s.ref, s.seq DESC
+            """)
+        try await exec("""
+            UPDATE stage_document d SET invoice_id = coalesce(
+                (SELECT i.id FROM core.invoices i WHERE i.source_ref = d.target_ref),
+                (SELECT i.id FROM core.invoices i
+                 WHERE d.target_number IS NOT NULL AND i.number = d.target_number
+                   AND (d.target_date IS NULL OR i.issued_on = d.target_date)
+                   AND (d.counterparty_id IS NULL OR i.counterparty_id IS NULL OR i.counterparty_id = d.counterparty_id)
+                 ORDER BY i.issued_on DESC, i.id DESC LIMIT 1))
+            WHERE target_ref IS NOT NULL OR target_number IS NOT NULL
+            """)
+        return Int(try await connection.query("""
+            WITH unresolved AS (
+                INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field,
+                                            raw, path)
+                SELECT \(batchID), \(source.sourceKind), \(source.sourceName), d.source_line, d.doc_kind,
+                       'unresolved reference: the invoice it names ('
+                           || concat_ws(' ', d.target_ref, '№' || d.target_number, d.target_date::text)
+                           || ') is neither in this message nor in the warehouse',
+                       'invoice', coalesce(r.properties::text, '{}'), d.source_path
+                FROM stage_document d
+                LEFT JOIN stage_onec r ON r.kind = 'r' AND r.source_path = d.source_path
+                WHERE d.invoice_id IS NULL AND (d.target_ref IS NOT NULL OR d.target_number IS NOT NULL)
+                RETURNING path)
+            SELECT count(*)::bigint FROM unresolved
+            """, logger: logger).collect().first!.decode(Int64.self))
+    }
+
+    static func unresolvedSamples(batchID: Int64, connection: PostgresConnection, logger: Logger) async throws
+        -> [QuarantinedRecord]
+    {
+        try await connection.query("""
+            SELECT position, record_kind, reason, field, raw, path FROM ops.quarantine
+            WHERE batch_id = \(batchID) AND reason LIKE 'unresolved reference%' ORDER BY id LIMIT 10
+            """, logger: logger).collect().map { row in
+            let (line, kind, reason, field, raw, path) = try row.decode((Int, String, String, String?, String, String?).self)
+            return QuarantinedRecord(line: line, recordKind: kind, reason: reason, field: field, raw: raw, path: path)
+        }
+    }
+
+    private func mergePayments() async throws -> OneCLoadSummary.Changes {
+        try await changes("""
+            WITH upserted AS (
+                INSERT INTO core.payments_1c AS t (source_ref, number, paid_on, document_kind, amount, currency,
+                    counterparty_id, counterparty_inn, counterparty_name, invoice_id, invoice_ref, invoice_number,
+                    contract, purpose, incoming_number, incoming_date, our_account, attributes, deleted, batch_id,
+                    source_line, source_path)
+                SELECT ref, number, doc_date, doc_kind, amount, currency, counterparty_id, cp_inn, cp_name,
+                       invoice_id, target_ref, target_number, contract, purpose, incoming_number, incoming_date,
+                       our_account, attributes, deleted, \(batchID), source_line, source_path
+                FROM stage_document WHERE kind = 'p' AND NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL))
+                ON CONFLICT (source_ref) DO UPDATE
+                SET number = EXCLUDED.number, paid_on = EXCLUDED.paid_on, document_kind = EXCLUDED.document_kind,
+                    amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+                    counterparty_id = EXCLUDED.counterparty_id, counterparty_inn = EXCLUDED.counterparty_inn,
+                    counterparty_name = EXCLUDED.counterparty_name, invoice_id = EXCLUDED.invoice_id,
+                    invoice_ref = EXCLUDED.invoice_ref, invoice_number = EXCLUDED.invoice_number,
+                    contract = EXCLUDED.contract, purpose = EXCLUDED.purpose,
+                    incoming_number = EXCLUDED.incoming_number, incoming_date = EXCLUDED.incoming_date,
+                    our_account = EXCLUDED.our_account, attributes = EXCLUDED.attributes, deleted = EXCLUDED.deleted,
+                    batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line,
+                    source_path = EXCLUDED.source_path, updated_at = now()
+                WHERE (t.number, t.paid_on, t.amount, t.currency, t.counterparty_id, t.invoice_id, t.contract,
+                       t.purpose, t.incoming_number, t.incoming_date, t.our_account, t.attributes, t.deleted)
+                      IS DISTINCT FROM
+                      (EXCLUDED.number, EXCLUDED.paid_on, EXCLUDED.amount, EXCLUDED.currency,
+                       EXCLUDED.counterparty_id, EXCLUDED.invoice_id, EXCLUDED.contract, EXCLUDED.purpose,
+                       EXCLUDED.incoming_number, EXCLUDED.incoming_date, EXCLUDED.our_account, EXCLUDED.attributes,
+                       EXCLUDED.deleted)
+                RETURNING (t.xmax = 0) AS inserted
+            )
+            SELECT count(*) FILTER (WHERE inserted)::bigint, count(*) FILTER (WHERE NOT inserted)::bigint,
+                   (SELECT count(*) FROM stage_document WHERE kind = 'p' AND NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL)))::bigint
+            FROM upserted
+            """)
+    }
+
+    private func mergeShipments() async throws -> OneCLoadSummary.Changes {
+        try await changes("""
+            WITH upserted AS (
+                INSERT INTO core.shipments AS t (source_ref, number, shipped_on, document_kind, amount, currency,
+                    counterparty_id, counterparty_inn, counterparty_name, invoice_id, invoice_ref, invoice_number,
+                    attributes, deleted, batch_id, source_line, source_path)
+                SELECT ref, number, doc_date, doc_kind, amount, currency, counterparty_id, cp_inn, cp_name,
+                       invoice_id, target_ref, target_number, attributes, deleted, \(batchID), source_line,
+                       source_path
+                FROM stage_document WHERE kind = 's' AND NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL))
+                ON CONFLICT (source_ref) DO UPDATE
+                SET number = EXCLUDED.number, shipped_on = EXCLUDED.shipped_on,
+                    document_kind = EXCLUDED.document_kind, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+                    counterparty_id = EXCLUDED.counterparty_id, counterparty_inn = EXCLUDED.counterparty_inn,
+                    counterparty_name = EXCLUDED.counterparty_name, invoice_id = EXCLUDED.invoice_id,
+                    invoice_ref = EXCLUDED.invoice_ref, invoice_number = EXCLUDED.invoice_number,
+                    attributes = EXCLUDED.attributes, deleted = EXCLUDED.deleted, batch_id = EXCLUDED.batch_id,
+                    source_line = EXCLUDED.source_line, source_path = EXCLUDED.source_path, updated_at = now()
+                WHERE (t.number, t.shipped_on, t.amount, t.currency, t.counterparty_id, t.invoice_id, t.attributes,
+                       t.deleted)
+                      IS DISTINCT FROM
+                      (EXCLUDED.number, EXCLUDED.shipped_on, EXCLUDED.amount, EXCLUDED.currency,
+                       EXCLUDED.counterparty_id, EXCLUDED.invoice_id, EXCLUDED.attributes, EXCLUDED.deleted)
+                RETURNING (t.xmax = 0) AS inserted
+            )
+            SELECT count(*) FILTER (WHERE inserted)::bigint, count(*) FILTER (WHERE NOT inserted)::bigint,
+                   (SELECT count(*) FROM stage_document WHERE kind = 's' AND NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL)))::bigint
+            FROM upserted
+            """)
+    }
+
+    /// `УдалениеОбъекта` marks the object deleted, whatever its table (1C UUIDs are unique across types).
+    /// Skipped for objects that arrived in this same message, as 1C's own reader does.
+    private func applyDeletions() async throws -> (applied: Int, unknown: Int) {
+        let row = try await connection.query("""
+            WITH wanted AS (
+                SELECT DISTINCT d.ref FROM stage_onec d
+                WHERE d.kind = 'd'
+                  AND NOT EXISTS (SELECT 1 FROM stage_onec o WHERE o.kind IN ('i', 'p', 's') AND o.ref = d.ref)
+                  AND NOT EXISTS (SELECT 1 FROM stage_party p WHERE p.explicit AND d.ref = ANY (p.party_refs))
+            ), counterparties AS (
+                UPDATE core.counterparties c SET deleted = true, batch_id = \(batchID), updated_at = now()
+                FROM core.counterparty_refs r, wanted w
+                WHERE r.source_ref = w.ref AND c.id = r.counterparty_id AND NOT c.deleted
+                RETURNING w.ref
+            ), invoices AS (
+                UPDATE core.invoices i SET deleted = true, batch_id = \(batchID), updated_at = now()
+                FROM wanted w WHERE i.source_ref = w.ref AND NOT i.deleted RETURNING w.ref
+            ), payments AS (
+                UPDATE core.payments_1c p SET deleted = true, batch_id = \(batchID), updated_at = now()
+                FROM wanted w WHERE p.source_ref = w.ref AND NOT p.deleted RETURNING w.ref
+            ), shipments AS (
+                UPDATE core.shipments s SET deleted = true, batch_id = \(batchID), updated_at = now()
+                FROM wanted w WHERE s.source_ref = w.ref AND NOT s.deleted RETURNING w.ref
+            )
+            SELECT (SELECT count(*) FROM counterparties) + (SELECT count(*) FROM invoices)
+                       + (SELECT count(*) FROM payments) + (SELECT count(*) FROM shipments),
+                   (SELECT count(*) FROM wanted w
+                    WHERE NOT EXISTS (SELECT 1 FROM core.counterparty_refs r WHERE r.source_ref = w.ref)
+                      AND NOT EXISTS (SELECT 1 FROM core.invoices i WHERE i.source_ref = w.ref)
+                      AND NOT EXISTS (SELECT 1 FROM core.payments_1c p WHERE p.source_ref = w.ref)
+                      AND NOT EXISTS (SELECT 1 FROM core.shipments s WHERE s.source_ref = w.ref))
+            """, logger: logger).collect().first!
+        let (applied, unknown) = try row.decode((Int64, Int64).self)
+        return (Int(applied), Int(unknown))
+    }
+
+    private func keepRawAndQuarantine() async throws {
+        try await exec("""
+            INSERT INTO raw.onec_objects (batch_id, source_line, source_path, object_type, source_ref, disposition,
+                                          properties)
+            SELECT \(batchID), r.source_line, r.source_path, r.object_type, r.ref,
+                   CASE WHEN EXISTS (SELECT 1 FROM ops.quarantine q
+                                     WHERE q.batch_id = \(batchID) AND q.path = r.source_path)
+                        THEN 'quarantined' ELSE r.reason END,
+                   r.properties
+            FROM stage_onec r WHERE r.kind = 'r' ORDER BY r.seq
+            """)
+        try await exec("""
+            INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field, raw,
+                                        path)
+            SELECT \(batchID), \(source.sourceKind), \(source.sourceName), source_line, object_type, reason, field,
+                   coalesce(properties::text, '{}'), source_path
+            FROM stage_onec WHERE kind = 'q' ORDER BY seq
+            """)
+    }
+}

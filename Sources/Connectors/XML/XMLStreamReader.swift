@@ -1,0 +1,258 @@
+import CLibXML2
+import HubCore
+
+/// What `XMLStreamReader` reports, in document order.
+public enum XMLStreamEvent: Sendable {
+    /// An element above the record level opened (an envelope such as `Message`, `Body` or the CommerceML
+    /// root), with its namespace URI and attributes. Its children follow as further events.
+    case opened(name: String, namespaceURI: String?, attributes: [XMLAttribute], depth: Int, line: Int)
+    /// A whole element at the record level, as a tree; `parent` is the local name of the element around it.
+    case record(XMLElementNode, parent: String)
+    /// An element at the record level that the reader was told not to keep (a catalog inside a documents
+    /// file, say): its name and line only.
+    case skipped(name: String, parent: String, line: Int)
+    case closed(name: String, depth: Int)
+}
+
+/// A streaming XML reader over libxml2's SAX2 push parser: bytes go in chunk by chunk, records come out.
+///
+/// Chosen by measurement over Foundation's `XMLParser` and libxml2's `xmlTextReader` (docs/decisions.md, D9).
+/// Elements at `recordDepth` (1 is the root) are built into `XMLElementNode` trees one at a time; everything
+/// above them is reported as open/close events, so memory is bounded by the largest record, not the file.
+///
+/// Safe by construction for input from outside: a document type declaration (`<!DOCTYPE`, the only way to
+/// declare entities or reach external ones) stops the parse with an error, network access is off, and
+/// entities are never substituted, so XXE and entity-expansion ("billion laughs") inputs are refused.
+/// The encoding comes from the XML declaration (UTF-8, UTF-16, Windows-1251, …) through libxml2.
+public final class XMLStreamReader {
+    public let source: String
+    public let recordDepth: Int
+    private let keepRecord: (String) -> Bool
+
+    private var context: xmlParserCtxtPtr?
+    private var handler = xmlSAXHandler()
+    private var started = false
+    private var finished = false
+
+    // Parser state, touched only from libxml2's callbacks during `parse`/`finish`.
+    fileprivate var pending: [XMLStreamEvent] = []
+    fileprivate var depth = 0
+    fileprivate var envelope: [String] = []
+    fileprivate var building: [XMLElementNode] = []
+    fileprivate var skippingDepth: Int?
+    fileprivate var text: [UInt8] = []
+    fileprivate var names: [UnsafeRawPointer: String] = [:]
+    fileprivate var failure: HubError?
+    fileprivate var elementCount = 0
+
+    /// - Parameters:
+    ///   - source: the name used in positions and errors (usually the path as the user gave it).
+    ///   - recordDepth: the depth of the elements delivered whole (the root is depth 1).
+    ///   - keepRecord: whether an element at record depth with this local name is kept; others are skipped.
+    public init(source: String, recordDepth: Int, keepRecord: @escaping (String) -> Bool = { _ in true }) {
+        precondition(recordDepth >= 1)
+        _ = libxml2Initialised
+        self.source = source
+        self.recordDepth = recordDepth
+        self.keepRecord = keepRecord
+        xmlSAXVersion(&handler, 2)
+        handler.startElementNs = onStartElement
+        handler.endElementNs = onEndElement
+        handler.characters = onCharacters
+        handler.cdataBlock = onCharacters
+        handler.ignorableWhitespace = onCharacters
+        handler.internalSubset = onDocumentType
+        handler.externalSubset = onDocumentType
+        handler.entityDecl = nil
+        handler.comment = nil
+        handler.processingInstruction = nil
+        handler.serror = onError
+        handler.warning = nil
+        handler.error = nil
+        handler.fatalError = nil
+        handler.startDocument = nil
+        handler.endDocument = nil
+    }
+
+    deinit {
+        if let context {
+            xmlFreeParserCtxt(context)
+        }
+    }
+
+    /// The line the parser has reached.
+    public var line: Int {
+        guard let input = context?.pointee.input else { return 0 }
+        return Int(input.pointee.line)
+    }
+
+    /// Feeds the next bytes of the document and hands every event they complete to `emit`.
+    public func parse(_ chunk: UnsafeRawBufferPointer, emit: (XMLStreamEvent) throws -> Void) throws {
+        guard !finished else { return }
+        var bytes = chunk
+        if !started {
+            started = true
+            // libxml2 reads the encoding from the first bytes given at creation: hand it the XML declaration.
+            let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(4))
+            context = xmlCreatePushParserCtxt(
+                &handler, Unmanaged.passUnretained(self).toOpaque(),
+                head.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(head.count), source)
+            guard let context else { throw HubError(.io, "libxml2 could not create a parser", location: location()) }
+            xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue))
+            bytes = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(head.count))
+        }
+        // Chunks beyond 2 GiB cannot be passed in one call; the file reader never produces those.
+        let status = xmlParseChunk(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                   Int32(bytes.count), 0)
+        try deliver(status: status, emit: emit)
+    }
+
+    /// Ends the document: reports what is left and fails if the document is incomplete.
+    public func finish(emit: (XMLStreamEvent) throws -> Void) throws {
+        guard !finished else { return }
+        if !started {
+            throw HubError(.malformedInput, "the file is empty, not an XML document", location: location())
+        }
+        let status = xmlParseChunk(context, nil, 0, 1)
+        finished = true
+        try deliver(status: status, emit: emit)
+    }
+
+    private func deliver(status: Int32, emit: (XMLStreamEvent) throws -> Void) throws {
+        let events = pending
+        pending.removeAll(keepingCapacity: true)
+        if failure == nil && status != 0 {
+            failure = HubError(.malformedInput, "the XML is not well-formed (libxml2 error \(status))",
+                               location: location())
+        }
+        if let failure {
+            finished = true
+            throw failure
+        }
+        for event in events { try emit(event) }
+    }
+
+    fileprivate func location(line: Int? = nil, field: String? = nil) -> SourceLocation {
+        SourceLocation(source: source, line: line ?? self.line, field: field)
+    }
+
+    fileprivate func stop(_ error: HubError) {
+        if failure == nil { failure = error }
+        if let context { xmlStopParser(context) }
+    }
+
+    fileprivate func name(_ pointer: UnsafePointer<xmlChar>) -> String {
+        // libxml2 interns names in the parser's dictionary: the same name is always the same pointer.
+        let key = UnsafeRawPointer(pointer)
+        if let known = names[key] { return known }
+        let name = String(cString: pointer)
+        names[key] = name
+        return name
+    }
+
+    fileprivate func startElement(
+        _ localName: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?, count: Int,
+        attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
+        depth += 1
+        elementCount += 1
+        if skippingDepth != nil { return }
+        let name = self.name(localName)
+        var attributeList: [XMLAttribute] = []
+        if count > 0, let attributes {
+            attributeList.reserveCapacity(count)
+            for index in 0..<count {
+                // Five pointers per attribute: local name, prefix, URI, value start, value end.
+                let base = attributes + index * 5
+                guard let attributeName = base[0], let start = base[3], let end = base[4] else { continue }
+                let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                attributeList.append(XMLAttribute(name: self.name(attributeName), value: value))
+            }
+        }
+        if depth < recordDepth {
+            envelope.append(name)
+            pending.append(.opened(name: name, namespaceURI: uri.map { String(cString: $0) },
+                                   attributes: attributeList, depth: depth, line: line))
+            return
+        }
+        if depth == recordDepth && !keepRecord(name) {
+            skippingDepth = depth
+            pending.append(.skipped(name: name, parent: envelope.last ?? "", line: line))
+            return
+        }
+        text.removeAll(keepingCapacity: true)
+        building.append(XMLElementNode(name: name, attributes: attributeList, line: line))
+    }
+
+    fileprivate func endElement() {
+        defer { depth -= 1 }
+        if let skipping = skippingDepth {
+            if depth == skipping { skippingDepth = nil }
+            return
+        }
+        if depth < recordDepth {
+            pending.append(.closed(name: envelope.removeLast(), depth: depth))
+            return
+        }
+        var node = building.removeLast()
+        if node.children.isEmpty && !text.isEmpty {
+            node.text = String(decoding: text, as: UTF8.self)
+        }
+        text.removeAll(keepingCapacity: true)
+        if building.isEmpty {
+            pending.append(.record(node, parent: envelope.last ?? ""))
+        } else {
+            building[building.count - 1].children.append(node)
+        }
+    }
+
+    fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, count: Int) {
+        guard !building.isEmpty, skippingDepth == nil else { return }
+        text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+    }
+}
+
+private let libxml2Initialised: Void = xmlInitParser()
+
+private func reader(_ context: UnsafeMutableRawPointer?) -> XMLStreamReader {
+    Unmanaged<XMLStreamReader>.fromOpaque(context!).takeUnretainedValue()
+}
+
+private let onStartElement: startElementNsSAX2Func = {
+    context, localName, _, uri, _, _, count, _, attributes in
+    reader(context).startElement(localName!, uri: uri, count: Int(count), attributes: attributes)
+}
+
+private let onEndElement: endElementNsSAX2Func = { context, _, _, _ in
+    reader(context).endElement()
+}
+
+private let onCharacters: charactersSAXFunc = { context, bytes, count in
+    guard let bytes else { return }
+    reader(context).characters(bytes, count: Int(count))
+}
+
+private let onDocumentType: internalSubsetSAXFunc = { context, _, _, _ in
+    let reader = reader(context)
+    reader.stop(HubError(
+        .malformedInput,
+        "the document has a DOCTYPE declaration, which CRMHub refuses: it can define entities that read local "
+            + "files or expand without bound (XXE, \"billion laughs\"); 1C exchange files never need one",
+        location: reader.location()))
+}
+
+private let onError: xmlStructuredErrorFunc = { context, error in
+    guard let context, let error else { return }
+    let reader = reader(context)
+    // Only well-formedness errors stop a file; warnings and namespace remarks do not (1C files are read by
+    // local names, and real ones carry namespace oddities).
+    guard error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue else { return }
+    var message = error.pointee.message.map { String(cString: $0) } ?? "XML error \(error.pointee.code)"
+    while message.last?.isWhitespace == true { message.removeLast() }
+    let column = Int(error.pointee.int2)
+    let line = Int(error.pointee.line)
+    reader.stop(HubError(
+        .malformedInput,
+        "the XML is not well-formed: \(message)" + (column > 0 ? " (line \(line), column \(column))" : ""),
+        location: reader.location(line: line > 0 ? line : nil)))
+}

@@ -1,0 +1,166 @@
+import CRMWarehouse
+import Connectors
+import Foundation
+import HubCore
+import Logging
+import Mapping
+
+/// The two 1C:Accounting XML source kinds.
+public enum OneCFormat: String, Sendable, CaseIterable {
+    /// EnterpriseData exchange messages (`Message_<from>_<to>.xml` or `.zip`), "универсальный формат".
+    case enterpriseData = "1c-enterprisedata"
+    /// CommerceML 2.05–2.10 documents files.
+    case commerceML = "1c-commerceml"
+}
+
+/// The outcome of importing one 1C file.
+public struct OneCImportResult: Sendable {
+    public var sourceName: String
+    public var format: OneCFormat
+    public var facts: OneCMessageFacts
+    public var outcome: OneCLoadOutcome
+    public var quarantineSamples: [QuarantinedRecord]
+    public var seconds: Double
+    public var bytes: Int64
+
+    public var summary: OneCLoadSummary? {
+        if case .loaded(let summary) = outcome { return summary }
+        return nil
+    }
+}
+
+/// Imports 1C XML files (`crmhub import 1c-enterprisedata|1c-commerceml`): scan → header → stream objects
+/// through the mapper into the warehouse, one file per transaction.
+///
+/// Each file is read streaming: once to hash it (a file already loaded is recognised before parsing), once
+/// for its header (stopping there), once to load it. Zipped messages are extracted to a temporary file first.
+public struct OneCImporter: Sendable {
+    public let warehouse: Warehouse
+    public let format: OneCFormat
+    /// Our node code in the exchange: a message addressed to another node is refused. Nil accepts any.
+    public let ourNode: String?
+    public let progress: ImportProgressHandler?
+
+    public init(warehouse: Warehouse, format: OneCFormat, ourNode: String? = nil,
+                progress: ImportProgressHandler? = nil) {
+        self.warehouse = warehouse
+        self.format = format
+        self.ourNode = ourNode
+        self.progress = progress
+    }
+
+    public func importFile(path: String, sourceName: String? = nil) async throws -> OneCImportResult {
+        let started = ContinuousClock.now
+        let name = sourceName ?? path
+        let progress = self.progress
+        let scan: SourceFileScan
+        do {
+            scan = try SourceFileScan.scan(path: path) { done, total in
+                progress?(ImportProgress(source: name, phase: .scanning, bytesDone: done, bytesTotal: total,
+                                         records: 0, elapsed: BankStatementImporter.seconds(since: started)))
+            }
+        } catch var error as HubError {
+            error.location = SourceLocation(source: name)
+            throw error
+        }
+        let zipped = ZippedMessage.isZip(path: path) ? try ZippedMessage(path: path) : nil
+        let xmlPath = zipped?.xmlPath ?? path
+        let xmlName = zipped.map { "\(name):\($0.entryName)" } ?? name
+        let facts = try readFacts(xmlPath: xmlPath, source: xmlName)
+        if let ourNode, let to = facts.to, to != ourNode {
+            throw HubError(.configuration,
+                           "this message is addressed to node \(to), not to CRMHub's node \(ourNode); "
+                               + "check the exchange settings in 1C or pass --our-node \(to)",
+                           location: SourceLocation(source: name, field: "Confirmation/To"))
+        }
+        let source = BatchSource(sourceKind: format.rawValue, sourceName: name, sha256: scan.sha256,
+                                 byteCount: scan.byteCount, encoding: nil)
+        let format = self.format
+        let logger = warehouse.logger
+        let (outcome, samples) = try await OneCExchangeStore(warehouse: warehouse).load(source, facts: facts) { writer in
+            var objects = 0
+            func report(_ done: Int64, _ total: Int64) {
+                progress?(ImportProgress(source: name, phase: .loading, bytesDone: done, bytesTotal: total,
+                                         records: objects, elapsed: BankStatementImporter.seconds(since: started)))
+            }
+            func stage(_ mapping: OneCMapping) {
+                switch mapping {
+                case .mapped(let row, let raw): writer.append(row, raw: raw)
+                case .skipped(let raw): writer.append(nil, raw: raw)
+                case .rejected(let rejection, let raw):
+                    writer.quarantine(QuarantinedRecord(
+                        line: rejection.line, recordKind: raw.objectType, reason: rejection.reason,
+                        field: rejection.field, raw: raw.json, path: rejection.path), raw: raw)
+                    logger.debug("quarantined", metadata: [
+                        "source.file": "\(xmlName)", "source.line": "\(rejection.line)",
+                        "reason": "\(rejection.reason)",
+                    ])
+                }
+            }
+            switch format {
+            case .enterpriseData:
+                var file = try EnterpriseDataMessageFile(path: xmlPath, source: xmlName)
+                while try file.readChunk(emit: { record in
+                    if case .object(let object) = record {
+                        objects += 1
+                        stage(EnterpriseDataMapper.map(object))
+                    }
+                }) {
+                    try await writer.flushIfNeeded()
+                    report(file.bytesRead, file.fileSize)
+                }
+                report(file.bytesRead, file.fileSize)
+            case .commerceML:
+                var file = try CommerceMLFile(path: xmlPath, source: xmlName)
+                while try file.readChunk(emit: { record in
+                    if case .document(let node, let position) = record {
+                        objects += 1
+                        let (mapping, counterparties) = CommerceMLMapper.map(node, position: position)
+                        for counterparty in counterparties { writer.appendCounterparty(counterparty) }
+                        stage(mapping)
+                    }
+                }) {
+                    try await writer.flushIfNeeded()
+                    report(file.bytesRead, file.fileSize)
+                }
+                report(file.bytesRead, file.fileSize)
+            }
+        }
+        return OneCImportResult(
+            sourceName: name, format: format, facts: facts, outcome: outcome, quarantineSamples: samples,
+            seconds: BankStatementImporter.seconds(since: started), bytes: scan.byteCount)
+    }
+
+    /// Reads only the envelope (stopping at the first object): the message number decides whether to load.
+    func readFacts(xmlPath: String, source: String) throws -> OneCMessageFacts {
+        struct Found: Error { var facts: OneCMessageFacts }
+        do {
+            switch format {
+            case .enterpriseData:
+                var file = try EnterpriseDataMessageFile(path: xmlPath, source: source)
+                while try file.readChunk(emit: { record in
+                    if case .header(let header) = record {
+                        throw Found(facts: OneCMessageFacts(
+                            format: "enterprisedata", version: header.version?.description, from: header.from,
+                            to: header.to, messageNo: header.messageNo, receivedNo: header.receivedNo,
+                            createdAt: header.creationDate, headerJSON: header.json))
+                    }
+                }) {}
+            case .commerceML:
+                var file = try CommerceMLFile(path: xmlPath, source: source)
+                while try file.readChunk(emit: { record in
+                    if case .root(let version, let createdAt, let namespace) = record {
+                        throw Found(facts: OneCMessageFacts(
+                            format: "commerceml", version: version, createdAt: createdAt,
+                            headerJSON: JSONText.object([("ВерсияСхемы", version ?? ""),
+                                                         ("ДатаФормирования", createdAt ?? ""),
+                                                         ("xmlns", namespace ?? "")])))
+                    }
+                }) {}
+            }
+        } catch let found as Found {
+            return found.facts
+        }
+        throw HubError(.malformedInput, "the file has no 1C envelope", location: SourceLocation(source: source))
+    }
+}

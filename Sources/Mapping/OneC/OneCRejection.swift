@@ -1,0 +1,85 @@
+import Connectors
+import HubCore
+
+/// Why a 1C object cannot be loaded: a missing required property, a malformed amount or date. Carries the
+/// XML path and line of the offending element for `ops.quarantine`.
+public struct OneCRejection: Error, Sendable, Equatable {
+    public var reason: String
+    public var path: String
+    public var line: Int
+    /// The property at fault (`Сумма`, `КлючевыеСвойства/Дата`).
+    public var field: String?
+
+    public init(reason: String, path: String, line: Int, field: String? = nil) {
+        self.reason = reason
+        self.path = path
+        self.line = line
+        self.field = field
+    }
+}
+
+/// Reads typed properties out of one object's tree, turning every problem into a `OneCRejection` that
+/// points at the element (or, when it is missing, at the object).
+struct PropertyReader {
+    let node: XMLElementNode
+    /// The object's own path (`Message/Body/Документ.СчетПокупателю[3]`).
+    let path: String
+
+    func text(_ names: [String]) -> String? { node.element(names)?.trimmedText }
+
+    /// The first of several alternative paths that has a value (format versions moved some properties).
+    func text(anyOf paths: [[String]]) -> String? {
+        for names in paths { if let value = text(names) { return value } }
+        return nil
+    }
+
+    func required(_ names: [String]) throws(OneCRejection) -> String {
+        guard let value = text(names) else { throw missing(names) }
+        return value
+    }
+
+    func missing(_ names: [String]) -> OneCRejection {
+        let field = names.joined(separator: "/")
+        return OneCRejection(reason: "missing required property \(field)", path: path + "/" + field,
+                             line: node.line, field: field)
+    }
+
+    func amount(_ names: [String]) throws(OneCRejection) -> ExactAmount? {
+        guard let element = node.element(names), let raw = element.trimmedText else { return nil }
+        guard let amount = ExactAmount(parsing: raw) else {
+            let field = names.joined(separator: "/")
+            throw OneCRejection(reason: "\(field) \"\(raw)\" is not an amount", path: path + "/" + field,
+                                line: element.line, field: field)
+        }
+        return amount
+    }
+
+    func requiredAmount(_ names: [String]) throws(OneCRejection) -> ExactAmount {
+        guard let amount = try amount(names) else { throw missing(names) }
+        return amount
+    }
+
+    func date(_ names: [String]) throws(OneCRejection) -> CalendarDate? {
+        guard let element = node.element(names), let raw = element.trimmedText else { return nil }
+        if raw.hasPrefix("0001-01-01") { return nil }
+        guard let date = CalendarDate(isoDate: raw) else {
+            let field = names.joined(separator: "/")
+            throw OneCRejection(reason: "\(field) \"\(raw)\" is not a date", path: path + "/" + field,
+                                line: element.line, field: field)
+        }
+        return date
+    }
+
+    func requiredDate(_ names: [String]) throws(OneCRejection) -> CalendarDate {
+        guard let date = try date(names) else { throw missing(names) }
+        return date
+    }
+
+    func bool(_ names: [String]) -> Bool? {
+        switch text(names)?.lowercased() {
+        case "true", "1", "да": return true
+        case "false", "0", "нет": return false
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import CRMWarehouse
+import Connectors
+import Foundation
+import HubCore
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write files for other systems to import.",
+        subcommands: [Export1CEnterpriseDataCommand.self]
+    )
+}
+
+struct Export1CEnterpriseDataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "1c-enterprisedata",
+        abstract: "Write the next exchange message for 1C (clients and invoices made in the CRM).",
+        discussion: reflow("""
+            Writes Message_<our node>_<1C node>.xml into the exchange folder, the way 1C's own exchange does:
+            every client (core.counterparties) and invoice created or changed on the CRM side since the last
+            message 1C confirmed, plus deletion marks. The message carries the next number and confirms the
+            last message CRMHub accepted from 1C. Until 1C confirms a message, its changes are sent again in
+            every new one, so nothing is lost if 1C misses a file.
+
+            Example: crmhub export 1c-enterprisedata --node BP --out /srv/exchange/1c
+            """)
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var ourNode: ExchangeNodeOptions
+
+    @Option(help: ArgumentHelp("The 1C node's code (the From of its messages to us).", valueName: "code"))
+    var node: String
+
+    @Option(help: ArgumentHelp("The exchange folder to write into.", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Our organisation's INN, when 1C has not named it in a message yet.", valueName: "inn"))
+    var organizationInn: String?
+
+    @Option(help: ArgumentHelp("Our organisation's name, with --organization-inn.", valueName: "name"))
+    var organizationName: String?
+
+    func run() async throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue else {
+            throw HubError(.configuration, "the exchange folder does not exist", location: SourceLocation(source: out))
+        }
+        let organization = organizationInn != nil || organizationName != nil
+            ? PartyReference(inn: organizationInn, name: organizationName ?? organizationInn, isLegalEntity: true)
+            : nil
+        let our = ourNode.ourNode
+        let folder = out
+        let receipt = try await options.withMigratedWarehouse { warehouse in
+            try await OneCExportStore(warehouse: warehouse).export(peer: node, ourNode: our,
+                                                                   organization: organization) { content in
+                try MessageFileWriter.write(content, folder: folder)
+            }
+        }
+        Terminal.print("\(receipt.fileName): message \(receipt.messageNo) to \(node) (confirms its message "
+                       + "\(receipt.receivedNo)): \(receipt.counterparties) client(s), \(receipt.invoices) invoice(s), "
+                       + "\(receipt.deletions) deletion(s) changed since message \(receipt.acknowledgedNo), the last "
+                       + "\(node) confirmed")
+    }
+}
+
+/// Writes an export to a temporary name in the folder and renames it into place, so 1C never picks up a
+/// half-written message.
+enum MessageFileWriter {
+    static func write(_ content: OneCExportContent, folder: String) throws -> String {
+        let name = "Message_\(content.ourNode)_\(content.peerNode).xml"
+        let final = (folder as NSString).appendingPathComponent(name)
+        let temporary = (folder as NSString).appendingPathComponent(".\(name).partial")
+        let writer = try EnterpriseDataWriter(path: temporary)
+        try writer.begin(.init(from: content.ourNode, to: content.peerNode, messageNo: content.messageNo,
+                               receivedNo: content.receivedNo))
+        for counterparty in content.counterparties { try writer.counterparty(counterparty) }
+        for invoice in content.invoices { try writer.invoice(invoice) }
+        for deletion in content.deletions { try writer.deletion(referenceKind: deletion.kind, ref: deletion.ref) }
+        try writer.finish()
+        guard rename(temporary, final) == 0 else {
+            throw HubError(.io, "cannot move the message into place: \(String(cString: strerror(errno)))",
+                           location: SourceLocation(source: final))
+        }
+        return final
+    }
+}
