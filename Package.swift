@@ -82,7 +82,10 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Ingest", "CRMWarehouse", "HubCore", "Connectors"]
+            dependencies: [
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

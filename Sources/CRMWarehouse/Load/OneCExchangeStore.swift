@@ -107,6 +107,11 @@ public struct OneCExchangeStore: Sendable {
         }
     }
 
+    /// Records a failed attempt (a file that could not be read as a message at all) in `ops.batches`.
+    public func recordFailure(_ source: BatchSource, error: any Error) async {
+        await BatchFailure.record(source, error: error, warehouse: warehouse)
+    }
+
     private static func load(
         _ source: BatchSource, facts: OneCMessageFacts, connection: PostgresConnection, logger: Logger,
         produce: @Sendable (inout OneCStageWriter) async throws -> Void

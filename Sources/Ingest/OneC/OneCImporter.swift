@@ -63,18 +63,28 @@ public struct OneCImporter: Sendable {
             error.location = SourceLocation(source: name)
             throw error
         }
-        let zipped = ZippedMessage.isZip(path: path) ? try ZippedMessage(path: path) : nil
-        let xmlPath = zipped?.xmlPath ?? path
-        let xmlName = zipped.map { "\(name):\($0.entryName)" } ?? name
-        let facts = try readFacts(xmlPath: xmlPath, source: xmlName)
-        if let ourNode, let to = facts.to, to != ourNode {
-            throw HubError(.configuration,
-                           "this message is addressed to node \(to), not to CRMHub's node \(ourNode); "
-                               + "check the exchange settings in 1C or pass --our-node \(to)",
-                           location: SourceLocation(source: name, field: "Confirmation/To"))
-        }
         let source = BatchSource(sourceKind: format.rawValue, sourceName: name, sha256: scan.sha256,
                                  byteCount: scan.byteCount, encoding: nil)
+        let zipped: ZippedMessage?
+        let facts: OneCMessageFacts
+        let xmlPath: String
+        let xmlName: String
+        do {
+            zipped = ZippedMessage.isZip(path: path) ? try ZippedMessage(path: path) : nil
+            xmlPath = zipped?.xmlPath ?? path
+            xmlName = zipped.map { "\(name):\($0.entryName)" } ?? name
+            facts = try readFacts(xmlPath: xmlPath, source: xmlName)
+            if let ourNode, let to = facts.to, to != ourNode {
+                throw HubError(.configuration,
+                               "this message is addressed to node \(to), not to CRMHub's node \(ourNode); "
+                                   + "check the exchange settings in 1C or pass --our-node \(to)",
+                               location: SourceLocation(source: name, field: "Confirmation/To"))
+            }
+        } catch {
+            // A file that cannot even be opened as a message is still an attempt operations should see.
+            await OneCExchangeStore(warehouse: warehouse).recordFailure(source, error: error)
+            throw error
+        }
         let format = self.format
         let logger = warehouse.logger
         let (outcome, samples) = try await OneCExchangeStore(warehouse: warehouse).load(source, facts: facts) { writer in
@@ -126,6 +136,7 @@ public struct OneCImporter: Sendable {
                 report(file.bytesRead, file.fileSize)
             }
         }
+        withExtendedLifetime(zipped) {}
         return OneCImportResult(
             sourceName: name, format: format, facts: facts, outcome: outcome, quarantineSamples: samples,
             seconds: BankStatementImporter.seconds(since: started), bytes: scan.byteCount)

@@ -1,0 +1,212 @@
+import CRMWarehouse
+import Connectors
+import Foundation
+import HubCore
+import Ingest
+import Mapping
+import PostgresNIO
+import Synchronization
+import ZIPFoundation
+import Testing
+
+@Suite("1C exchange against a real PostgreSQL")
+struct OneCExchangeTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../ConnectorsTests/Fixtures").standardized
+    static let sample = fixtures.appendingPathComponent("enterprisedata_message.xml").path
+
+    func value<T: PostgresDecodable>(_ warehouse: Warehouse, _ sql: String, as: T.Type = Int.self) async throws -> T {
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: sql), logger: warehouse.logger)
+            .collect().first!.decode(T.self)
+    }
+
+    func importED(_ warehouse: Warehouse, _ path: String) async throws -> OneCImportResult {
+        try await OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM").importFile(path: path)
+    }
+
+    /// The sample message with its number, invoice amount and extra body objects changed.
+    func message(_ files: TemporaryFiles, name: String, number: Int, amount: String = "45600000.00",
+                 extra: String = "") throws -> String {
+        var text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        text = text.replacingOccurrences(of: "<msg:MessageNo>42</msg:MessageNo>",
+                                         with: "<msg:MessageNo>\(number)</msg:MessageNo>")
+        text = text.replacingOccurrences(of: "<Сумма>45600000.00</Сумма>\n\t\t\t<Контрагент>",
+                                         with: "<Сумма>\(amount)</Сумма>\n\t\t\t<Контрагент>")
+        text = text.replacingOccurrences(of: "\t</Body>", with: extra + "\t</Body>")
+        return try files.write(name, Data(text.utf8))
+    }
+
+    @Test("import → modify → delete → resend (ignored by number) → export → parse our export back")
+    func exchangeLifecycle() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let first = try await importED(warehouse, Self.sample)
+            #expect(first.summary?.counterparties.inserted == 1 && first.summary?.invoices.inserted == 1)
+            #expect(first.summary?.payments.inserted == 1 && first.summary?.skipped == 3)
+            #expect(first.summary?.deletionsUnknown == 1)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM raw.onec_objects") == 7)
+            #expect(try await value(warehouse, "SELECT received_no::int FROM ops.exchange_nodes WHERE peer_node = 'BP'") == 42)
+
+            // 1C modifies the invoice and resends: the row is updated, both versions stay in raw.
+            let modified = try message(files, name: "m43.xml", number: 43, amount: "50000000.00")
+            let second = try await importED(warehouse, modified)
+            #expect(second.summary?.invoices.updated == 1 && second.summary?.payments.unchanged == 1)
+            #expect(try await value(warehouse, "SELECT amount::text FROM core.invoices", as: String.self) == "50000000.00")
+            #expect(try await value(warehouse, """
+                SELECT count(*)::int FROM raw.onec_objects WHERE source_ref = '2b7e0c44-fb10-11ee-b7a1-005056a1c0de'
+                """) == 2)
+
+            // The same number again (a resend 1C made before it saw our confirmation): not applied.
+            let resent = try message(files, name: "m43-again.xml", number: 43, amount: "1.00")
+            guard case .alreadyAccepted(_, 43, 43) = try await importED(warehouse, resent).outcome else {
+                Issue.record("message 43 must be recognised as already accepted")
+                return
+            }
+            #expect(try await value(warehouse, "SELECT amount::text FROM core.invoices", as: String.self) == "50000000.00")
+
+            // 1C deletes the invoice: a mark, applied after the message; the row stays.
+            let deletion = """
+                <УдалениеОбъекта><СсылкаНаОбъект><СсылкаНаОбъект>
+                <СчетПокупателюСсылка>2b7e0c44-fb10-11ee-b7a1-005056a1c0de</СчетПокупателюСсылка>
+                </СсылкаНаОбъект></СсылкаНаОбъект></УдалениеОбъекта>
+                """
+            var text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+            let bodyStart = text.range(of: "<Body")!.lowerBound
+            let bodyOpenEnd = text[bodyStart...].firstIndex(of: ">")!
+            let bodyEnd = text.range(of: "</Body>")!.lowerBound
+            text.replaceSubrange(text.index(after: bodyOpenEnd)..<bodyEnd, with: deletion)
+            text = text.replacingOccurrences(of: "<msg:MessageNo>42</msg:MessageNo>", with: "<msg:MessageNo>44</msg:MessageNo>")
+            let deleting = try await importED(warehouse, try files.write("m44.xml", Data(text.utf8)))
+            #expect(deleting.summary?.deletionsApplied == 1)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoices WHERE deleted") == 1)
+
+            // The CRM adds a client and an invoice; the export carries them with the next number.
+            try await warehouse.client.query("""
+                INSERT INTO core.counterparties (source_ref, inn, name, is_legal_entity)
+                VALUES ('7a1d0000-0000-4000-8000-00000000c001', '309166181', 'ООО «Бахор & Ко»', true)
+                """, logger: warehouse.logger)
+            try await warehouse.client.query("""
+                INSERT INTO core.invoices (source_ref, number, issued_on, counterparty_id, counterparty_inn, amount, currency)
+                SELECT '7a1d0000-0000-4000-8000-00000000a001', 'CRM-005123', DATE '2026-11-20', id, inn, 1250000.50, 'UZS'
+                FROM core.counterparties WHERE inn = '309166181'
+                """, logger: warehouse.logger)
+            try await warehouse.client.query("""
+                INSERT INTO core.invoice_lines (invoice_id, kind, line_no, item_name, quantity, price, amount)
+                SELECT id, 'services', 1, 'Внедрение <CRM>', 1, 1250000.50, 1250000.50 FROM core.invoices
+                WHERE number = 'CRM-005123'
+                """, logger: warehouse.logger)
+            let store = OneCExportStore(warehouse: warehouse)
+            let folder = files.directory
+            let written = Mutex<OneCExportContent?>(nil)
+            let receipt = try await store.export(peer: "BP", ourNode: "CRM", organization: nil) { content in
+                written.withLock { $0 = content }
+                let path = folder + "/Message_CRM_BP.xml"
+                let writer = try EnterpriseDataWriter(path: path)
+                try writer.begin(.init(from: "CRM", to: "BP", messageNo: content.messageNo, receivedNo: content.receivedNo))
+                for counterparty in content.counterparties { try writer.counterparty(counterparty) }
+                for invoice in content.invoices { try writer.invoice(invoice) }
+                try writer.finish()
+                return path
+            }
+            #expect(receipt.messageNo == 1 && receipt.receivedNo == 44)
+            #expect(receipt.counterparties == 1 && receipt.invoices == 1)
+            let content = try #require(written.withLock { $0 })
+            // Our organisation, as 1C named it in its invoice, goes on ours.
+            #expect(content.invoices.first?.header.organization?.inn == "305418726")
+
+            // Our file parses back to exactly what the warehouse holds.
+            let records = try EnterpriseDataMessageFile.records(path: receipt.fileName)
+            let rows = records.compactMap { record -> OneCRow? in
+                guard case .object(let object) = record, case .mapped(let row, _) = EnterpriseDataMapper.map(object)
+                else { return nil }
+                return row
+            }
+            guard case .counterparty(var counterparty) = rows.first, case .invoice(var invoice) = rows.last else {
+                Issue.record("expected a counterparty and an invoice")
+                return
+            }
+            counterparty.position = content.counterparties[0].position
+            invoice.header.position = content.invoices[0].header.position
+            #expect(counterparty == content.counterparties[0])
+            #expect(invoice == content.invoices[0])
+
+            // Not acknowledged yet: the next export sends the same changes again, numbered 2.
+            let again = try await store.export(peer: "BP", ourNode: "CRM", organization: nil) { _ in "unused" }
+            #expect(again.messageNo == 2 && again.invoices == 1)
+            // 1C confirms message 2 (ReceivedNo 2 in its message 45): nothing left to send.
+            var confirming = try String(contentsOfFile: Self.sample, encoding: .utf8)
+            confirming = confirming.replacingOccurrences(of: "<msg:MessageNo>42</msg:MessageNo>", with: "<msg:MessageNo>45</msg:MessageNo>")
+                .replacingOccurrences(of: "<msg:ReceivedNo>17</msg:ReceivedNo>", with: "<msg:ReceivedNo>2</msg:ReceivedNo>")
+            _ = try await importED(warehouse, try files.write("m45.xml", Data(confirming.utf8)))
+            let after = try await store.export(peer: "BP", ourNode: "CRM", organization: nil) { _ in "unused" }
+            #expect(after.messageNo == 3 && after.invoices == 0 && after.counterparties == 0 && after.receivedNo == 45)
+            // 1C's own load did not make its rows "changed on the CRM side".
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoices WHERE origin = '1c'") == 1)
+        }
+    }
+
+    @Test("a bad object is quarantined with its XML path and line; the rest loads")
+    func quarantine() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let bad = """
+                <Документ.СчетПокупателю><КлючевыеСвойства><Ссылка>bad-1</Ссылка><Дата>2026-13-01</Дата>
+                <Номер>9</Номер></КлючевыеСвойства></Документ.СчетПокупателю>
+                <Документ.РеализацияТоваровУслуг><КлючевыеСвойства><Ссылка>ship-1</Ссылка><Дата>2026-01-02</Дата>
+                <Номер>5</Номер></КлючевыеСвойства>
+                <Валюта><ДанныеКлассификатора><Код>860</Код></ДанныеКлассификатора></Валюта><Сумма>10</Сумма>
+                <Контрагент><ИНН>207654321</ИНН><Наименование>Чирчик</Наименование></Контрагент>
+                <СчетПокупателю><Ссылка>no-such-invoice</Ссылка><Номер>77</Номер></СчетПокупателю>
+                </Документ.РеализацияТоваровУслуг>
+
+                """
+            let result = try await importED(warehouse, try message(files, name: "bad.xml", number: 1, extra: bad))
+            #expect(result.summary?.quarantined == 2 && result.summary?.invoices.inserted == 1)
+            let rows = try await warehouse.client.query("""
+                SELECT position, path, reason FROM ops.quarantine ORDER BY position
+                """, logger: warehouse.logger).collect().map { try $0.decode((Int, String, String).self) }
+            #expect(rows.count == 2)
+            #expect(rows[0].1 == "Message/Body/Документ.СчетПокупателю[8]/КлючевыеСвойства/Дата")
+            #expect(rows[0].2.contains("is not a date") && rows[0].0 > 270)
+            #expect(rows[1].1 == "Message/Body/Документ.РеализацияТоваровУслуг[9]")
+            #expect(rows[1].2.hasPrefix("unresolved reference"))
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.shipments") == 0)
+        }
+    }
+
+    @Test("malformed XML applies nothing and names the line")
+    func malformedMessage() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let path = try message(files, name: "broken.xml", number: 1, extra: "<Справочник.Контрагенты><Ссылка>x</Справочник.Контрагенты>\n")
+            let error = await #expect(throws: HubError.self) { _ = try await importED(warehouse, path) }
+            #expect(error?.location?.line != nil && error?.message.contains("column") == true)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.counterparties") == 0)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM ops.batches WHERE status = 'failed'") == 1)
+        }
+    }
+
+    @Test("CommerceML and EnterpriseData name the same company: one counterparty per INN; zipped messages load")
+    func oneRowPerINN() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let zipPath = files.directory + "/Message_BP_CRM.zip"
+            let archive = try Archive(url: URL(fileURLWithPath: zipPath), accessMode: .create)
+            try archive.addEntry(with: "Message_BP_CRM.xml", fileURL: URL(fileURLWithPath: Self.sample))
+            let zipped = try await importED(warehouse, zipPath)
+            #expect(zipped.summary?.invoices.inserted == 1)
+            let cml = try await OneCImporter(warehouse: warehouse, format: .commerceML)
+                .importFile(path: Self.fixtures.appendingPathComponent("commerceml_documents.xml").path)
+            #expect(cml.summary?.invoices.inserted == 1 && cml.summary?.payments.inserted == 1)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.counterparties") == 1)
+            #expect(try await value(warehouse, """
+                SELECT count(*)::int FROM core.payments_1c p JOIN core.invoices i ON i.id = p.invoice_id
+                WHERE i.number = 'CRM-000452'
+                """) == 1)
+        }
+    }
+}
