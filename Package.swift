@@ -66,11 +66,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Not a test: generates a 1,000,000-document CP1251 statement and compares with `psql \copy`.
+        // Not a test: the bank-1c import against `psql \copy`, the 1C XML import against `xmllint --stream`.
         .executableTarget(
             name: "CRMHubBenchmarks",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "CLibXML2",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),

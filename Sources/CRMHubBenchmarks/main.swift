@@ -5,9 +5,11 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-// crmhub-bench: the 1,000,000-document bank-1c import against `psql \copy` of the same rows, in one run.
+// crmhub-bench: the 1,000,000-document bank-1c import against `psql \copy` of the same rows, in one run;
+// with --xml-invoices N, the 1C EnterpriseData import against `xmllint --stream` instead (XMLBenchmark.swift).
 //
 //   swift build -c release && .build/release/CRMHubBenchmarks [--documents N] [--rounds R] [--out DIR]
+//   swift build -c release && .build/release/CRMHubBenchmarks --xml-invoices 500000 [--rounds R]
 //
 // Generates a CP1251 statement and the rows it must become (COPY text format), then per round: empties the
 // warehouse and runs `crmhub import bank-1c` (a separate process: its wall time and peak RSS are what a user
@@ -28,9 +30,10 @@ func median(_ values: [Double]) -> Double {
 }
 
 func findPsql() throws -> String {
-    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-    where FileManager.default.isExecutableFile(atPath: "\(directory)/psql") { return "\(directory)/psql" }
-    throw HubError(.configuration, "psql not found on PATH (apt-get install -y postgresql-client)")
+    guard let psql = findTool("psql") else {
+        throw HubError(.configuration, "psql not found on PATH (apt-get install -y postgresql-client)")
+    }
+    return psql
 }
 
 /// Unbuffered, so progress shows up as it happens when the output goes to a file.
@@ -49,6 +52,13 @@ guard FileManager.default.isExecutableFile(atPath: crmhub) else {
 }
 var logger = Logger(label: "bench")
 logger.logLevel = .warning
+
+if let invoices = Int(option("--xml-invoices", "")) {
+    try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
+    try await XMLBenchmark.run(invoices: invoices, rounds: Int(option("--rounds", "1")) ?? 1,
+                               outDirectory: outDirectory, crmhub: crmhub, logger: logger)
+    exit(0)
+}
 
 try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
 let statementPath = outDirectory + "/statement_\(documents).txt"

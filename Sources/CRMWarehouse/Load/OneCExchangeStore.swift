@@ -135,6 +135,13 @@ public struct OneCExchangeStore: Sendable {
                 SELECT received_no FROM ops.exchange_nodes WHERE peer_node = \(peer) FOR UPDATE
                 """, logger: logger).collect().first!.decode(Int64.self)
             if let number = facts.messageNo, number > 0, Int64(number) <= received {
+                // Its confirmation of our messages still counts: acknowledgements only move forward.
+                try await connection.query("""
+                    UPDATE ops.exchange_nodes
+                    SET acknowledged_no = greatest(acknowledged_no,
+                                                   least(coalesce(\(facts.receivedNo.map(Int64.init)), 0), sent_no))
+                    WHERE peer_node = \(peer)
+                    """, logger: logger)
                 let note = "message \(number) from node \(peer) was already accepted (last received: \(received))"
                 let batchID = try await connection.query("""
                     INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding,

@@ -206,7 +206,7 @@ struct OneCMerge {
                        'unresolved reference: the invoice it names ('
                            || concat_ws(' ', d.target_ref, '№' || d.target_number, d.target_date::text)
                            || ') is neither in this message nor in the warehouse',
-                       'invoice', coalesce(r.properties::text, '{}'), d.source_path
+                       'invoice', coalesce(r.properties, '{}'), d.source_path
                 FROM stage_document d
                 LEFT JOIN stage_onec r ON r.kind = 'r' AND r.source_path = d.source_path
                 WHERE d.invoice_id IS NULL AND (d.target_ref IS NOT NULL OR d.target_number IS NOT NULL)
@@ -305,9 +305,12 @@ struct OneCMerge {
                   AND NOT EXISTS (SELECT 1 FROM stage_onec o WHERE o.kind IN ('i', 'p', 's') AND o.ref = d.ref)
                   AND NOT EXISTS (SELECT 1 FROM stage_party p WHERE p.explicit AND d.ref = ANY (p.party_refs))
             ), counterparties AS (
+                -- By any UUID 1C used for it, or by our own for a client CRMHub sent to 1C.
                 UPDATE core.counterparties c SET deleted = true, batch_id = \(batchID), updated_at = now()
-                FROM core.counterparty_refs r, wanted w
-                WHERE r.source_ref = w.ref AND c.id = r.counterparty_id AND NOT c.deleted
+                FROM wanted w
+                WHERE NOT c.deleted
+                  AND (c.source_ref = w.ref
+                       OR c.id IN (SELECT r.counterparty_id FROM core.counterparty_refs r WHERE r.source_ref = w.ref))
                 RETURNING w.ref
             ), invoices AS (
                 UPDATE core.invoices i SET deleted = true, batch_id = \(batchID), updated_at = now()
@@ -323,6 +326,7 @@ struct OneCMerge {
                        + (SELECT count(*) FROM payments) + (SELECT count(*) FROM shipments),
                    (SELECT count(*) FROM wanted w
                     WHERE NOT EXISTS (SELECT 1 FROM core.counterparty_refs r WHERE r.source_ref = w.ref)
+                      AND NOT EXISTS (SELECT 1 FROM core.counterparties c WHERE c.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.invoices i WHERE i.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.payments_1c p WHERE p.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.shipments s WHERE s.source_ref = w.ref))
@@ -339,14 +343,14 @@ struct OneCMerge {
                    CASE WHEN EXISTS (SELECT 1 FROM ops.quarantine q
                                      WHERE q.batch_id = \(batchID) AND q.path = r.source_path)
                         THEN 'quarantined' ELSE r.reason END,
-                   r.properties
+                   r.properties::json
             FROM stage_onec r WHERE r.kind = 'r' ORDER BY r.seq
             """)
         try await exec("""
             INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field, raw,
                                         path)
             SELECT \(batchID), \(source.sourceKind), \(source.sourceName), source_line, object_type, reason, field,
-                   coalesce(properties::text, '{}'), source_path
+                   coalesce(properties, '{}'), source_path
             FROM stage_onec WHERE kind = 'q' ORDER BY seq
             """)
     }

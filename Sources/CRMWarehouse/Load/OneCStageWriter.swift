@@ -40,7 +40,8 @@ public struct OneCStageWriter: Sendable {
             case .docDate, .dueOn, .targetDate, .incomingDate: "date"
             case .amount, .quantity, .price, .vatAmount: "numeric"
             case .deleted, .includesVAT, .partyLegal, .explicit: "boolean"
-            case .attributes, .properties, .contacts: "jsonb"
+            // Raw properties stay text until they land in raw.onec_objects: parsed once, not twice.
+            case .attributes, .contacts: "jsonb"
             case .partyRefs: "text[]"
             default: "text"
             }

@@ -58,6 +58,7 @@ CREATE TABLE raw.onec_messages (
 );
 
 -- Every object received, as received (properties as JSON): the version history of each 1C object.
+-- `json`, not `jsonb`: kept verbatim and written at about twice the speed; cast to jsonb to index into it.
 CREATE TABLE raw.onec_objects (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     batch_id    bigint  NOT NULL REFERENCES ops.batches (id),
@@ -66,7 +67,7 @@ CREATE TABLE raw.onec_objects (
     object_type text    NOT NULL,
     source_ref  text,
     disposition text    NOT NULL CHECK (disposition IN ('mapped', 'skipped', 'quarantined', 'deletion')),
-    properties  jsonb   NOT NULL
+    properties  json    NOT NULL
 );
 CREATE INDEX onec_objects_batch_idx ON raw.onec_objects (batch_id);
 CREATE INDEX onec_objects_ref_idx ON raw.onec_objects (source_ref);

@@ -26,7 +26,7 @@ public struct XMLElementNode: Sendable, Equatable {
 
     /// The first child with this local name.
     public subscript(_ name: String) -> XMLElementNode? {
-        children.first { $0.name == name }
+        children.first { $0.name.sameBytes(as: name) }
     }
 
     /// Follows child names from this element and returns the element reached, if every step exists.
@@ -51,17 +51,17 @@ public struct XMLElementNode: Sendable, Equatable {
     }
 
     public func children(named name: String) -> [XMLElementNode] {
-        children.filter { $0.name == name }
+        children.filter { $0.name.sameBytes(as: name) }
     }
 
     public func attribute(_ name: String) -> String? {
-        attributes.first { $0.name == name }?.value
+        attributes.first { $0.name.sameBytes(as: name) }?.value
     }
 
     /// The first element below this one (depth first, this one excluded) with the given name.
     public func firstDescendant(named name: String) -> XMLElementNode? {
         for child in children {
-            if child.name == name { return child }
+            if child.name.sameBytes(as: name) { return child }
             if let found = child.firstDescendant(named: name) { return found }
         }
         return nil
@@ -71,53 +71,81 @@ public struct XMLElementNode: Sendable, Equatable {
     /// is an object whose keys keep the document's order, with `@name` for attributes and an array for a name
     /// that repeats (the lines of a document).
     public var json: String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         appendJSON(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func appendJSON(to out: inout String) {
+    // Built as bytes: String appends and Unicode-aware comparisons of Cyrillic names cost more than the parse.
+    private func appendJSON(to out: inout [UInt8]) {
         if children.isEmpty && attributes.isEmpty {
-            JSONText.appendQuoted(text, to: &out)
+            Self.appendQuoted(text, to: &out)
             return
         }
-        out += "{"
+        out.append(UInt8(ascii: "{"))
         var first = true
-        for attribute in attributes {
-            if !first { out += "," }
+        func separator() {
+            if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            JSONText.appendQuoted("@" + attribute.name, to: &out)
-            out += ":"
-            JSONText.appendQuoted(attribute.value, to: &out)
+        }
+        for attribute in attributes {
+            separator()
+            Self.appendQuoted("@" + attribute.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            Self.appendQuoted(attribute.value, to: &out)
         }
         if children.isEmpty && !text.isEmpty {
-            if !first { out += "," }
-            first = false
-            out += "\"#text\":"
-            JSONText.appendQuoted(text, to: &out)
+            separator()
+            Self.appendQuoted("#text", to: &out)
+            out.append(UInt8(ascii: ":"))
+            Self.appendQuoted(text, to: &out)
         }
-        var written = Set<String>()
-        for (index, child) in children.enumerated() where !written.contains(child.name) {
-            if !first { out += "," }
-            first = false
-            JSONText.appendQuoted(child.name, to: &out)
-            out += ":"
-            let repeats = children[(index + 1)...].contains { $0.name == child.name }
+        for (index, child) in children.enumerated()
+        where !children[..<index].contains(where: { $0.name.sameBytes(as: child.name) }) {
+            separator()
+            Self.appendQuoted(child.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            let repeats = children[(index + 1)...].contains { $0.name.sameBytes(as: child.name) }
             if repeats {
-                written.insert(child.name)
-                out += "["
+                out.append(UInt8(ascii: "["))
                 var firstItem = true
-                for sibling in children[index...] where sibling.name == child.name {
-                    if !firstItem { out += "," }
+                for sibling in children[index...] where sibling.name.sameBytes(as: child.name) {
+                    if !firstItem { out.append(UInt8(ascii: ",")) }
                     firstItem = false
                     sibling.appendJSON(to: &out)
                 }
-                out += "]"
+                out.append(UInt8(ascii: "]"))
             } else {
                 child.appendJSON(to: &out)
             }
         }
-        out += "}"
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                default: out.append(byte)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }
 
@@ -132,6 +160,12 @@ public struct XMLAttribute: Sendable, Equatable {
 }
 
 extension String {
+    /// Byte-wise equality: XML names are compared as written, without the Unicode normalisation that `==`
+    /// applies to non-ASCII strings (which made Cyrillic element lookups the slowest part of a load).
+    func sameBytes(as other: String) -> Bool {
+        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+    }
+
     /// Drops spaces, tabs and line ends at both ends (XML white space), without Foundation.
     func trimmingWhitespace() -> String {
         let utf8 = self.utf8

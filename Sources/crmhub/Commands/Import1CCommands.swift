@@ -32,8 +32,8 @@ struct Import1CEnterpriseDataCommand: AsyncParsableCommand {
             ops.quarantine with its XML path and line, the rest of the message loads, and the command ends with
             exit code 3. A damaged XML file loads nothing and names the line and column.
 
-            Give files, or a folder: then every Message_<1C node>_<our node>.xml|zip in it is loaded, oldest
-            message number first.
+            Give files, or a folder: then every Message_<1C node>_<our node>.xml|zip in it is loaded, in file-name
+            order (1C keeps one file per node and overwrites it, so there is normally one).
 
             Example: crmhub import 1c-enterprisedata /srv/exchange/1c/Message_BP_CRM.zip
             """)
@@ -121,7 +121,7 @@ enum OneCImportRun {
             }
             let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { name in
                 let lower = name.lowercased()
-                return name.hasPrefix("Message_") && (lower.hasSuffix("_\(ourNode.lowercased()).xml")
+                return lower.hasPrefix("message_") && (lower.hasSuffix("_\(ourNode.lowercased()).xml")
                     || lower.hasSuffix("_\(ourNode.lowercased()).zip"))
             }
             // 1C overwrites its one outgoing file per node, so there is normally one; keep a stable order.
