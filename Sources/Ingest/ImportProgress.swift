@@ -1,3 +1,6 @@
+import Connectors
+import HubCore
+
 /// How far a long import has come; handed to a reporter after every chunk (about 1 MiB).
 public struct ImportProgress: Sendable {
     public enum Phase: String, Sendable {
@@ -20,3 +23,20 @@ public struct ImportProgress: Sendable {
 
 /// Receives progress; the CLI draws a line on a terminal and logs otherwise.
 public typealias ImportProgressHandler = @Sendable (ImportProgress) -> Void
+
+extension SourceFileScan {
+    /// The first pass every importer makes (hash and encoding), reporting progress as `scanning`; errors name
+    /// the file as the user gave it.
+    static func scan(path: String, name: String, progress: ImportProgressHandler?,
+                     started: ContinuousClock.Instant) throws -> SourceFileScan {
+        do {
+            return try SourceFileScan.scan(path: path) { done, total in
+                progress?(ImportProgress(source: name, phase: .scanning, bytesDone: done, bytesTotal: total,
+                                         records: 0, elapsed: BankStatementImporter.seconds(since: started)))
+            }
+        } catch var error as HubError {
+            error.location = SourceLocation(source: name)
+            throw error
+        }
+    }
+}

@@ -124,18 +124,10 @@ public struct BankStatementStore: Sendable {
         do {
             return try await Self.retryingConflicts(logger: logger) {
                 try await warehouse.client.withConnection { connection in
-                // BEGIN/COMMIT by hand: postgres-nio's withTransaction wants a sendable body, and `produce`
-                // (which reads the file) is deliberately not one.
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let outcome = try await Self.load(
-                        source, scope: scope, connection: connection, logger: logger, produce: produce)
-                    try await connection.query("COMMIT", logger: logger)
-                    return outcome
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+                    try await connection.inTransaction(logger: logger) {
+                        try await Self.load(source, scope: scope, connection: connection, logger: logger,
+                                            produce: produce)
+                    }
                 }
             }
         } catch {

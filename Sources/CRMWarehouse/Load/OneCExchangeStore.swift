@@ -90,15 +90,9 @@ public struct OneCExchangeStore: Sendable {
         let logger = warehouse.logger
         do {
             return try await warehouse.client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let outcome = try await Self.load(source, facts: facts, connection: connection, logger: logger,
-                                                      produce: produce)
-                    try await connection.query("COMMIT", logger: logger)
-                    return outcome
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
+                try await connection.inTransaction(logger: logger) {
+                    try await Self.load(source, facts: facts, connection: connection, logger: logger,
+                                        produce: produce)
                 }
             }
         } catch {

@@ -46,19 +46,13 @@ public struct OneCExportStore: Sendable {
     ) async throws -> OneCExportReceipt {
         let logger = warehouse.logger
         return try await warehouse.client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
+            try await connection.inTransaction(logger: logger) {
                 // SHARE mode waits for CRM-side writers in flight and holds new ones off until the message is
                 // recorded, so no change can commit behind the position this message covers.
                 try await connection.query(
                     "LOCK TABLE core.counterparties, core.invoices, core.invoice_lines IN SHARE MODE", logger: logger)
-                let receipt = try await Self.export(peer: peer, ourNode: ourNode, organization: organization,
-                                                    connection: connection, logger: logger, write: write)
-                try await connection.query("COMMIT", logger: logger)
-                return receipt
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+                return try await Self.export(peer: peer, ourNode: ourNode, organization: organization,
+                                             connection: connection, logger: logger, write: write)
             }
         }
     }

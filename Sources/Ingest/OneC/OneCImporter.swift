@@ -53,16 +53,7 @@ public struct OneCImporter: Sendable {
         let started = ContinuousClock.now
         let name = sourceName ?? path
         let progress = self.progress
-        let scan: SourceFileScan
-        do {
-            scan = try SourceFileScan.scan(path: path) { done, total in
-                progress?(ImportProgress(source: name, phase: .scanning, bytesDone: done, bytesTotal: total,
-                                         records: 0, elapsed: BankStatementImporter.seconds(since: started)))
-            }
-        } catch var error as HubError {
-            error.location = SourceLocation(source: name)
-            throw error
-        }
+        let scan = try SourceFileScan.scan(path: path, name: name, progress: progress, started: started)
         let source = BatchSource(sourceKind: format.rawValue, sourceName: name, sha256: scan.sha256,
                                  byteCount: scan.byteCount, encoding: nil)
         let zipped: ZippedMessage?

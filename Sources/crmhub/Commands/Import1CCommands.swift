@@ -135,19 +135,11 @@ enum OneCImportRun {
         var outcome = Outcome()
         let importer = OneCImporter(warehouse: warehouse, format: format, ourNode: ourNode,
                                     progress: progress?.handler())
-        for file in files {
-            do {
-                let result = try await importer.importFile(path: file)
-                Terminal.clearStatus()
-                outcome.results.append(result)
-                printResult(result)
-            } catch {
-                Terminal.clearStatus()
-                outcome.failures += 1
-                let message = (error as? HubError)?.description ?? "\(file): \(Warehouse.describe(error))"
-                Terminal.error(message.hasPrefix(file) ? message : "\(file): \(message)")
-                Terminal.error("\(file): nothing from this file was applied")
-            }
+        outcome.failures = await eachFile(files, failure: "nothing from this file was applied") { file in
+            let result = try await importer.importFile(path: file)
+            Terminal.clearStatus()
+            outcome.results.append(result)
+            printResult(result)
         }
         if files.count > 1 || files.isEmpty {
             let loaded = outcome.results.compactMap(\.summary)

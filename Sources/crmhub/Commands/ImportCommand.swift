@@ -68,19 +68,11 @@ enum ImportRun {
     static func run(files: [String], warehouse: Warehouse, progress: ProgressLine?) async throws -> Outcome {
         var outcome = Outcome()
         let importer = BankStatementImporter(warehouse: warehouse, progress: progress?.handler())
-        for file in files {
-            do {
-                let result = try await importer.importFile(path: file)
-                Terminal.clearStatus()
-                outcome.results.append(result)
-                printResult(result)
-            } catch {
-                Terminal.clearStatus()
-                outcome.failures += 1
-                let message = (error as? HubError)?.description ?? "\(file): \(Warehouse.describe(error))"
-                Terminal.error(message.hasPrefix(file) ? message : "\(file): \(message)")
-                Terminal.error("\(file): nothing from this file was saved")
-            }
+        outcome.failures = await eachFile(files, failure: "nothing from this file was saved") { file in
+            let result = try await importer.importFile(path: file)
+            Terminal.clearStatus()
+            outcome.results.append(result)
+            printResult(result)
         }
         printTotal(outcome)
         return outcome
@@ -125,4 +117,23 @@ enum ImportRun {
                 + (outcome.failures > 0 ? "\(outcome.failures) FAILED; " : "")
                 + String(format: "%.2f s, %@ records/s", seconds, Terminal.grouped(Int(rate))))
     }
+}
+
+/// Runs `body` for each file in turn. A file that fails is reported with its name (and what that means for
+/// its data) and counted; the others still run. Returns the number of failures.
+func eachFile(_ files: [String], failure: String, _ body: (String) async throws -> Void) async -> Int {
+    var failures = 0
+    for file in files {
+        do {
+            try await body(file)
+            Terminal.clearStatus()
+        } catch {
+            Terminal.clearStatus()
+            failures += 1
+            let message = (error as? HubError)?.description ?? "\(file): \(Warehouse.describe(error))"
+            Terminal.error(message.hasPrefix(file) ? message : "\(file): \(message)")
+            Terminal.error("\(file): \(failure)")
+        }
+    }
+    return failures
 }
