@@ -4,7 +4,8 @@ import HubCore
 public struct EnterpriseDataHeader: Sendable, Equatable {
     /// `Format`: the namespace URI of the format, e.g. `http://v8.1c.ru/edi/edi_stnd/EnterpriseData/1.17`.
     public var format: String?
-    /// The format version the body is written in (`1.17`): from the body's namespace, else from `Format`.
+    /// The format version (`1.17`) from `Format`. The header is emitted before `<Body>` is read; a body whose
+    /// namespace names an unsupported version still fails the message.
     public var version: EnterpriseDataVersion?
     /// `CreationDate`, as written: 1C writes UTC ("universal date") without a zone.
     public var creationDate: String?

@@ -44,14 +44,21 @@ struct PropertyReader {
                              line: node.line, field: field)
     }
 
-    func amount(_ names: [String]) throws(OneCRejection) -> ExactAmount? {
+    /// A typed property: nil when absent or empty; a rejection naming the element when it does not parse.
+    func parsed<Value>(_ names: [String], as kind: String, _ parse: (String) -> Value?) throws(OneCRejection)
+        -> Value?
+    {
         guard let element = node.element(names), let raw = element.trimmedText else { return nil }
-        guard let amount = ExactAmount(parsing: raw) else {
+        guard let value = parse(raw) else {
             let field = names.joined(separator: "/")
-            throw OneCRejection(reason: "\(field) \"\(raw)\" is not an amount", path: path + "/" + field,
+            throw OneCRejection(reason: "\(field) \"\(raw)\" is not \(kind)", path: path + "/" + field,
                                 line: element.line, field: field)
         }
-        return amount
+        return value
+    }
+
+    func amount(_ names: [String]) throws(OneCRejection) -> ExactAmount? {
+        try parsed(names, as: "an amount") { ExactAmount(parsing: $0) }
     }
 
     func requiredAmount(_ names: [String]) throws(OneCRejection) -> ExactAmount {
@@ -59,15 +66,10 @@ struct PropertyReader {
         return amount
     }
 
+    /// 1C's "empty date" `0001-01-01` reads as no date.
     func date(_ names: [String]) throws(OneCRejection) -> CalendarDate? {
-        guard let element = node.element(names), let raw = element.trimmedText else { return nil }
-        if raw.hasPrefix("0001-01-01") { return nil }
-        guard let date = CalendarDate(isoDate: raw) else {
-            let field = names.joined(separator: "/")
-            throw OneCRejection(reason: "\(field) \"\(raw)\" is not a date", path: path + "/" + field,
-                                line: element.line, field: field)
-        }
-        return date
+        guard text(names)?.hasPrefix("0001-01-01") != true else { return nil }
+        return try parsed(names, as: "a date") { CalendarDate(isoDate: $0) }
     }
 
     func requiredDate(_ names: [String]) throws(OneCRejection) -> CalendarDate {
