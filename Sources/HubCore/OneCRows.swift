@@ -236,14 +236,22 @@ public struct RawObjectRow: Sendable, Equatable {
     public var objectType: String
     public var ref: String?
     public var disposition: Disposition
-    public var json: String
+    /// The object's properties as JSON, built only for a quarantined object: the message's bytes are kept
+    /// whole in `raw`, so other objects need no copy of their own.
+    public var json: String?
     public var position: XMLPosition
+    /// Where the object's text stands in the message file (bytes); length 0 when not known.
+    public var byteOffset: Int64
+    public var byteLength: Int64
 
-    public init(objectType: String, ref: String?, disposition: Disposition, json: String, position: XMLPosition) {
+    public init(objectType: String, ref: String?, disposition: Disposition, json: String? = nil,
+                position: XMLPosition, byteOffset: Int64 = 0, byteLength: Int64 = 0) {
         self.objectType = objectType
         self.ref = ref
         self.disposition = disposition
         self.json = json
         self.position = position
+        self.byteOffset = byteOffset
+        self.byteLength = byteLength
     }
 }

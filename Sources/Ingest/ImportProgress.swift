@@ -25,15 +25,21 @@ public struct ImportProgress: Sendable {
 public typealias ImportProgressHandler = @Sendable (ImportProgress) -> Void
 
 extension SourceFileScan {
-    /// The first pass every importer makes (hash and encoding), reporting progress as `scanning`; errors name
-    /// the file as the user gave it.
+    /// The first pass every importer makes (hash, and encoding unless the format declares its own),
+    /// reporting progress as `scanning`; errors name the file as the user gave it.
     static func scan(path: String, name: String, progress: ImportProgressHandler?,
-                     started: ContinuousClock.Instant) throws -> SourceFileScan {
+                     started: ContinuousClock.Instant, sniffEncoding: Bool = true) throws -> SourceFileScan {
+        let report = { (done: Int64, total: Int64) -> Void in
+            progress?(ImportProgress(source: name, phase: .scanning, bytesDone: done, bytesTotal: total,
+                                     records: 0, elapsed: BankStatementImporter.seconds(since: started)))
+        }
         do {
-            return try SourceFileScan.scan(path: path) { done, total in
-                progress?(ImportProgress(source: name, phase: .scanning, bytesDone: done, bytesTotal: total,
-                                         records: 0, elapsed: BankStatementImporter.seconds(since: started)))
+            guard sniffEncoding else {
+                let (byteCount, sha256) = try SourceFileScan.hash(path: path, progress: report)
+                return SourceFileScan(path: path, byteCount: byteCount, sha256: sha256, encoding: .utf8,
+                                      hasBOM: false)
             }
+            return try SourceFileScan.scan(path: path, progress: report)
         } catch var error as HubError {
             error.location = SourceLocation(source: name)
             throw error

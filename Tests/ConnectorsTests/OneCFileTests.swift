@@ -83,7 +83,7 @@ struct OneCFileTests {
                 return
             }
             #expect(version == "2.10" && created == "2024-04-16T10:05:00")
-            let documents = records.compactMap { if case .document(let node, _) = $0 { node } else { nil } }
+            let documents = records.compactMap { if case .document(let node, _, _) = $0 { node } else { nil } }
             #expect(documents.map { $0.value("Номер") } == ["CRM-000452", "318"])
         }
     }

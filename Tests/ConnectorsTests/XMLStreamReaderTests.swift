@@ -21,7 +21,7 @@ struct XMLStreamReaderTests {
     }
 
     static func records(_ events: [XMLStreamEvent]) -> [XMLElementNode] {
-        events.compactMap { if case .record(let node, _) = $0 { node } else { nil } }
+        events.compactMap { if case .record(let node, _, _) = $0 { node } else { nil } }
     }
 
     @Test("records come whole, with text, attributes, lines and local names; the envelope as events")

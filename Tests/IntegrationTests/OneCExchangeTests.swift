@@ -36,6 +36,96 @@ struct OneCExchangeTests {
         return try files.write(name, Data(text.utf8))
     }
 
+    /// A message of `count` invoices for one counterparty named only inside them (as "ООО Ранний"), then its
+    /// catalogue entry with a new name, then a payment for invoice 1: references that cross chunks.
+    func longMessage(_ files: TemporaryFiles, count: Int) throws -> String {
+        let party = "<Ссылка>0000000a-0000-4000-8000-000000000001</Ссылка><ИНН>301000001</ИНН>"
+            + "<ЮридическоеФизическоеЛицо>ЮридическоеЛицо</ЮридическоеФизическоеЛицо>"
+        var text = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Message xmlns:msg="http://www.1c.ru/SSL/Exchange/Message">
+            <msg:Header><msg:Format>http://v8.1c.ru/edi/edi_stnd/EnterpriseData/1.17</msg:Format>
+            <msg:CreationDate>2026-11-01T10:00:00</msg:CreationDate><msg:Confirmation><msg:To>CRM</msg:To>
+            <msg:From>BP</msg:From><msg:MessageNo>7</msg:MessageNo><msg:ReceivedNo>0</msg:ReceivedNo>
+            </msg:Confirmation></msg:Header>
+            <Body xmlns="http://v8.1c.ru/edi/edi_stnd/EnterpriseData/1.17">
+
+            """
+        func ref(_ n: Int) -> String { "0000000b-0000-4000-8000-" + String(format: "%012d", n) }
+        for n in 1...count {
+            text += """
+                <Документ.СчетПокупателю><КлючевыеСвойства><Ссылка>\(ref(n))</Ссылка>
+                <Дата>2026-10-01T12:00:00</Дата><Номер>0000-\(String(format: "%06d", n))</Номер></КлючевыеСвойства>
+                <Валюта><ДанныеКлассификатора><Код>860</Код></ДанныеКлассификатора></Валюта><Сумма>\(n * 100).00</Сумма>
+                <Контрагент>\(party)<Наименование>ООО Ранний</Наименование></Контрагент>
+                <Товары><Строка><НомерСтрокиДокумента>1</НомерСтрокиДокумента><Номенклатура><Наименование>Услуга
+                </Наименование></Номенклатура><Количество>1</Количество><Сумма>\(n * 100).00</Сумма></Строка></Товары>
+                <Комментарий>\(String(repeating: "строка для объёма ", count: 20))</Комментарий>
+                </Документ.СчетПокупателю>
+
+                """
+        }
+        text += """
+            <Справочник.Контрагенты><КлючевыеСвойства>\(party)<Наименование>ООО Итоговое</Наименование>
+            </КлючевыеСвойства></Справочник.Контрагенты>
+            <Документ.ПБДСРасчетыСКонтрагентами><КлючевыеСвойства><Ссылка>0000000c-0000-4000-8000-000000000001</Ссылка>
+            <Дата>2026-11-01T00:00:00</Дата><Номер>0000-000001</Номер></КлючевыеСвойства>
+            <ОбщиеДанные><Валюта><ДанныеКлассификатора><Код>860</Код></ДанныеКлассификатора></Валюта>
+            <Сумма>100.00</Сумма></ОбщиеДанные><Контрагент>\(party)</Контрагент>
+            <РасшифровкаПлатежа><Строка><Сумма>100.00</Сумма><ДокументРасчетов><Ссылка>\(ref(1))</Ссылка>
+            </ДокументРасчетов></Строка></РасшифровкаПлатежа></Документ.ПБДСРасчетыСКонтрагентами>
+            </Body></Message>
+
+            """
+        return try files.write("Message_BP_CRM_long.xml", Data(text.utf8))
+    }
+
+    @Test("a message applied in many chunks loads as if read whole; raw keeps each object's exact text")
+    func manyChunks() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try longMessage(files, count: 3_000)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.count > 3 << 20, "the file must span several 1 MiB reads")
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            // A 1-byte threshold: every 1 MiB read of the file is applied on its own.
+            let importer = OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM", chunkBytes: 1)
+            let result = try await importer.importFile(path: path)
+            let summary = try #require(result.summary)
+            #expect(summary.invoices.inserted == 3_000 && summary.payments.inserted == 1 && summary.quarantined == 0)
+            #expect(summary.counterparties.inserted == 1)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM raw.onec_message_chunks") >= 4)
+            #expect(try await value(warehouse, "SELECT sum(byte_length)::int FROM raw.onec_message_chunks") == bytes.count)
+            // One counterparty for every invoice; the catalogue entry that came last named it.
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.counterparties") == 1)
+            #expect(try await value(warehouse, """
+                SELECT count(*)::int FROM core.invoices i JOIN core.counterparties c ON c.id = i.counterparty_id
+                """) == 3_000)
+            #expect(try await value(warehouse, "SELECT name FROM core.counterparties", as: String.self) == "ООО Итоговое")
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoice_lines") == 3_000)
+            // The payment at the end found invoice 1, applied chunks earlier.
+            #expect(try await value(warehouse, """
+                SELECT i.number FROM core.payments_1c p JOIN core.invoices i ON i.id = p.invoice_id
+                """, as: String.self) == "0000-000001")
+            // Raw: every object's byte range gives back exactly its text from the file.
+            let ranges = try await warehouse.client.query("""
+                SELECT byte_offset, byte_length, raw.onec_object_xml(batch_id, byte_offset, byte_length)
+                FROM raw.onec_objects ORDER BY id
+                """, logger: warehouse.logger).collect()
+            #expect(ranges.count == 3_002)
+            for row in ranges.enumerated() where [0, 1_499, 3_000, 3_001].contains(row.offset) {
+                let (offset, length, text) = try row.element.decode((Int64, Int, String).self)
+                let slice = String(decoding: bytes[Int(offset)..<Int(offset) + length], as: UTF8.self)
+                #expect(slice.trimmingCharacters(in: .whitespacesAndNewlines) == text)
+                #expect(text.hasPrefix("<") && text.hasSuffix(">"))
+            }
+            // The same message again is known by its number; nothing doubles.
+            let again = try await importer.importFile(path: path)
+            if case .alreadyLoaded = again.outcome {} else { Issue.record("the same file must be recognised") }
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoices") == 3_000)
+        }
+    }
+
     @Test("import → modify → delete → resend (ignored by number) → export → parse our export back")
     func exchangeLifecycle() async throws {
         let files = try TemporaryFiles()

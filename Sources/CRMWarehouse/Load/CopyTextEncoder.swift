@@ -40,6 +40,17 @@ public struct CopyTextEncoder: Sendable {
         }
     }
 
+    /// `count` NULL fields in a row.
+    public mutating func nulls(_ count: Int) {
+        guard count > 0 else { return }
+        if fieldsInRow > 0 { bytes.append(0x09) }
+        // "\N" fields joined by tabs: the precomputed run, cut to length.
+        bytes.append(contentsOf: Self.nullRun.prefix(count * 3 - 1))
+        fieldsInRow += count
+    }
+
+    private static let nullRun: [UInt8] = Array(repeating: Array("\\N\t".utf8), count: 256).flatMap { $0 }
+
     public mutating func field(_ value: Int) { field(String(value)) }
     public mutating func field(_ value: CalendarDate?) { field(value?.iso) }
     public mutating func field(_ value: ExactAmount?) { field(value?.text) }

@@ -15,9 +15,13 @@ public struct OneCMessageFacts: Sendable {
     public var receivedNo: Int?
     public var createdAt: String?
     public var headerJSON: String
+    /// PostgreSQL's name for the file's encoding (`UTF8`, `WIN1251`), to decode the stored message; nil when
+    /// PostgreSQL has none for it.
+    public var encoding: String?
 
     public init(format: String, version: String?, from: String? = nil, to: String? = nil, messageNo: Int? = nil,
-                receivedNo: Int? = nil, createdAt: String?, headerJSON: String) {
+                receivedNo: Int? = nil, createdAt: String?, headerJSON: String, encoding: String? = "UTF8") {
+        self.encoding = encoding
         self.format = format
         self.version = version
         self.from = from
@@ -55,6 +59,23 @@ public struct OneCLoadSummary: Sendable, Equatable {
         [counterparties, invoices, payments, shipments].reduce(0) { $0 + $1.inserted + $1.updated } + deletionsApplied
     }
     public var unchanged: Int { invoices.unchanged + payments.unchanged + shipments.unchanged }
+
+    /// Adds what another part of the same load changed.
+    mutating func add(_ other: OneCLoadSummary) {
+        func sum(_ total: inout Changes, _ part: Changes) {
+            total.inserted += part.inserted
+            total.updated += part.updated
+            total.unchanged += part.unchanged
+        }
+        sum(&counterparties, other.counterparties)
+        sum(&invoices, other.invoices)
+        sum(&payments, other.payments)
+        sum(&shipments, other.shipments)
+        deletionsApplied += other.deletionsApplied
+        deletionsUnknown += other.deletionsUnknown
+        skipped += other.skipped
+        quarantined += other.quarantined
+    }
 }
 
 public enum OneCLoadOutcome: Sendable {
@@ -78,9 +99,12 @@ public enum OneCLoadOutcome: Sendable {
 /// - **deletions are marks** (`deleted = true`), applied after the whole message, never physical deletes.
 public struct OneCExchangeStore: Sendable {
     public let warehouse: Warehouse
+    /// Staged rows are applied in chunks of about this many bytes while the file is still being read.
+    public let chunkBytes: Int
 
-    public init(warehouse: Warehouse) {
+    public init(warehouse: Warehouse, chunkBytes: Int = OneCStageWriter.defaultChunkBytes) {
         self.warehouse = warehouse
+        self.chunkBytes = chunkBytes
     }
 
     public func load(
@@ -92,7 +116,7 @@ public struct OneCExchangeStore: Sendable {
             return try await warehouse.client.withConnection { connection in
                 try await connection.inTransaction(logger: logger) {
                     try await Self.load(source, facts: facts, connection: connection, logger: logger,
-                                        produce: produce)
+                                        chunkBytes: chunkBytes, produce: produce)
                 }
             }
         } catch {
@@ -108,7 +132,7 @@ public struct OneCExchangeStore: Sendable {
 
     private static func load(
         _ source: BatchSource, facts: OneCMessageFacts, connection: PostgresConnection, logger: Logger,
-        produce: @Sendable (inout OneCStageWriter) async throws -> Void
+        chunkBytes: Int, produce: @Sendable (inout OneCStageWriter) async throws -> Void
     ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
         // Messages from one node must apply in order, and two files may name the same new counterparty.
         try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:onec', 0))", logger: logger)
@@ -155,20 +179,27 @@ public struct OneCExchangeStore: Sendable {
             """, logger: logger).collect().first!.decode(Int64.self)
         // Changes made by this load are 1C's, not the CRM's: the trigger keeps their export position.
         try await connection.query("SET LOCAL crmhub.loading = 'on'", logger: logger)
-        try await connection.query(PostgresQuery(unsafeSQL: OneCStageWriter.tableDefinition), logger: logger)
-
-        var counters = OneCStageWriter.Counters()
-        var samples: [QuarantinedRecord] = []
-        try await connection.copyFrom(table: "stage_onec", columns: OneCStageWriter.Column.allCases.map(\.sqlName),
-                                      logger: logger) { copyWriter in
-            var writer = OneCStageWriter(writer: copyWriter)
+        try await connection.query("""
+            INSERT INTO raw.onec_messages (batch_id, format, format_version, from_node, to_node, message_no,
+                                           received_no, created_at, header, encoding)
+            VALUES (\(batchID), \(facts.format), \(facts.version), \(facts.from), \(facts.to),
+                    \(facts.messageNo.map(Int64.init)), \(facts.receivedNo.map(Int64.init)), \(facts.createdAt),
+                    \(facts.headerJSON)::jsonb, \(facts.encoding))
+            """, logger: logger)
+        let merge = OneCMerge(batchID: batchID, source: source, connection: connection, logger: logger)
+        try await merge.prepare()
+        var writer = OneCStageWriter(chunkBytes: chunkBytes) { chunk in try await merge.applyChunk(chunk) }
+        do {
             try await produce(&writer)
             try await writer.finish()
-            counters = writer.counters
-            samples = writer.samples
+        } catch {
+            await writer.abandon()
+            throw error
         }
-        var summary = try await OneCMerge(batchID: batchID, source: source, connection: connection, logger: logger)
-            .run()
+        var summary = writer.merged
+        summary.add(try await merge.finish())
+        let counters = writer.counters
+        var samples = writer.samples
         summary.objects = counters.objects
         summary.skipped = counters.skipped
         summary.quarantined += counters.quarantined
@@ -177,13 +208,7 @@ public struct OneCExchangeStore: Sendable {
                 .prefix(max(0, OneCStageWriter.sampleLimit - samples.count))
         }
 
-        try await connection.query("""
-            INSERT INTO raw.onec_messages (batch_id, format, format_version, from_node, to_node, message_no,
-                                           received_no, created_at, header)
-            VALUES (\(batchID), \(facts.format), \(facts.version), \(facts.from), \(facts.to),
-                    \(facts.messageNo.map(Int64.init)), \(facts.receivedNo.map(Int64.init)), \(facts.createdAt),
-                    \(facts.headerJSON)::jsonb)
-            """, logger: logger)
+        let organization = writer.organization.flatMap { $0.inn != nil || $0.name != nil ? $0 : nil }
         if let peer = facts.from, facts.format == "enterprisedata" {
             // Our organisation as the peer names it: the default for the invoices CRMHub sends back.
             try await connection.query("""
@@ -192,13 +217,10 @@ public struct OneCExchangeStore: Sendable {
                     acknowledged_no = greatest(n.acknowledged_no,
                                                least(coalesce(\(facts.receivedNo.map(Int64.init)), 0), n.sent_no)),
                     format_version = coalesce(\(facts.version), n.format_version),
-                    organization_ref = coalesce(o.org_ref, n.organization_ref),
-                    organization_inn = coalesce(o.org_inn, n.organization_inn),
-                    organization_name = coalesce(o.org_name, n.organization_name),
+                    organization_ref = coalesce(\(organization?.ref), n.organization_ref),
+                    organization_inn = coalesce(\(organization?.inn), n.organization_inn),
+                    organization_name = coalesce(\(organization?.name), n.organization_name),
                     updated_at = now()
-                FROM (SELECT max(org_ref) AS org_ref, max(org_inn) AS org_inn, max(org_name) AS org_name
-                      FROM (SELECT org_ref, org_inn, org_name FROM stage_onec
-                            WHERE org_inn IS NOT NULL OR org_name IS NOT NULL ORDER BY seq DESC LIMIT 1) last) o
                 WHERE n.peer_node = \(peer)
                 """, logger: logger)
         }

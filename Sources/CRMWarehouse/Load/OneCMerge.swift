@@ -2,27 +2,66 @@ import HubCore
 import Logging
 import PostgresNIO
 
-/// Applies a staged 1C file (`stage_onec`) to `core`, set-wise, inside the load's transaction.
+/// Applies a staged 1C file to `core`, set-wise, inside the load's transaction, chunk by chunk.
 ///
-/// Order matters and follows 1C's own reader: counterparties first (documents refer to them), then invoices
-/// with their lines, then payments and shipments (which refer to invoices), deletions last — after the whole
-/// message — and never for an object that arrived in the same message.
-struct OneCMerge {
+/// Order follows 1C's own reader: counterparties first (documents refer to them), then invoices with their
+/// lines; payments and shipments (which refer to invoices, perhaps in a later chunk) and deletions (after the
+/// whole message, never for an object that arrived in the same message) once every chunk is in.
+///
+/// Per chunk (`applyChunk`): the file's bytes go to `raw.onec_message_chunks`, the staged rows to
+/// `stage_onec` (one COPY), then counterparties, invoices and lines are upserted and raw objects recorded.
+/// Staging tables live for the transaction: `stage_party_ids` maps the file's party keys to warehouse ids
+/// across chunks, `stage_later` holds payments, shipments and deletions until `finish`.
+struct OneCMerge: Sendable {
     let batchID: Int64
     let source: BatchSource
     let connection: PostgresConnection
     let logger: Logger
 
-    func run() async throws -> OneCLoadSummary {
+    func prepare() async throws {
+        try await exec(PostgresQuery(unsafeSQL: OneCStageWriter.tableDefinition))
+        try await exec("CREATE TEMP TABLE stage_later (LIKE stage_onec) ON COMMIT DROP")
+        try await exec("""
+            CREATE TEMP TABLE stage_party_ids (party_key integer PRIMARY KEY, counterparty_id bigint,
+                                               party_inn text, party_name text) ON COMMIT DROP
+            """)
+        try await exec("CREATE TEMP TABLE stage_changed (id bigint, ref text, inserted boolean) ON COMMIT DROP")
+    }
+
+    func applyChunk(_ chunk: OneCLoadChunk) async throws -> OneCLoadSummary {
+        for piece in chunk.pieces where piece.bytes.readableBytes > 0 {
+            try await exec("""
+                INSERT INTO raw.onec_message_chunks (batch_id, byte_offset, byte_length, bytes)
+                VALUES (\(batchID), \(piece.offset), \(Int32(piece.bytes.readableBytes)), \(piece.bytes))
+                """)
+        }
+        try await exec("TRUNCATE stage_onec")
+        try await connection.copyFrom(table: "stage_onec", columns: OneCStageWriter.Column.allCases.map(\.sqlName),
+                                      logger: logger) { writer in
+            try await writer.write(chunk.rows)
+        }
         var summary = OneCLoadSummary()
         summary.counterparties = try await mergeCounterparties()
         summary.invoices = try await mergeInvoices()
-        let unresolved = try await resolveReferences()
-        summary.quarantined += unresolved
+        try await exec("INSERT INTO stage_later SELECT * FROM stage_onec WHERE kind IN ('p', 's', 'd')")
+        try await keepRawAndQuarantine()
+        return summary
+    }
+
+    /// What waits for the whole message: payments and shipments (their invoices resolved), deletions.
+    func finish() async throws -> OneCLoadSummary {
+        var summary = OneCLoadSummary()
+        summary.quarantined = try await resolveReferences()
         summary.payments = try await mergePayments()
         summary.shipments = try await mergeShipments()
         (summary.deletionsApplied, summary.deletionsUnknown) = try await applyDeletions()
-        try await keepRawAndQuarantine()
+        if summary.quarantined > 0 {
+            try await exec("""
+                UPDATE raw.onec_objects o SET disposition = 'quarantined'
+                FROM ops.quarantine q
+                WHERE q.batch_id = \(batchID) AND o.batch_id = \(batchID) AND o.source_path = q.path
+                """)
+        }
         return summary
     }
 
@@ -39,6 +78,7 @@ struct OneCMerge {
     /// One staged party per counterparty the file names → a `core.counterparties` id: by any of its UUIDs,
     /// then INN, then (for a party without INN) name; new ones are created; catalogue entries update theirs.
     private func mergeCounterparties() async throws -> OneCLoadSummary.Changes {
+        try await exec("DROP TABLE IF EXISTS stage_party")
         try await exec("""
             CREATE TEMP TABLE stage_party ON COMMIT DROP AS
             SELECT party_key, party_refs, party_inn, party_kpp, party_name, party_full_name, party_legal,
@@ -105,6 +145,13 @@ struct OneCMerge {
             WHERE p.counterparty_id IS NOT NULL
             ON CONFLICT (source_ref) DO NOTHING
             """)
+        try await exec("""
+            INSERT INTO stage_party_ids (party_key, counterparty_id, party_inn, party_name)
+            SELECT party_key, counterparty_id, party_inn, party_name FROM stage_party
+            ON CONFLICT (party_key) DO UPDATE
+            SET counterparty_id = EXCLUDED.counterparty_id, party_inn = EXCLUDED.party_inn,
+                party_name = EXCLUDED.party_name
+            """)
         let explicit = try await connection.query(
             "SELECT count(*)::bigint FROM stage_party WHERE explicit OR is_new", logger: logger
         ).collect().first!.decode(Int64.self)
@@ -115,14 +162,15 @@ struct OneCMerge {
     /// The latest version of each invoice in the file (1C may send an object twice), upserted by its
     /// reference; lines are rewritten only for invoices that changed.
     private func mergeInvoices() async throws -> OneCLoadSummary.Changes {
+        try await exec("DROP TABLE IF EXISTS stage_invoice")
         try await exec("""
             CREATE TEMP TABLE stage_invoice ON COMMIT DROP AS
             SELECT DISTINCT ON (s.ref) s.*, p.counterparty_id, p.party_inn AS cp_inn, p.party_name AS cp_name
-            FROM stage_onec s LEFT JOIN stage_party p ON p.party_key = s.party_key
+            FROM stage_onec s LEFT JOIN stage_party_ids p ON p.party_key = s.party_key
             WHERE s.kind = 'i'
             ORDER BY s.ref, s.seq DESC
             """)
-        try await exec("CREATE TEMP TABLE stage_changed (id bigint, ref text, inserted boolean) ON COMMIT DROP")
+        try await exec("TRUNCATE stage_changed")
         let result = try await changes("""
             WITH upserted AS (
                 INSERT INTO core.invoices AS t (source_ref, number, issued_on, document_kind, counterparty_id,
@@ -184,7 +232,7 @@ struct OneCMerge {
             CREATE TEMP TABLE stage_document ON COMMIT DROP AS
             SELECT DISTINCT ON (s.kind, s.ref) s.*, p.counterparty_id, p.party_inn AS cp_inn, p.party_name AS cp_name,
                    NULL::bigint AS invoice_id
-            FROM stage_onec s LEFT JOIN stage_party p ON p.party_key = s.party_key
+            FROM stage_later s LEFT JOIN stage_party_ids p ON p.party_key = s.party_key
             WHERE s.kind IN ('p', 's')
             ORDER BY s.kind, s.ref, s.seq DESC
             """)
@@ -206,9 +254,11 @@ struct OneCMerge {
                        'unresolved reference: the invoice it names ('
                            || concat_ws(' ', d.target_ref, '№' || d.target_number, d.target_date::text)
                            || ') is neither in this message nor in the warehouse',
-                       'invoice', coalesce(r.properties, '{}'), d.source_path
+                       'invoice',
+                       coalesce(raw.onec_object_xml(\(batchID), r.byte_offset, r.byte_length), r.properties::text, '{}'),
+                       d.source_path
                 FROM stage_document d
-                LEFT JOIN stage_onec r ON r.kind = 'r' AND r.source_path = d.source_path
+                LEFT JOIN raw.onec_objects r ON r.batch_id = \(batchID) AND r.source_path = d.source_path
                 WHERE d.invoice_id IS NULL AND (d.target_ref IS NOT NULL OR d.target_number IS NOT NULL)
                 RETURNING path)
             SELECT count(*)::bigint FROM unresolved
@@ -300,10 +350,10 @@ struct OneCMerge {
     private func applyDeletions() async throws -> (applied: Int, unknown: Int) {
         let row = try await connection.query("""
             WITH wanted AS (
-                SELECT DISTINCT d.ref FROM stage_onec d
+                SELECT DISTINCT d.ref FROM stage_later d
                 WHERE d.kind = 'd'
-                  AND NOT EXISTS (SELECT 1 FROM stage_onec o WHERE o.kind IN ('i', 'p', 's') AND o.ref = d.ref)
-                  AND NOT EXISTS (SELECT 1 FROM stage_party p WHERE p.explicit AND d.ref = ANY (p.party_refs))
+                  AND NOT EXISTS (SELECT 1 FROM raw.onec_objects o
+                                  WHERE o.source_ref = d.ref AND o.batch_id = \(batchID) AND o.disposition = 'mapped')
             ), counterparties AS (
                 -- By any UUID 1C used for it, or by our own for a client CRMHub sent to 1C.
                 UPDATE core.counterparties c SET deleted = true, batch_id = \(batchID), updated_at = now()
@@ -338,19 +388,16 @@ struct OneCMerge {
     private func keepRawAndQuarantine() async throws {
         try await exec("""
             INSERT INTO raw.onec_objects (batch_id, source_line, source_path, object_type, source_ref, disposition,
-                                          properties)
-            SELECT \(batchID), r.source_line, r.source_path, r.object_type, r.ref,
-                   CASE WHEN EXISTS (SELECT 1 FROM ops.quarantine q
-                                     WHERE q.batch_id = \(batchID) AND q.path = r.source_path)
-                        THEN 'quarantined' ELSE r.reason END,
-                   r.properties::json
-            FROM stage_onec r WHERE r.kind = 'r' ORDER BY r.seq
+                                          properties, byte_offset, byte_length)
+            SELECT \(batchID), source_line, source_path, object_type, ref, reason, properties::json, byte_offset,
+                   byte_length
+            FROM stage_onec WHERE kind = 'r' ORDER BY seq
             """)
         try await exec("""
             INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field, raw,
                                         path)
             SELECT \(batchID), \(source.sourceKind), \(source.sourceName), source_line, object_type, reason, field,
-                   coalesce(properties, '{}'), source_path
+                   coalesce(raw.onec_object_xml(\(batchID), byte_offset, byte_length), properties, '{}'), source_path
             FROM stage_onec WHERE kind = 'q' ORDER BY seq
             """)
     }

@@ -2,21 +2,39 @@ import Foundation
 import HubCore
 import PostgresNIO
 
-/// Streams the rows of one 1C file into the staging table `stage_onec` over COPY while the file is read.
+/// A piece of a 1C message file as it was read, kept in `raw.onec_message_chunks`.
+public struct MessagePiece: Sendable {
+    public var offset: Int64
+    public var bytes: ByteBuffer
+}
+
+/// One step of a 1C file's load: the staged rows of the objects completed since the last step, and the
+/// file's bytes read for them.
+public struct OneCLoadChunk: Sendable {
+    public var rows: ByteBuffer
+    public var pieces: [MessagePiece]
+}
+
+/// Stages the rows of one 1C file while it is read, and hands them to the database in chunks that are
+/// applied while the next chunk is parsed.
 ///
-/// Every kind of row shares the one wide table (a single COPY stream per transaction): `i` invoices, `l`
-/// their lines, `p` payments, `s` shipments, `d` deletions, `r` raw objects, `q` quarantined objects and,
-/// written last, `c` one row per counterparty the file names. Counterparties are gathered here
-/// (`PartyRegistry`): a document names its counterparty by value, and the same company may appear as a full
-/// catalogue entry, by UUID and INN inside an invoice, and by INN alone elsewhere; the registry makes them
-/// one staged party, which `OneCExchangeStore` then matches against the warehouse set-wise.
+/// Every kind of row shares one wide table (a single COPY per chunk): `i` invoices, `l` their lines, `p`
+/// payments, `s` shipments, `d` deletions, `r` raw objects, `q` quarantined objects and `c` counterparties.
+/// Counterparties are gathered here (`PartyRegistry`): a document names its counterparty by value, and the
+/// same company may appear as a full catalogue entry, by UUID and INN inside an invoice, and by INN alone
+/// elsewhere; the registry makes them one staged party (written when new or changed), which `OneCMerge`
+/// then matches against the warehouse set-wise.
+///
+/// Pipelining: `flushIfNeeded` cuts a chunk once about `chunkBytes` bytes of rows are staged, waits for
+/// the previous chunk to be applied, and starts applying this one; parsing goes on meanwhile. At most one
+/// chunk is in flight, so memory stays at two chunks whatever the file's size.
 public struct OneCStageWriter: Sendable {
     enum Column: Int, CaseIterable {
         case seq, kind, sourceLine, sourcePath, objectType, ref, number, docDate, docKind, amount, currency
         case comment, attributes, deleted, partyKey, orgRef, orgINN, orgName, dueOn, includesVAT, contract
         case linesDigest, targetRef, targetNumber, targetDate, purpose, incomingNumber, incomingDate, ourAccount
         case parentSeq, lineNo, lineKind, itemRef, itemName, sku, unit, quantity, price, vatRate, vatAmount
-        case reason, field, properties
+        case reason, field, properties, byteOffset, byteLength
         case partyRefs, partyINN, partyKPP, partyName, partyFullName, partyLegal, bankAccount, bankCode
         case bankName, phone, email, address, contacts, explicit
 
@@ -34,8 +52,8 @@ public struct OneCStageWriter: Sendable {
 
         var sqlType: String {
             switch self {
-            case .seq, .parentSeq: "bigint"
-            case .sourceLine, .lineNo, .partyKey: "integer"
+            case .seq, .parentSeq, .byteOffset: "bigint"
+            case .sourceLine, .lineNo, .partyKey, .byteLength: "integer"
             case .kind: "\"char\""
             case .docDate, .dueOn, .targetDate, .incomingDate: "date"
             case .amount, .quantity, .price, .vatAmount: "numeric"
@@ -62,8 +80,7 @@ public struct OneCStageWriter: Sendable {
         public var deletions = 0
     }
 
-    private let writer: PostgresCopyFromWriter
-    private var encoder = CopyTextEncoder()
+    private var encoder = CopyTextEncoder(capacity: OneCStageWriter.defaultChunkBytes)
     private var sequence: Int64 = 0
     private var row = [String?](repeating: nil, count: Column.allCases.count)
     private(set) var parties = PartyRegistry()
@@ -71,21 +88,65 @@ public struct OneCStageWriter: Sendable {
     /// Quarantined objects kept to show the user (the first `sampleLimit`).
     public private(set) var samples: [QuarantinedRecord] = []
     public static let sampleLimit = 10
+    /// The organisation the file's documents were last issued by: our side of the exchange.
+    public private(set) var organization: PartyReference?
+    /// What the chunks applied so far changed.
+    public private(set) var merged = OneCLoadSummary()
 
-    /// Rows are sent in pieces of about this many bytes, so the server works while we parse.
-    static let flushThreshold = 1 << 18
+    private var pieces: [MessagePiece] = []
+    private var bytesSeen: Int64 = 0
+    private let apply: @Sendable (OneCLoadChunk) async throws -> OneCLoadSummary
+    private var inFlight: Task<OneCLoadSummary, any Error>?
 
-    init(writer: PostgresCopyFromWriter) {
-        self.writer = writer
+    /// Rows are applied in chunks of about this many bytes of COPY text (some 5,000 invoices).
+    public static let defaultChunkBytes = 8 << 20
+    private let chunkBytes: Int
+
+    init(chunkBytes: Int = OneCStageWriter.defaultChunkBytes,
+         apply: @escaping @Sendable (OneCLoadChunk) async throws -> OneCLoadSummary) {
+        self.chunkBytes = max(1, chunkBytes)
+        self.apply = apply
     }
 
+    /// Keeps the file's next bytes for `raw` (call before parsing them).
+    public mutating func keep(_ bytes: UnsafeRawBufferPointer) {
+        pieces.append(MessagePiece(offset: bytesSeen, bytes: ByteBuffer(bytes: bytes)))
+        bytesSeen += Int64(bytes.count)
+    }
+
+    /// Starts applying what is staged once it makes a chunk (after waiting for the chunk before it).
     public mutating func flushIfNeeded() async throws {
-        if encoder.count >= Self.flushThreshold { try await flush() }
+        if encoder.count >= chunkBytes { try await submit() }
     }
 
-    mutating func flush() async throws {
-        guard encoder.count > 0 else { return }
-        try await writer.write(encoder.take())
+    /// Applies the rest and waits for every chunk to be applied.
+    mutating func finish() async throws {
+        try await submit()
+        try await settle()
+    }
+
+    /// After a failure: waits for the chunk in flight (its error, if any, is the lesser one) so that the
+    /// connection is free for the rollback.
+    mutating func abandon() async {
+        if let task = inFlight {
+            inFlight = nil
+            _ = await task.result
+        }
+    }
+
+    private mutating func submit() async throws {
+        writeChangedParties()
+        let chunk = OneCLoadChunk(rows: encoder.take(), pieces: pieces)
+        pieces = []
+        try await settle()
+        let apply = self.apply
+        inFlight = Task { try await apply(chunk) }
+    }
+
+    private mutating func settle() async throws {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        merged.add(try await task.value)
     }
 
     /// Stages what one object became: its core row (if mapped) and, always, its raw version.
@@ -126,14 +187,18 @@ public struct OneCStageWriter: Sendable {
         set(.reason, record.reason)
         set(.field, record.field)
         set(.properties, record.raw)
+        if raw.byteLength > 0 {
+            set(.byteOffset, String(raw.byteOffset))
+            set(.byteLength, String(raw.byteLength))
+        }
         end()
         if samples.count < Self.sampleLimit { samples.append(record) }
     }
 
-    /// Writes the gathered counterparties (after every document, which is when all mentions are known) and
-    /// sends what is left.
-    mutating func finish() async throws {
-        for (key, party) in parties.entries.enumerated() {
+    /// Stages the counterparties noted since the last chunk that are new or changed.
+    private mutating func writeChangedParties() {
+        for key in parties.takeChanged() {
+            let party = parties.entries[key]
             sequence += 1
             set(.seq, String(sequence))
             set(.kind, "c")
@@ -156,7 +221,6 @@ public struct OneCStageWriter: Sendable {
             set(.explicit, party.explicit ? "t" : "f")
             end()
         }
-        try await flush()
     }
 
     private mutating func appendRaw(_ raw: RawObjectRow) {
@@ -164,7 +228,13 @@ public struct OneCStageWriter: Sendable {
         set(.objectType, raw.objectType)
         set(.ref, raw.ref)
         set(.reason, raw.disposition.rawValue)
-        set(.properties, raw.json)
+        if raw.byteLength > 0 {
+            set(.byteOffset, String(raw.byteOffset))
+            set(.byteLength, String(raw.byteLength))
+        } else {
+            // Without a byte range (never for files CRMHub reads) the object's JSON is its raw version.
+            set(.properties, raw.json)
+        }
         end()
     }
 
@@ -183,6 +253,7 @@ public struct OneCStageWriter: Sendable {
         if let counterparty = header.counterparty {
             set(.partyKey, String(parties.note(counterparty, position: header.position)))
         }
+        if let organization = header.organization { self.organization = organization }
         set(.orgRef, header.organization?.ref)
         set(.orgINN, header.organization?.inn)
         set(.orgName, header.organization?.name)
@@ -255,9 +326,19 @@ public struct OneCStageWriter: Sendable {
     }
 
     private mutating func end() {
-        for index in row.indices {
-            encoder.field(row[index])
+        // Most of the wide row is NULL: runs of NULLs go in as one copy of `\N<tab>\N…`.
+        var index = 0
+        while index < row.count {
+            guard let value = row[index] else {
+                var end = index + 1
+                while end < row.count && row[end] == nil { end += 1 }
+                encoder.nulls(end - index)
+                index = end
+                continue
+            }
+            encoder.field(value)
             row[index] = nil
+            index += 1
         }
         encoder.endRow()
     }

@@ -26,12 +26,23 @@ public struct SourceFileScan: Sendable, Equatable {
 
     /// Streams the file once (1 MiB at a time), hashing and sniffing the encoding together.
     public static func scan(path: String, progress: ((Int64, Int64) -> Void)? = nil) throws -> SourceFileScan {
+        var sniffer = EncodingSniffer()
+        let (byteCount, digest) = try hash(path: path, progress: progress) { sniffer.feed($0) }
+        return SourceFileScan(
+            path: path, byteCount: byteCount, sha256: digest, encoding: sniffer.encoding,
+            hasBOM: sniffer.hasBOM, isASCII: sniffer.nonASCIIBytes == 0)
+    }
+
+    /// Streams the file once, hashing it only: for formats that declare their encoding themselves (XML).
+    public static func hash(
+        path: String, progress: ((Int64, Int64) -> Void)? = nil,
+        alsoFeed: (UnsafeRawBufferPointer) -> Void = { _ in }
+    ) throws -> (byteCount: Int64, sha256: String) {
         var reader = try ChunkedFileReader(path: path)
         var hasher = SHA256()
-        var sniffer = EncodingSniffer()
         while try reader.nextChunk({ (chunk: UnsafeRawBufferPointer) -> Void in
             hasher.update(bufferPointer: chunk)
-            sniffer.feed(chunk)
+            alsoFeed(chunk)
         }) != nil {
             progress?(reader.bytesRead, reader.fileSize)
         }
@@ -39,8 +50,6 @@ public struct SourceFileScan: Sendable, Equatable {
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
-        return SourceFileScan(
-            path: path, byteCount: reader.bytesRead, sha256: digest, encoding: sniffer.encoding,
-            hasBOM: sniffer.hasBOM, isASCII: sniffer.nonASCIIBytes == 0)
+        return (reader.bytesRead, digest)
     }
 }

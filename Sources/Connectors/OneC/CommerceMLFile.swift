@@ -4,8 +4,9 @@ import HubCore
 public enum CommerceMLRecord: Sendable {
     /// `КоммерческаяИнформация`: schema version (`ВерсияСхемы`, 2.05–2.10) and `ДатаФормирования`.
     case root(version: String?, createdAt: String?, namespace: String?)
-    /// One `Документ` (order, invoice, shipment, payment) with its position among the file's documents.
-    case document(XMLElementNode, position: Int)
+    /// One `Документ` (order, invoice, shipment, payment) with its position among the file's documents and
+    /// where its text stands in the file.
+    case document(XMLElementNode, position: Int, bytes: XMLByteRange)
     /// A top-level element CRMHub does not load from a documents file (`Классификатор`, `Каталог`, …).
     case skipped(name: String, line: Int)
 }
@@ -22,17 +23,21 @@ public struct CommerceMLFile: ~Copyable {
 
     public var bytesRead: Int64 { reader.bytesRead }
     public var fileSize: Int64 { reader.fileSize }
+    /// The encoding the file is decoded from (`UTF-8`, `windows-1251`, …), once its first bytes are read.
+    public var encodingName: String? { reader.parser.encodingName }
 
     public init(path: String, source: String? = nil) throws {
         reader = try XMLFileReader(path: path, source: source, recordDepth: 2) { $0 == "Документ" }
         self.source = source ?? path
     }
 
-    public mutating func readChunk(emit: (CommerceMLRecord) throws -> Void) throws -> Bool {
+    /// `bytes` sees each chunk of the file just before it is parsed.
+    public mutating func readChunk(bytes: (UnsafeRawBufferPointer) -> Void = { _ in },
+                                   emit: (CommerceMLRecord) throws -> Void) throws -> Bool {
         let source = self.source
         var sawRoot = self.sawRoot
         var position = self.position
-        let more = try reader.readChunk { event in
+        let more = try reader.readChunk(bytes: bytes) { event in
             switch event {
             case .opened(let name, let namespace, let attributes, 1, let line):
                 guard name == "КоммерческаяИнформация" else {
@@ -44,9 +49,9 @@ public struct CommerceMLFile: ~Copyable {
                 let version = attributes.first { $0.name == "ВерсияСхемы" }?.value
                 let created = attributes.first { $0.name == "ДатаФормирования" }?.value
                 try emit(.root(version: version, createdAt: created, namespace: namespace))
-            case .record(let node, _):
+            case .record(let node, _, let bytes):
                 position += 1
-                try emit(.document(node, position: position))
+                try emit(.document(node, position: position, bytes: bytes))
             case .skipped(let name, _, let line):
                 try emit(.skipped(name: name, line: line))
             default:

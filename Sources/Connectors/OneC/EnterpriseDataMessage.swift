@@ -59,10 +59,20 @@ public struct EnterpriseDataVersion: Sendable, Hashable, Comparable, CustomStrin
 /// One object of a message body: its format type name (`Справочник.Контрагенты`, `УдалениеОбъекта`, …) and
 /// its properties as a tree.
 public struct EnterpriseDataObject: Sendable {
+    public init(typeName: String, node: XMLElementNode, position: Int,
+                bytes: XMLByteRange = XMLByteRange(offset: 0, length: 0)) {
+        self.typeName = typeName
+        self.node = node
+        self.position = position
+        self.bytes = bytes
+    }
+
     public var typeName: String
     public var node: XMLElementNode
     /// 1-based position among the body's objects.
     public var position: Int
+    /// Where the object's text stands in the file.
+    public var bytes: XMLByteRange
     public var line: Int { node.line }
     /// Where the object stands, for lineage and quarantine: `Message/Body/Документ.СчетПокупателю[3]`.
     public var path: String { "Message/Body/\(typeName)[\(position)]" }

@@ -11,6 +11,8 @@ public struct EnterpriseDataMessageFile: ~Copyable {
 
     public var bytesRead: Int64 { reader.bytesRead }
     public var fileSize: Int64 { reader.fileSize }
+    /// The encoding the file is decoded from (`UTF-8`, `windows-1251`, …), once its first bytes are read.
+    public var encodingName: String? { reader.parser.encodingName }
 
     public init(path: String, source: String? = nil) throws {
         // Message (1) / Header, Body (2) / the header's elements and the body's objects (3).
@@ -19,8 +21,10 @@ public struct EnterpriseDataMessageFile: ~Copyable {
     }
 
     /// Parses the next chunk, emitting every record it completes. Returns false once the message is done.
-    public mutating func readChunk(emit: (EnterpriseDataRecord) throws -> Void) throws -> Bool {
-        let more = try reader.readChunk { event in try state.consume(event, emit: emit) }
+    /// `bytes` sees each chunk of the file just before it is parsed.
+    public mutating func readChunk(bytes: (UnsafeRawBufferPointer) -> Void = { _ in },
+                                   emit: (EnterpriseDataRecord) throws -> Void) throws -> Bool {
+        let more = try reader.readChunk(bytes: bytes) { event in try state.consume(event, emit: emit) }
         if !more { try state.finish() }
         return more
     }
@@ -58,11 +62,12 @@ public struct EnterpriseDataMessageFile: ~Copyable {
                     throw unsupported(version, line: line)
                 }
                 header.version = bodyVersion ?? header.version
-            case .record(let node, "Header"):
+            case .record(let node, "Header", _):
                 headerFields.append(node)
-            case .record(let node, "Body"):
+            case .record(let node, "Body", let bytes):
                 position += 1
-                try emit(.object(EnterpriseDataObject(typeName: node.name, node: node, position: position)))
+                try emit(.object(EnterpriseDataObject(typeName: node.name, node: node, position: position,
+                                                      bytes: bytes)))
             case .closed("Header", 2):
                 try finishHeader(line: nil, emit: emit)
             default:

@@ -163,7 +163,12 @@ extension String {
     /// Byte-wise equality: XML names are compared as written, without the Unicode normalisation that `==`
     /// applies to non-ASCII strings (which made Cyrillic element lookups the slowest part of a load).
     func sameBytes(as other: String) -> Bool {
-        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+        guard utf8.count == other.utf8.count else { return false }
+        // Native strings are contiguous UTF-8: compare the buffers, not element by element through the view.
+        let equal = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in mine.elementsEqual(theirs) }
+        }
+        return (equal ?? nil) ?? utf8.elementsEqual(other.utf8)
     }
 
     /// Drops spaces, tabs and line ends at both ends (XML white space), without Foundation.

@@ -21,10 +21,15 @@ public struct XMLFileReader: ~Copyable {
     }
 
     /// Parses the next chunk, emitting every event it completes. Returns false once the document is done.
-    public mutating func readChunk(emit: (XMLStreamEvent) throws -> Void) throws -> Bool {
+    /// `bytes` sees the chunk's bytes just before they are parsed (to keep them).
+    public mutating func readChunk(bytes: (UnsafeRawBufferPointer) -> Void = { _ in },
+                                   emit: (XMLStreamEvent) throws -> Void) throws -> Bool {
         if finished { return false }
         let parser = self.parser
-        let more: Void? = try file.nextChunk { chunk in try parser.parse(chunk, emit: emit) }
+        let more: Void? = try file.nextChunk { chunk in
+            bytes(chunk)
+            try parser.parse(chunk, emit: emit)
+        }
         if more == nil {
             finished = true
             try parser.finish(emit: emit)

@@ -6,12 +6,24 @@ public enum XMLStreamEvent: Sendable {
     /// An element above the record level opened (an envelope such as `Message`, `Body` or the CommerceML
     /// root), with its namespace URI and attributes. Its children follow as further events.
     case opened(name: String, namespaceURI: String?, attributes: [XMLAttribute], depth: Int, line: Int)
-    /// A whole element at the record level, as a tree; `parent` is the local name of the element around it.
-    case record(XMLElementNode, parent: String)
+    /// A whole element at the record level, as a tree; `parent` is the local name of the element around it;
+    /// `bytes` is where its text stands in the file (for keeping the exact bytes in `raw`).
+    case record(XMLElementNode, parent: String, bytes: XMLByteRange)
     /// An element at the record level that the reader was told not to keep (a catalog inside a documents
     /// file, say): its name and line only.
     case skipped(name: String, parent: String, line: Int)
     case closed(name: String, depth: Int)
+}
+
+/// Where a record stands in its file, in the file's own bytes: enough to find its exact text again.
+public struct XMLByteRange: Sendable, Equatable {
+    public var offset: Int64
+    public var length: Int64
+
+    public init(offset: Int64, length: Int64) {
+        self.offset = offset
+        self.length = length
+    }
 }
 
 /// A streaming XML reader over libxml2's SAX2 push parser: bytes go in chunk by chunk, records come out.
@@ -44,6 +56,10 @@ public final class XMLStreamReader {
     fileprivate var names: [UnsafeRawPointer: String] = [:]
     fileprivate var failure: HubError?
     fileprivate var elementCount = 0
+    /// The file offset where the next record's bytes begin: just after the previous element event at or
+    /// above the record level (so a record's range starts with the white space before its start tag).
+    fileprivate var recordBoundary: Int64 = 0
+    fileprivate var recordStart: Int64 = 0
 
     /// - Parameters:
     ///   - source: the name used in positions and errors (usually the path as the user gave it).
@@ -86,9 +102,41 @@ public final class XMLStreamReader {
         return Int(input.pointee.line)
     }
 
+    /// The encoding the parser decodes the file from: `UTF-8` unless libxml2 converts (then its converter's
+    /// name, such as `windows-1251` or `UTF-16LE`); nil before the first bytes.
+    public var encodingName: String? {
+        guard let context, let input = context.pointee.input else { return nil }
+        guard let encoder = input.pointee.buf?.pointee.encoder, let name = encoder.pointee.name else { return "UTF-8" }
+        return String(cString: name)
+    }
+
+    /// How far into the file the parser has consumed, in the file's own bytes (libxml2's `xmlByteConsumed`).
+    fileprivate var consumed: Int64 {
+        guard let context else { return 0 }
+        return Int64(xmlByteConsumed(context))
+    }
+
     /// Feeds the next bytes of the document and hands every event they complete to `emit`.
     public func parse(_ chunk: UnsafeRawBufferPointer, emit: (XMLStreamEvent) throws -> Void) throws {
         guard !finished else { return }
+        // For a file that is not UTF-8, libxml2 computes a byte offset by re-encoding what it has converted but
+        // not yet parsed; pushing small pieces keeps that (once per record) proportional to a piece, not a chunk.
+        if started, let context, context.pointee.input?.pointee.buf?.pointee.encoder != nil,
+           chunk.count > Self.convertedPiece {
+            var rest = chunk
+            while !rest.isEmpty {
+                let piece = UnsafeRawBufferPointer(rebasing: rest.prefix(Self.convertedPiece))
+                try parsePiece(piece, emit: emit)
+                rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(piece.count))
+            }
+            return
+        }
+        try parsePiece(chunk, emit: emit)
+    }
+
+    private static let convertedPiece = 16 * 1024
+
+    private func parsePiece(_ chunk: UnsafeRawBufferPointer, emit: (XMLStreamEvent) throws -> Void) throws {
         var bytes = chunk
         if !started {
             started = true
@@ -171,6 +219,8 @@ public final class XMLStreamReader {
         }
         if depth < recordDepth {
             envelope.append(name)
+            // libxml2 reports a start tag before consuming its closing `>`.
+            recordBoundary = consumed + (context?.pointee.input?.pointee.cur?.pointee == UInt8(ascii: ">") ? 1 : 0)
             pending.append(.opened(name: name, namespaceURI: uri.map { String(cString: $0) },
                                    attributes: attributeList, depth: depth, line: line))
             return
@@ -181,16 +231,21 @@ public final class XMLStreamReader {
             return
         }
         text.removeAll(keepingCapacity: true)
+        if building.isEmpty { recordStart = recordBoundary }
         building.append(XMLElementNode(name: name, attributes: attributeList, line: line))
     }
 
     fileprivate func endElement() {
         defer { depth -= 1 }
         if let skipping = skippingDepth {
-            if depth == skipping { skippingDepth = nil }
+            if depth == skipping {
+                skippingDepth = nil
+                recordBoundary = consumed
+            }
             return
         }
         if depth < recordDepth {
+            recordBoundary = consumed
             pending.append(.closed(name: envelope.removeLast(), depth: depth))
             return
         }
@@ -200,7 +255,9 @@ public final class XMLStreamReader {
         }
         text.removeAll(keepingCapacity: true)
         if building.isEmpty {
-            pending.append(.record(node, parent: envelope.last ?? ""))
+            recordBoundary = consumed
+            let bytes = XMLByteRange(offset: recordStart, length: max(0, recordBoundary - recordStart))
+            pending.append(.record(node, parent: envelope.last ?? "", bytes: bytes))
         } else {
             building[building.count - 1].children.append(node)
         }

@@ -40,9 +40,13 @@ public struct OneCImporter: Sendable {
     /// Our node code in the exchange: a message addressed to another node is refused. Nil accepts any.
     public let ourNode: String?
     public let progress: ImportProgressHandler?
+    /// How much staged data (bytes of COPY text) is applied at a time while the file is read: memory holds
+    /// about two such chunks. Tests set it small to exercise loads spread over many chunks.
+    public let chunkBytes: Int
 
     public init(warehouse: Warehouse, format: OneCFormat, ourNode: String? = nil,
-                progress: ImportProgressHandler? = nil) {
+                progress: ImportProgressHandler? = nil, chunkBytes: Int = OneCStageWriter.defaultChunkBytes) {
+        self.chunkBytes = chunkBytes
         self.warehouse = warehouse
         self.format = format
         self.ourNode = ourNode
@@ -53,7 +57,9 @@ public struct OneCImporter: Sendable {
         let started = ContinuousClock.now
         let name = sourceName ?? path
         let progress = self.progress
-        let scan = try SourceFileScan.scan(path: path, name: name, progress: progress, started: started)
+        // XML declares its encoding: the first pass only hashes (a file already loaded is known before parsing).
+        let scan = try SourceFileScan.scan(path: path, name: name, progress: progress, started: started,
+                                           sniffEncoding: false)
         let source = BatchSource(sourceKind: format.rawValue, sourceName: name, sha256: scan.sha256,
                                  byteCount: scan.byteCount, encoding: nil)
         let zipped: ZippedMessage?
@@ -78,7 +84,7 @@ public struct OneCImporter: Sendable {
         }
         let format = self.format
         let logger = warehouse.logger
-        let (outcome, samples) = try await OneCExchangeStore(warehouse: warehouse).load(source, facts: facts) { writer in
+        let (outcome, samples) = try await OneCExchangeStore(warehouse: warehouse, chunkBytes: chunkBytes).load(source, facts: facts) { writer in
             var objects = 0
             func report(_ done: Int64, _ total: Int64) {
                 progress?(ImportProgress(source: name, phase: .loading, bytesDone: done, bytesTotal: total,
@@ -91,7 +97,7 @@ public struct OneCImporter: Sendable {
                 case .rejected(let rejection, let raw):
                     writer.quarantine(QuarantinedRecord(
                         line: rejection.line, recordKind: raw.objectType, reason: rejection.reason,
-                        field: rejection.field, raw: raw.json, path: rejection.path), raw: raw)
+                        field: rejection.field, raw: raw.json ?? "{}", path: rejection.path), raw: raw)
                     logger.debug("quarantined", metadata: [
                         "source.file": "\(xmlName)", "source.line": "\(rejection.line)",
                         "reason": "\(rejection.reason)",
@@ -101,7 +107,7 @@ public struct OneCImporter: Sendable {
             switch format {
             case .enterpriseData:
                 var file = try EnterpriseDataMessageFile(path: xmlPath, source: xmlName)
-                while try file.readChunk(emit: { record in
+                while try file.readChunk(bytes: { writer.keep($0) }, emit: { record in
                     if case .object(let object) = record {
                         objects += 1
                         stage(EnterpriseDataMapper.map(object))
@@ -113,10 +119,10 @@ public struct OneCImporter: Sendable {
                 report(file.bytesRead, file.fileSize)
             case .commerceML:
                 var file = try CommerceMLFile(path: xmlPath, source: xmlName)
-                while try file.readChunk(emit: { record in
-                    if case .document(let node, let position) = record {
+                while try file.readChunk(bytes: { writer.keep($0) }, emit: { record in
+                    if case .document(let node, let position, let bytes) = record {
                         objects += 1
-                        let (mapping, counterparties) = CommerceMLMapper.map(node, position: position)
+                        let (mapping, counterparties) = CommerceMLMapper.map(node, position: position, bytes: bytes)
                         for counterparty in counterparties { writer.appendCounterparty(counterparty) }
                         stage(mapping)
                     }
@@ -136,10 +142,13 @@ public struct OneCImporter: Sendable {
     /// Reads only the envelope (stopping at the first object): the message number decides whether to load.
     func readFacts(xmlPath: String, source: String) throws -> OneCMessageFacts {
         struct Found: Error { var facts: OneCMessageFacts }
+        var facts: OneCMessageFacts?
+        var encoding: String?
         do {
             switch format {
             case .enterpriseData:
                 var file = try EnterpriseDataMessageFile(path: xmlPath, source: source)
+                defer { encoding = file.encodingName }
                 while try file.readChunk(emit: { record in
                     if case .header(let header) = record {
                         throw Found(facts: OneCMessageFacts(
@@ -150,6 +159,7 @@ public struct OneCImporter: Sendable {
                 }) {}
             case .commerceML:
                 var file = try CommerceMLFile(path: xmlPath, source: source)
+                defer { encoding = file.encodingName }
                 while try file.readChunk(emit: { record in
                     if case .root(let version, let createdAt, let namespace) = record {
                         throw Found(facts: OneCMessageFacts(
@@ -161,8 +171,26 @@ public struct OneCImporter: Sendable {
                 }) {}
             }
         } catch let found as Found {
-            return found.facts
+            facts = found.facts
         }
-        throw HubError(.malformedInput, "the file has no 1C envelope", location: SourceLocation(source: source))
+        guard var facts else {
+            throw HubError(.malformedInput, "the file has no 1C envelope", location: SourceLocation(source: source))
+        }
+        facts.encoding = Self.postgresEncoding(encoding)
+        return facts
+    }
+
+    /// PostgreSQL's name for an encoding libxml2 decoded a file from, so the stored message can be read back
+    /// as text; nil for encodings PostgreSQL cannot convert from (UTF-16 among them).
+    static func postgresEncoding(_ name: String?) -> String? {
+        switch name?.uppercased().replacingOccurrences(of: "_", with: "-") {
+        case "UTF-8", "UTF8", "US-ASCII", "ASCII": "UTF8"
+        case "WINDOWS-1251", "CP1251": "WIN1251"
+        case "IBM866", "CP866": "WIN866"
+        case "KOI8-R": "KOI8R"
+        case "ISO-8859-5": "ISO_8859_5"
+        case "ISO-8859-1", "LATIN1": "LATIN1"
+        default: nil
+        }
     }
 }

@@ -16,14 +16,16 @@ public enum CommerceMLMapper {
     static let orderNumberAttributes = ["Номер заказа", "НомерЗаказа", "Номер счета", "Заказ"]
 
     /// Maps one document; `position` is its 1-based place among the file's documents.
-    public static func map(_ node: XMLElementNode, position index: Int) -> (OneCMapping, [CounterpartyRow]) {
+    public static func map(_ node: XMLElementNode, position index: Int,
+                           bytes: XMLByteRange = XMLByteRange(offset: 0, length: 0)) -> (OneCMapping, [CounterpartyRow]) {
         let path = "КоммерческаяИнформация/Документ[\(index)]"
         let position = XMLPosition(line: node.line, path: path)
         let reader = PropertyReader(node: node, path: path)
         let operation = node.value("ХозОперация") ?? ""
         func raw(_ disposition: RawObjectRow.Disposition) -> RawObjectRow {
             RawObjectRow(objectType: "Документ/\(operation)", ref: node.value("Ид"), disposition: disposition,
-                         json: node.json, position: position)
+                         json: disposition == .quarantined ? node.json : nil, position: position,
+                         byteOffset: bytes.offset, byteLength: bytes.length)
         }
         let mapped = invoiceOperations.contains(operation) || shipmentOperations.contains(operation)
             || paymentOperations.contains(operation)

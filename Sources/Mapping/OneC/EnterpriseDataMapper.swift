@@ -19,8 +19,9 @@ public enum EnterpriseDataMapper {
         let reader = PropertyReader(node: node, path: object.path)
         let ref = node.value("КлючевыеСвойства", "Ссылка")
         func raw(_ disposition: RawObjectRow.Disposition, ref: String? = ref) -> RawObjectRow {
-            RawObjectRow(objectType: object.typeName, ref: ref, disposition: disposition, json: node.json,
-                         position: position)
+            RawObjectRow(objectType: object.typeName, ref: ref, disposition: disposition,
+                         json: disposition == .quarantined ? node.json : nil, position: position,
+                         byteOffset: object.bytes.offset, byteLength: object.bytes.length)
         }
         do throws(OneCRejection) {
             switch object.typeName {
