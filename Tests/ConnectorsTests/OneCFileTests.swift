@@ -52,6 +52,7 @@ struct OneCFileTests {
     @Test("versions outside 1.2–1.21 are refused with the supported range", arguments: ["1.1", "1.22", "2.0"])
     func refusesUnsupportedVersions(version: String) throws {
         let path = try Self.write(Self.message(version: version, body: ""))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let error = #expect(throws: HubError.self) { _ = try EnterpriseDataMessageFile.records(path: path) }
         #expect(error?.message.contains("1.2–1.21") == true)
     }
@@ -60,6 +61,7 @@ struct OneCFileTests {
     func readsOldAndNewVersions() throws {
         for version in ["1.2", "1.21"] {
             let path = try Self.write(Self.message(version: version, body: "<Справочник.Контрагенты/>"))
+            defer { try? FileManager.default.removeItem(atPath: path) }
             let records = try EnterpriseDataMessageFile.records(path: path)
             #expect(records.count == 2)
         }
@@ -68,6 +70,7 @@ struct OneCFileTests {
     @Test("a file that is not a message is refused by its root")
     func refusesOtherRoots() throws {
         let path = try Self.write("<КоммерческаяИнформация ВерсияСхемы=\"2.10\"/>")
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let error = #expect(throws: HubError.self) { _ = try EnterpriseDataMessageFile.records(path: path) }
         #expect(error?.message.contains("<Message>") == true)
     }

@@ -16,6 +16,7 @@ struct OneCMapperTests {
 
     static func object(_ xml: String, type: String) throws -> EnterpriseDataObject {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("crmhub-\(UUID().uuidString).xml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         try """
             <Message xmlns:msg="http://www.1c.ru/SSL/Exchange/Message"><msg:Header>
             <msg:Format>http://v8.1c.ru/edi/edi_stnd/EnterpriseData/1.21</msg:Format></msg:Header>
@@ -189,6 +190,7 @@ struct OneCMapperTests {
                                 price: nil, amount: ExactAmount(parsing: "250000.50")!, vatRate: nil, vatAmount: nil),
             ])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("crmhub-\(UUID().uuidString).xml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try EnterpriseDataWriter(path: path)
         try writer.begin(.init(from: "CRM", to: "BP", messageNo: 3, receivedNo: 42))
         try writer.counterparty(counterparty)
