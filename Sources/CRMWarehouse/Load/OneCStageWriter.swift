@@ -187,10 +187,7 @@ public struct OneCStageWriter: Sendable {
         set(.reason, record.reason)
         set(.field, record.field)
         set(.properties, record.raw)
-        if raw.byteLength > 0 {
-            set(.byteOffset, String(raw.byteOffset))
-            set(.byteLength, String(raw.byteLength))
-        }
+        _ = setByteRange(of: raw)
         end()
         if samples.count < Self.sampleLimit { samples.append(record) }
     }
@@ -223,15 +220,20 @@ public struct OneCStageWriter: Sendable {
         }
     }
 
+    /// Points the staged row at the object's text in the stored message; false when its range is unknown.
+    private mutating func setByteRange(of raw: RawObjectRow) -> Bool {
+        guard raw.byteLength > 0 else { return false }
+        set(.byteOffset, String(raw.byteOffset))
+        set(.byteLength, String(raw.byteLength))
+        return true
+    }
+
     private mutating func appendRaw(_ raw: RawObjectRow) {
         begin("r", raw.position)
         set(.objectType, raw.objectType)
         set(.ref, raw.ref)
         set(.reason, raw.disposition.rawValue)
-        if raw.byteLength > 0 {
-            set(.byteOffset, String(raw.byteOffset))
-            set(.byteLength, String(raw.byteLength))
-        } else {
+        if !setByteRange(of: raw) {
             // Without a byte range (never for files CRMHub reads) the object's JSON is its raw version.
             set(.properties, raw.json)
         }
