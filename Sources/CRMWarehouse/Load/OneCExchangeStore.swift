@@ -107,22 +107,52 @@ public struct OneCExchangeStore: Sendable {
         self.chunkBytes = chunkBytes
     }
 
+    /// Loads one file in one transaction. `produce` parses it into the writer, chunk by chunk.
+    ///
+    /// - Parameter rehash: given when the file's hash is computed while it is parsed (the producer sets
+    ///   `writer.contentSHA256`) rather than before: `source.sha256` is then unused, a file loaded before is
+    ///   recognised at the end (and everything rolled back), and a failed attempt is recorded with the hash
+    ///   this closure computes.
     public func load(
-        _ source: BatchSource, facts: OneCMessageFacts,
+        _ source: BatchSource, facts: OneCMessageFacts, rehash: (@Sendable () -> String?)? = nil,
         produce: @Sendable (inout OneCStageWriter) async throws -> Void
     ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
         let logger = warehouse.logger
         do {
             return try await warehouse.client.withConnection { connection in
                 try await connection.inTransaction(logger: logger) {
-                    try await Self.load(source, facts: facts, connection: connection, logger: logger,
-                                        chunkBytes: chunkBytes, produce: produce)
+                    try await Self.load(source, facts: facts, rehash: rehash, connection: connection,
+                                        logger: logger, chunkBytes: chunkBytes, produce: produce)
                 }
             }
+        } catch let loadedBefore as LoadedBefore {
+            return (.alreadyLoaded(batchID: loadedBefore.batchID, finishedAt: loadedBefore.finishedAt), [])
         } catch {
-            await BatchFailure.record(source, error: error, warehouse: warehouse)
+            var recorded = source
+            if let rehash { recorded.sha256 = rehash() ?? Self.unknownHash }
+            await BatchFailure.record(recorded, error: error, warehouse: warehouse)
             throw error
         }
+    }
+
+    /// Stands in `ops.batches.content_sha256` until a hash computed while reading is known.
+    public static let unknownHash = String(repeating: "0", count: 64)
+
+    /// Thrown (and caught by `load`) to roll back a load whose content turned out to be loaded already.
+    struct LoadedBefore: Error {
+        var batchID: Int64
+        var finishedAt: Date?
+    }
+
+    private static func loadedBatch(sha256: String, source: BatchSource, connection: PostgresConnection,
+                                    logger: Logger) async throws -> LoadedBefore? {
+        let existing = try await connection.query("""
+            SELECT id, finished_at FROM ops.batches
+            WHERE source_kind = \(source.sourceKind) AND content_sha256 = \(sha256) AND status = 'loaded'
+            """, logger: logger).collect()
+        guard let row = existing.first else { return nil }
+        let (id, finishedAt) = try row.decode((Int64, Date?).self)
+        return LoadedBefore(batchID: id, finishedAt: finishedAt)
     }
 
     /// Records a failed attempt (a file that could not be read as a message at all) in `ops.batches`.
@@ -131,18 +161,16 @@ public struct OneCExchangeStore: Sendable {
     }
 
     private static func load(
-        _ source: BatchSource, facts: OneCMessageFacts, connection: PostgresConnection, logger: Logger,
-        chunkBytes: Int, produce: @Sendable (inout OneCStageWriter) async throws -> Void
+        _ source: BatchSource, facts: OneCMessageFacts, rehash: (@Sendable () -> String?)?,
+        connection: PostgresConnection, logger: Logger, chunkBytes: Int, produce: @Sendable (inout OneCStageWriter) async throws -> Void
     ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
         // Messages from one node must apply in order, and two files may name the same new counterparty.
         try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:onec', 0))", logger: logger)
-        let existing = try await connection.query("""
-            SELECT id, finished_at FROM ops.batches
-            WHERE source_kind = \(source.sourceKind) AND content_sha256 = \(source.sha256) AND status = 'loaded'
-            """, logger: logger).collect()
-        if let row = existing.first {
-            let (id, finishedAt) = try row.decode((Int64, Date?).self)
-            return (.alreadyLoaded(batchID: id, finishedAt: finishedAt), [])
+        let hashedWhileReading = rehash != nil
+        let sha256 = hashedWhileReading ? unknownHash : source.sha256
+        if !hashedWhileReading,
+           let loaded = try await loadedBatch(sha256: sha256, source: source, connection: connection, logger: logger) {
+            return (.alreadyLoaded(batchID: loaded.batchID, finishedAt: loaded.finishedAt), [])
         }
         if let peer = facts.from, let our = facts.to, facts.format == "enterprisedata" {
             try await connection.query("""
@@ -164,8 +192,8 @@ public struct OneCExchangeStore: Sendable {
                 let batchID = try await connection.query("""
                     INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding,
                                              status, finished_at, error)
-                    VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
-                            \(source.encoding), 'ignored', clock_timestamp(), \(note))
+                    VALUES (\(source.sourceKind), \(source.sourceName), \(rehash.map { $0() ?? unknownHash } ?? source.sha256),
+                            \(source.byteCount), \(source.encoding), 'ignored', clock_timestamp(), \(note))
                     RETURNING id
                     """, logger: logger).collect().first!.decode(Int64.self)
                 return (.alreadyAccepted(batchID: batchID, messageNo: number, lastReceived: Int(received)), [])
@@ -173,7 +201,7 @@ public struct OneCExchangeStore: Sendable {
         }
         let batchID = try await connection.query("""
             INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status)
-            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
+            VALUES (\(source.sourceKind), \(source.sourceName), \(sha256), \(source.byteCount),
                     \(source.encoding), 'loading')
             RETURNING id
             """, logger: logger).collect().first!.decode(Int64.self)
@@ -188,13 +216,27 @@ public struct OneCExchangeStore: Sendable {
             """, logger: logger)
         let merge = OneCMerge(batchID: batchID, source: source, connection: connection, logger: logger)
         try await merge.prepare()
-        var writer = OneCStageWriter(chunkBytes: chunkBytes) { chunk in try await merge.applyChunk(chunk) }
+        var writer = OneCStageWriter(batchID: batchID, chunkBytes: chunkBytes) { chunk in try await merge.applyChunk(chunk) }
         do {
             try await produce(&writer)
             try await writer.finish()
         } catch {
             await writer.abandon()
             throw error
+        }
+        if hashedWhileReading {
+            // The same bytes loaded before: everything this load did is rolled back (1C loads are serialised
+            // by the lock above, so no other load of them can be under way).
+            guard let digest = writer.contentSHA256 else {
+                throw HubError(.io, "the file's hash was not computed while reading it",
+                               location: SourceLocation(source: source.sourceName))
+            }
+            if let loaded = try await loadedBatch(sha256: digest, source: source, connection: connection,
+                                                  logger: logger) {
+                throw loaded
+            }
+            try await connection.query("UPDATE ops.batches SET content_sha256 = \(digest) WHERE id = \(batchID)",
+                                       logger: logger)
         }
         var summary = writer.merged
         summary.add(try await merge.finish())

@@ -8,8 +8,9 @@ import PostgresNIO
 /// lines; payments and shipments (which refer to invoices, perhaps in a later chunk) and deletions (after the
 /// whole message, never for an object that arrived in the same message) once every chunk is in.
 ///
-/// Per chunk (`applyChunk`): the file's bytes go to `raw.onec_message_chunks`, the staged rows to
-/// `stage_onec` (one COPY), then counterparties, invoices and lines are upserted and raw objects recorded.
+/// Per chunk (`applyChunk`): the file's bytes go to `raw.onec_message_chunks`, the staged rows to their
+/// tables (`OneCStageTable`, one COPY each, raw objects straight into `raw.onec_objects`), then
+/// counterparties, invoices and lines are upserted and rejected objects quarantined.
 /// Staging tables live for the transaction: `stage_party_ids` maps the file's party keys to warehouse ids
 /// across chunks, `stage_later` holds payments, shipments and deletions until `finish`.
 struct OneCMerge: Sendable {
@@ -19,8 +20,11 @@ struct OneCMerge: Sendable {
     let logger: Logger
 
     func prepare() async throws {
-        try await exec(PostgresQuery(unsafeSQL: OneCStageWriter.tableDefinition))
-        try await exec("CREATE TEMP TABLE stage_later (LIKE stage_onec) ON COMMIT DROP")
+        // COPY names its table unqualified (see `OneCStageTable.raw`); every other statement qualifies its own.
+        try await exec("SET LOCAL search_path TO pg_temp, raw")
+        for table in OneCStageTable.allCases {
+            if let definition = table.definition { try await exec(PostgresQuery(unsafeSQL: definition)) }
+        }
         try await exec("""
             CREATE TEMP TABLE stage_party_ids (party_key integer PRIMARY KEY, counterparty_id bigint,
                                                party_inn text, party_name text) ON COMMIT DROP
@@ -35,16 +39,31 @@ struct OneCMerge: Sendable {
                 VALUES (\(batchID), \(piece.offset), \(Int32(piece.bytes.readableBytes)), \(piece.bytes))
                 """)
         }
-        try await exec("TRUNCATE stage_onec")
-        try await connection.copyFrom(table: "stage_onec", columns: OneCStageWriter.Column.allCases.map(\.sqlName),
-                                      logger: logger) { writer in
-            try await writer.write(chunk.rows)
+        try await exec(PostgresQuery(unsafeSQL: "TRUNCATE " + OneCStageTable.perChunk.map(\.tableName)
+            .joined(separator: ", ")))
+        for table in OneCStageTable.allCases where chunk.rows(table).readableBytes > 0 {
+            try await connection.copyFrom(table: table.tableName, columns: table.columns.map(\.name),
+                                          logger: logger) { writer in
+                try await writer.write(chunk.rows(table))
+            }
         }
         var summary = OneCLoadSummary()
-        summary.counterparties = try await mergeCounterparties()
-        summary.invoices = try await mergeInvoices()
-        try await exec("INSERT INTO stage_later SELECT * FROM stage_onec WHERE kind IN ('p', 's', 'd')")
-        try await keepRawAndQuarantine()
+        if chunk.rows(.party).readableBytes > 0 {
+            summary.counterparties = try await mergeCounterparties()
+        }
+        if chunk.rows(.invoice).readableBytes > 0 {
+            summary.invoices = try await mergeInvoices(repeats: chunk.repeatsInvoice)
+        }
+        if chunk.rows(.quarantine).readableBytes > 0 {
+            try await exec("""
+                INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field,
+                                            raw, path)
+                SELECT \(batchID), \(source.sourceKind), \(source.sourceName), source_line, object_type, reason,
+                       field, coalesce(raw.onec_object_xml(\(batchID), byte_offset, byte_length), raw, '{}'),
+                       source_path
+                FROM stage_quarantine
+                """)
+        }
         return summary
     }
 
@@ -78,14 +97,6 @@ struct OneCMerge: Sendable {
     /// One staged party per counterparty the file names → a `core.counterparties` id: by any of its UUIDs,
     /// then INN, then (for a party without INN) name; new ones are created; catalogue entries update theirs.
     private func mergeCounterparties() async throws -> OneCLoadSummary.Changes {
-        try await exec("DROP TABLE IF EXISTS stage_party")
-        try await exec("""
-            CREATE TEMP TABLE stage_party ON COMMIT DROP AS
-            SELECT party_key, party_refs, party_inn, party_kpp, party_name, party_full_name, party_legal,
-                   bank_account, bank_code, bank_name, phone, email, address, contacts, explicit, source_line,
-                   source_path, NULL::bigint AS counterparty_id, false AS is_new
-            FROM stage_onec WHERE kind = 'c'
-            """)
         try await exec("""
             UPDATE stage_party p SET counterparty_id = coalesce(
                 (SELECT r.counterparty_id FROM core.counterparty_refs r
@@ -159,17 +170,14 @@ struct OneCMerge: Sendable {
                      unchanged: max(0, Int(explicit - inserted - updated)))
     }
 
-    /// The latest version of each invoice in the file (1C may send an object twice), upserted by its
-    /// reference; lines are rewritten only for invoices that changed.
-    private func mergeInvoices() async throws -> OneCLoadSummary.Changes {
-        try await exec("DROP TABLE IF EXISTS stage_invoice")
-        try await exec("""
-            CREATE TEMP TABLE stage_invoice ON COMMIT DROP AS
-            SELECT DISTINCT ON (s.ref) s.*, p.counterparty_id, p.party_inn AS cp_inn, p.party_name AS cp_name
-            FROM stage_onec s LEFT JOIN stage_party_ids p ON p.party_key = s.party_key
-            WHERE s.kind = 'i'
-            ORDER BY s.ref, s.seq DESC
-            """)
+    /// Each invoice of the chunk upserted by its reference (the later version when 1C sent one twice);
+    /// lines are rewritten only for invoices that changed.
+    private func mergeInvoices(repeats: Bool) async throws -> OneCLoadSummary.Changes {
+        if repeats {
+            try await exec("""
+                DELETE FROM stage_invoice a USING stage_invoice b WHERE a.ref = b.ref AND a.seq < b.seq
+                """)
+        }
         try await exec("TRUNCATE stage_changed")
         let result = try await changes("""
             WITH upserted AS (
@@ -177,10 +185,10 @@ struct OneCMerge: Sendable {
                     counterparty_inn, counterparty_name, organization_inn, organization_name, amount, currency,
                     amount_includes_vat, due_on, contract, comment, attributes, lines_digest, deleted, origin,
                     batch_id, source_line, source_path)
-                SELECT ref, number, doc_date, doc_kind, counterparty_id, cp_inn, cp_name, org_inn, org_name,
-                       amount, currency, includes_vat, due_on, contract, comment, attributes, lines_digest,
-                       deleted, '1c', \(batchID), source_line, source_path
-                FROM stage_invoice
+                SELECT s.ref, s.number, s.doc_date, s.doc_kind, p.counterparty_id, p.party_inn, p.party_name,
+                       s.org_inn, s.org_name, s.amount, s.currency, s.includes_vat, s.due_on, s.contract, s.comment,
+                       s.attributes, s.lines_digest, s.deleted, '1c', \(batchID), s.source_line, s.source_path
+                FROM stage_invoice s LEFT JOIN stage_party_ids p ON p.party_key = s.party_key
                 ON CONFLICT (source_ref) DO UPDATE
                 SET number = EXCLUDED.number, issued_on = EXCLUDED.issued_on, document_kind = EXCLUDED.document_kind,
                     counterparty_id = EXCLUDED.counterparty_id, counterparty_inn = EXCLUDED.counterparty_inn,
@@ -215,12 +223,11 @@ struct OneCMerge: Sendable {
         try await exec("""
             INSERT INTO core.invoice_lines (invoice_id, kind, line_no, item_ref, item_name, sku, unit, quantity,
                                             price, amount, vat_rate, vat_amount, batch_id)
-            SELECT DISTINCT ON (c.id, l.line_kind, l.line_no) c.id, l.line_kind, l.line_no, l.item_ref, l.item_name,
-                   l.sku, l.unit, l.quantity, l.price, l.amount, l.vat_rate, l.vat_amount, \(batchID)
+            SELECT c.id, l.line_kind, l.line_no, l.item_ref, l.item_name, l.sku, l.unit, l.quantity, l.price,
+                   l.amount, l.vat_rate, l.vat_amount, \(batchID)
             FROM stage_changed c
             JOIN stage_invoice i ON i.ref = c.ref
-            JOIN stage_onec l ON l.kind = 'l' AND l.parent_seq = i.seq
-            ORDER BY c.id, l.line_kind, l.line_no, l.seq DESC
+            JOIN stage_line l ON l.parent_seq = i.seq
             """)
         return result
     }
@@ -383,22 +390,5 @@ struct OneCMerge: Sendable {
             """, logger: logger).collect().first!
         let (applied, unknown) = try row.decode((Int64, Int64).self)
         return (Int(applied), Int(unknown))
-    }
-
-    private func keepRawAndQuarantine() async throws {
-        try await exec("""
-            INSERT INTO raw.onec_objects (batch_id, source_line, source_path, object_type, source_ref, disposition,
-                                          properties, byte_offset, byte_length)
-            SELECT \(batchID), source_line, source_path, object_type, ref, reason, properties::json, byte_offset,
-                   byte_length
-            FROM stage_onec WHERE kind = 'r' ORDER BY seq
-            """)
-        try await exec("""
-            INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field, raw,
-                                        path)
-            SELECT \(batchID), \(source.sourceKind), \(source.sourceName), source_line, object_type, reason, field,
-                   coalesce(raw.onec_object_xml(\(batchID), byte_offset, byte_length), properties, '{}'), source_path
-            FROM stage_onec WHERE kind = 'q' ORDER BY seq
-            """)
     }
 }

@@ -8,70 +8,31 @@ public struct MessagePiece: Sendable {
     public var bytes: ByteBuffer
 }
 
-/// One step of a 1C file's load: the staged rows of the objects completed since the last step, and the
-/// file's bytes read for them.
+/// One step of a 1C file's load: the staged rows of the objects completed since the last step (COPY text,
+/// one buffer per `OneCStageTable`), and the file's bytes read for them.
 public struct OneCLoadChunk: Sendable {
-    public var rows: ByteBuffer
+    var tables: [ByteBuffer]
+    /// Some invoice reference occurs twice in this chunk (1C sent two versions): only the later one counts.
+    var repeatsInvoice: Bool
     public var pieces: [MessagePiece]
+
+    func rows(_ table: OneCStageTable) -> ByteBuffer { tables[table.rawValue] }
 }
 
 /// Stages the rows of one 1C file while it is read, and hands them to the database in chunks that are
 /// applied while the next chunk is parsed.
 ///
-/// Every kind of row shares one wide table (a single COPY per chunk): `i` invoices, `l` their lines, `p`
-/// payments, `s` shipments, `d` deletions, `r` raw objects, `q` quarantined objects and `c` counterparties.
-/// Counterparties are gathered here (`PartyRegistry`): a document names its counterparty by value, and the
-/// same company may appear as a full catalogue entry, by UUID and INN inside an invoice, and by INN alone
-/// elsewhere; the registry makes them one staged party (written when new or changed), which `OneCMerge`
-/// then matches against the warehouse set-wise.
+/// Each kind of row has its own narrow table (`OneCStageTable`): counterparties, invoices, their lines,
+/// payments/shipments/deletions, raw objects, quarantined objects. Counterparties are gathered here
+/// (`PartyRegistry`): a document names its counterparty by value, and the same company may appear as a full
+/// catalogue entry, by UUID and INN inside an invoice, and by INN alone elsewhere; the registry makes them
+/// one staged party (written when new or changed), which `OneCMerge` then matches against the warehouse
+/// set-wise.
 ///
 /// Pipelining: `flushIfNeeded` cuts a chunk once about `chunkBytes` bytes of rows are staged, waits for
 /// the previous chunk to be applied, and starts applying this one; parsing goes on meanwhile. At most one
 /// chunk is in flight, so memory stays at two chunks whatever the file's size.
 public struct OneCStageWriter: Sendable {
-    enum Column: Int, CaseIterable {
-        case seq, kind, sourceLine, sourcePath, objectType, ref, number, docDate, docKind, amount, currency
-        case comment, attributes, deleted, partyKey, orgRef, orgINN, orgName, dueOn, includesVAT, contract
-        case linesDigest, targetRef, targetNumber, targetDate, purpose, incomingNumber, incomingDate, ourAccount
-        case parentSeq, lineNo, lineKind, itemRef, itemName, sku, unit, quantity, price, vatRate, vatAmount
-        case reason, field, properties, byteOffset, byteLength
-        case partyRefs, partyINN, partyKPP, partyName, partyFullName, partyLegal, bankAccount, bankCode
-        case bankName, phone, email, address, contacts, explicit
-
-        /// `partyINN` → `party_inn`: an underscore where a lower-case letter meets an upper-case one.
-        var sqlName: String {
-            var out = ""
-            var previousIsLower = false
-            for character in "\(self)" {
-                if character.isUppercase && previousIsLower { out += "_" }
-                out += character.lowercased()
-                previousIsLower = character.isLowercase
-            }
-            return out
-        }
-
-        var sqlType: String {
-            switch self {
-            case .seq, .parentSeq, .byteOffset: "bigint"
-            case .sourceLine, .lineNo, .partyKey, .byteLength: "integer"
-            case .kind: "\"char\""
-            case .docDate, .dueOn, .targetDate, .incomingDate: "date"
-            case .amount, .quantity, .price, .vatAmount: "numeric"
-            case .deleted, .includesVAT, .partyLegal, .explicit: "boolean"
-            // Raw properties stay text until they land in raw.onec_objects: parsed once, not twice.
-            case .attributes, .contacts: "jsonb"
-            case .partyRefs: "text[]"
-            default: "text"
-            }
-        }
-    }
-
-    static var tableDefinition: String {
-        "CREATE TEMP TABLE stage_onec ("
-            + Column.allCases.map { "\($0.sqlName) \($0.sqlType)" }.joined(separator: ", ")
-            + ") ON COMMIT DROP"
-    }
-
     public struct Counters: Sendable, Equatable {
         public var objects = 0
         public var mapped = 0
@@ -80,9 +41,10 @@ public struct OneCStageWriter: Sendable {
         public var deletions = 0
     }
 
-    private var encoder = CopyTextEncoder(capacity: OneCStageWriter.defaultChunkBytes)
+    private var tables = OneCStageTable.allCases.map { CopyTextEncoder(capacity: $0.initialCapacity) }
     private var sequence: Int64 = 0
-    private var row = [String?](repeating: nil, count: Column.allCases.count)
+    private var invoiceRefs: Set<String> = []
+    private var repeatsInvoice = false
     private(set) var parties = PartyRegistry()
     public private(set) var counters = Counters()
     /// Quarantined objects kept to show the user (the first `sampleLimit`).
@@ -90,20 +52,24 @@ public struct OneCStageWriter: Sendable {
     public static let sampleLimit = 10
     /// The organisation the file's documents were last issued by: our side of the exchange.
     public private(set) var organization: PartyReference?
+    /// The SHA-256 of the file, when the producer computes it while reading (see `OneCExchangeStore.load`).
+    public var contentSHA256: String?
     /// What the chunks applied so far changed.
     public private(set) var merged = OneCLoadSummary()
 
     private var pieces: [MessagePiece] = []
     private var bytesSeen: Int64 = 0
+    private let batchID: String
     private let apply: @Sendable (OneCLoadChunk) async throws -> OneCLoadSummary
     private var inFlight: Task<OneCLoadSummary, any Error>?
 
-    /// Rows are applied in chunks of about this many bytes of COPY text (some 5,000 invoices).
-    public static let defaultChunkBytes = 8 << 20
+    /// Rows are applied in chunks of about this many bytes of COPY text (some 6,000 invoices).
+    public static let defaultChunkBytes = 4 << 20
     private let chunkBytes: Int
 
-    init(chunkBytes: Int = OneCStageWriter.defaultChunkBytes,
+    init(batchID: Int64, chunkBytes: Int = OneCStageWriter.defaultChunkBytes,
          apply: @escaping @Sendable (OneCLoadChunk) async throws -> OneCLoadSummary) {
+        self.batchID = String(batchID)
         self.chunkBytes = max(1, chunkBytes)
         self.apply = apply
     }
@@ -114,9 +80,11 @@ public struct OneCStageWriter: Sendable {
         bytesSeen += Int64(bytes.count)
     }
 
+    private var stagedBytes: Int { tables.reduce(0) { $0 + $1.count } }
+
     /// Starts applying what is staged once it makes a chunk (after waiting for the chunk before it).
     public mutating func flushIfNeeded() async throws {
-        if encoder.count >= chunkBytes { try await submit() }
+        if stagedBytes >= chunkBytes { try await submit() }
     }
 
     /// Applies the rest and waits for every chunk to be applied.
@@ -136,8 +104,11 @@ public struct OneCStageWriter: Sendable {
 
     private mutating func submit() async throws {
         writeChangedParties()
-        let chunk = OneCLoadChunk(rows: encoder.take(), pieces: pieces)
+        let chunk = OneCLoadChunk(tables: tables.indices.map { tables[$0].take() }, repeatsInvoice: repeatsInvoice,
+                                  pieces: pieces)
         pieces = []
+        invoiceRefs.removeAll(keepingCapacity: true)
+        repeatsInvoice = false
         try await settle()
         let apply = self.apply
         inFlight = Task { try await apply(chunk) }
@@ -165,10 +136,14 @@ public struct OneCStageWriter: Sendable {
         case .payment(let payment): appendPayment(payment)
         case .shipment(let shipment): appendShipment(shipment)
         case .deletion(let deletion):
-            begin("d", deletion.position)
-            set(.ref, deletion.ref)
-            set(.objectType, deletion.referenceKind)
-            end()
+            let seq = next()
+            stage(.later) { row in
+                row.field("d")
+                row.field(seq)
+                position(deletion.position, &row)
+                row.field(deletion.ref)
+                row.nulls(OneCStageTable.later.columns.count - 5)
+            }
         case nil: break
         }
     }
@@ -182,167 +157,159 @@ public struct OneCStageWriter: Sendable {
         counters.objects += 1
         counters.quarantined += 1
         appendRaw(raw)
-        begin("q", XMLPosition(line: record.line, path: record.path ?? raw.position.path))
-        set(.objectType, record.recordKind)
-        set(.reason, record.reason)
-        set(.field, record.field)
-        set(.properties, record.raw)
-        _ = setByteRange(of: raw)
-        end()
+        stage(.quarantine) { row in
+            position(XMLPosition(line: record.line, path: record.path ?? raw.position.path), &row)
+            row.field(record.recordKind)
+            row.field(record.reason)
+            row.field(record.field)
+            row.field(record.raw)
+            byteRange(of: raw, &row)
+        }
         if samples.count < Self.sampleLimit { samples.append(record) }
+    }
+
+    /// Encodes one row of `table`; `body` writes its fields in the table's column order.
+    private mutating func stage(_ table: OneCStageTable, _ body: (inout CopyTextEncoder) -> Void) {
+        body(&tables[table.rawValue])
+        tables[table.rawValue].endRow()
+    }
+
+    private mutating func next() -> String {
+        sequence += 1
+        return String(sequence)
     }
 
     /// Stages the counterparties noted since the last chunk that are new or changed.
     private mutating func writeChangedParties() {
         for key in parties.takeChanged() {
             let party = parties.entries[key]
-            sequence += 1
-            set(.seq, String(sequence))
-            set(.kind, "c")
-            set(.partyKey, String(key))
-            set(.sourceLine, String(party.position.line))
-            set(.sourcePath, party.position.path)
-            set(.partyRefs, Self.arrayLiteral(party.refs))
-            set(.partyINN, party.inn)
-            set(.partyKPP, party.kpp)
-            set(.partyName, party.name ?? party.inn ?? party.refs.first)
-            set(.partyFullName, party.fullName)
-            set(.partyLegal, party.isLegalEntity.map { $0 ? "t" : "f" })
-            set(.bankAccount, party.bankAccount)
-            set(.bankCode, party.bankCode)
-            set(.bankName, party.bankName)
-            set(.phone, party.phone)
-            set(.email, party.email)
-            set(.address, party.address)
-            set(.contacts, party.contactsJSON)
-            set(.explicit, party.explicit ? "t" : "f")
-            end()
+            stage(.party) { row in
+                row.field(String(key))
+                position(party.position, &row)
+                row.field(Self.arrayLiteral(party.refs))
+                row.field(party.inn)
+                row.field(party.kpp)
+                row.field(party.name ?? party.inn ?? party.refs.first)
+                row.field(party.fullName)
+                row.field(party.isLegalEntity.map { $0 ? "t" : "f" })
+                row.field(party.bankAccount)
+                row.field(party.bankCode)
+                row.field(party.bankName)
+                row.field(party.phone)
+                row.field(party.email)
+                row.field(party.address)
+                row.field(party.contactsJSON)
+                row.field(party.explicit ? "t" : "f")
+            }
         }
-    }
-
-    /// Points the staged row at the object's text in the stored message; false when its range is unknown.
-    private mutating func setByteRange(of raw: RawObjectRow) -> Bool {
-        guard raw.byteLength > 0 else { return false }
-        set(.byteOffset, String(raw.byteOffset))
-        set(.byteLength, String(raw.byteLength))
-        return true
     }
 
     private mutating func appendRaw(_ raw: RawObjectRow) {
-        begin("r", raw.position)
-        set(.objectType, raw.objectType)
-        set(.ref, raw.ref)
-        set(.reason, raw.disposition.rawValue)
-        if !setByteRange(of: raw) {
-            // Without a byte range (never for files CRMHub reads) the object's JSON is its raw version.
-            set(.properties, raw.json)
+        let batchID = self.batchID
+        stage(.raw) { row in
+            row.field(batchID)
+            position(raw.position, &row)
+            row.field(raw.objectType)
+            row.field(raw.ref)
+            row.field(raw.disposition.rawValue)
+            if raw.byteLength > 0 {
+                row.nulls(1)
+                byteRange(of: raw, &row)
+            } else {
+                // Without a byte range (never for files CRMHub reads) the object's JSON is its raw version.
+                row.field(raw.json ?? "{}")
+                row.nulls(2)
+            }
         }
-        end()
     }
 
-    private mutating func appendHeader(_ kind: Character, _ header: DocumentHeader) {
-        begin(kind, header.position)
-        set(.objectType, header.documentKind)
-        set(.ref, header.ref)
-        set(.number, header.number)
-        set(.docDate, header.date.iso)
-        set(.docKind, header.documentKind)
-        set(.amount, header.amount?.text)
-        set(.currency, header.currency)
-        set(.comment, header.comment)
-        set(.attributes, header.attributesJSON)
-        set(.deleted, header.deleted ? "t" : "f")
-        if let counterparty = header.counterparty {
-            set(.partyKey, String(parties.note(counterparty, position: header.position)))
-        }
+    /// The fields every staged document starts with (`OneCStageTable.document`).
+    private mutating func header(_ header: DocumentHeader, _ row: inout CopyTextEncoder) {
+        row.field(next())
+        position(header.position, &row)
+        row.field(header.ref)
+        row.field(header.number)
+        row.field(header.date.iso)
+        row.field(header.documentKind)
+        row.field(header.amount?.text)
+        row.field(header.currency)
+        row.field(header.comment)
+        row.field(header.attributesJSON)
+        row.field(header.deleted ? "t" : "f")
+        row.field(header.counterparty.map { String(parties.note($0, position: header.position)) })
         if let organization = header.organization { self.organization = organization }
-        set(.orgRef, header.organization?.ref)
-        set(.orgINN, header.organization?.inn)
-        set(.orgName, header.organization?.name)
     }
 
     private mutating func appendInvoice(_ invoice: InvoiceRow) {
-        appendHeader("i", invoice.header)
+        if !invoiceRefs.insert(invoice.header.ref).inserted { repeatsInvoice = true }
+        var encoder = CopyTextEncoder(capacity: 0)
+        swap(&encoder, &tables[OneCStageTable.invoice.rawValue])
+        header(invoice.header, &encoder)
         let parent = sequence
-        set(.dueOn, invoice.dueOn?.iso)
-        set(.includesVAT, invoice.amountIncludesVAT.map { $0 ? "t" : "f" })
-        set(.contract, invoice.contract)
-        set(.linesDigest, Self.digest(invoice.lines))
-        end()
-        appendLines(invoice.lines, parent: parent, position: invoice.header.position)
+        encoder.field(invoice.header.organization?.inn)
+        encoder.field(invoice.header.organization?.name)
+        encoder.field(invoice.dueOn?.iso)
+        encoder.field(invoice.amountIncludesVAT.map { $0 ? "t" : "f" })
+        encoder.field(invoice.contract)
+        encoder.field(Self.digest(invoice.lines))
+        encoder.endRow()
+        swap(&encoder, &tables[OneCStageTable.invoice.rawValue])
+        appendLines(invoice.lines, parent: parent)
     }
 
     private mutating func appendPayment(_ payment: PaymentRow) {
-        appendHeader("p", payment.header)
-        set(.contract, payment.contract)
-        set(.purpose, payment.purpose)
-        set(.incomingNumber, payment.incomingNumber)
-        set(.incomingDate, payment.incomingDate?.iso)
-        set(.ourAccount, payment.ourAccount)
-        setTarget(payment.settles)
-        end()
+        appendLater("p", payment.header) { row in
+            row.field(payment.contract)
+            row.nulls(1)
+            target(payment.settles, &row)
+            row.field(payment.purpose)
+            row.field(payment.incomingNumber)
+            row.field(payment.incomingDate?.iso)
+            row.field(payment.ourAccount)
+        }
     }
 
     private mutating func appendShipment(_ shipment: ShipmentRow) {
-        appendHeader("s", shipment.header)
-        setTarget(shipment.invoice)
-        set(.linesDigest, Self.digest(shipment.lines))
-        end()
-    }
-
-    private mutating func setTarget(_ reference: DocumentReference?) {
-        set(.targetRef, reference?.ref)
-        set(.targetNumber, reference?.number)
-        set(.targetDate, reference?.date?.iso)
-    }
-
-    private mutating func appendLines(_ lines: [DocumentLineRow], parent: Int64, position: XMLPosition) {
-        for line in lines {
-            begin("l", position)
-            set(.parentSeq, String(parent))
-            set(.lineNo, String(line.lineNo))
-            set(.lineKind, line.kind)
-            set(.itemRef, line.itemRef)
-            set(.itemName, line.itemName)
-            set(.sku, line.sku)
-            set(.unit, line.unit)
-            set(.quantity, line.quantity?.text)
-            set(.price, line.price?.text)
-            set(.amount, line.amount.text)
-            set(.vatRate, line.vatRate)
-            set(.vatAmount, line.vatAmount?.text)
-            end()
+        appendLater("s", shipment.header) { row in
+            row.nulls(1)
+            row.field(Self.digest(shipment.lines))
+            target(shipment.invoice, &row)
+            row.nulls(4)
         }
     }
 
-    private mutating func begin(_ kind: Character, _ position: XMLPosition) {
-        sequence += 1
-        set(.seq, String(sequence))
-        set(.kind, String(kind))
-        set(.sourceLine, String(position.line))
-        set(.sourcePath, position.path)
-    }
-
-    private mutating func set(_ column: Column, _ value: String?) {
-        row[column.rawValue] = value
-    }
-
-    private mutating func end() {
-        // Most of the wide row is NULL: runs of NULLs go in as one copy of `\N<tab>\N…`.
-        var index = 0
-        while index < row.count {
-            guard let value = row[index] else {
-                var end = index + 1
-                while end < row.count && row[end] == nil { end += 1 }
-                encoder.nulls(end - index)
-                index = end
-                continue
-            }
-            encoder.field(value)
-            row[index] = nil
-            index += 1
-        }
+    private mutating func appendLater(_ kind: String, _ document: DocumentHeader,
+                                      _ rest: (inout CopyTextEncoder) -> Void) {
+        var encoder = CopyTextEncoder(capacity: 0)
+        swap(&encoder, &tables[OneCStageTable.later.rawValue])
+        encoder.field(kind)
+        header(document, &encoder)
+        rest(&encoder)
         encoder.endRow()
+        swap(&encoder, &tables[OneCStageTable.later.rawValue])
+    }
+
+    /// Lines of one document; a line number given twice keeps the later line, as the warehouse key allows
+    /// one line per (kind, number).
+    private mutating func appendLines(_ lines: [DocumentLineRow], parent: Int64) {
+        let parentSeq = String(parent)
+        for (index, line) in lines.enumerated()
+        where !lines[(index + 1)...].contains(where: { $0.lineNo == line.lineNo && $0.kind == line.kind }) {
+            stage(.line) { row in
+                row.field(parentSeq)
+                row.field(line.kind)
+                row.field(String(line.lineNo))
+                row.field(line.itemRef)
+                row.field(line.itemName)
+                row.field(line.sku)
+                row.field(line.unit)
+                row.field(line.quantity?.text)
+                row.field(line.price?.text)
+                row.field(line.amount.text)
+                row.field(line.vatRate)
+                row.field(line.vatAmount?.text)
+            }
+        }
     }
 
     /// A stable fingerprint of a document's lines (FNV-1a, 64 bits): a resent document whose header and
@@ -368,4 +335,22 @@ public struct OneCStageWriter: Sendable {
                 + "\""
         }.joined(separator: ",") + "}"
     }
+}
+
+private func position(_ position: XMLPosition, _ row: inout CopyTextEncoder) {
+    row.field(String(position.line))
+    row.field(position.path)
+}
+
+/// Points a staged row at the object's text in the stored message (NULLs when its range is unknown).
+private func byteRange(of raw: RawObjectRow, _ row: inout CopyTextEncoder) {
+    guard raw.byteLength > 0 else { return row.nulls(2) }
+    row.field(String(raw.byteOffset))
+    row.field(String(raw.byteLength))
+}
+
+private func target(_ reference: DocumentReference?, _ row: inout CopyTextEncoder) {
+    row.field(reference?.ref)
+    row.field(reference?.number)
+    row.field(reference?.date?.iso)
 }

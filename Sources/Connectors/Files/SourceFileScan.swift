@@ -1,4 +1,3 @@
-import Crypto
 import HubCore
 
 /// What a first, cheap pass over a source file tells before anything is parsed: its identity (SHA-256 of
@@ -39,17 +38,13 @@ public struct SourceFileScan: Sendable, Equatable {
         alsoFeed: (UnsafeRawBufferPointer) -> Void = { _ in }
     ) throws -> (byteCount: Int64, sha256: String) {
         var reader = try ChunkedFileReader(path: path)
-        var hasher = SHA256()
+        var hasher = ContentHasher()
         while try reader.nextChunk({ (chunk: UnsafeRawBufferPointer) -> Void in
-            hasher.update(bufferPointer: chunk)
+            hasher.update(chunk)
             alsoFeed(chunk)
         }) != nil {
             progress?(reader.bytesRead, reader.fileSize)
         }
-        let digest = hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-        return (reader.bytesRead, digest)
+        return (reader.bytesRead, hasher.hexDigest())
     }
 }

@@ -2,31 +2,110 @@ import HubCore
 
 /// One element of a record read by `XMLStreamReader`: its local name, attributes, text and children.
 ///
-/// Only records (a 1C object, a CommerceML document) are built as trees, one at a time, so memory stays at
-/// one record whatever the file's size. Names are local names: namespaces are ignored, as 1C's own readers
-/// and the format guides recommend (the same CommerceML arrives with three different namespaces or none).
-/// Mixed content is not kept: an element with children keeps no text of its own.
+/// Only records (a 1C object, a CommerceML document) are built, one at a time, so memory stays at one record
+/// whatever the file's size. A node is a position in its record's flat storage (`XMLRecordStorage`): moving
+/// to a child copies two words, and text becomes a `String` only when asked for. Names are local names:
+/// namespaces are ignored, as 1C's own readers and the format guides recommend (the same CommerceML arrives
+/// with three different namespaces or none). Mixed content is not kept: an element with children keeps no
+/// text of its own.
 public struct XMLElementNode: Sendable, Equatable {
-    public var name: String
-    public var attributes: [XMLAttribute]
-    /// The character data directly inside a leaf element, as written (not trimmed).
-    public var text: String
-    public var children: [XMLElementNode]
-    /// Line of the start tag in the source file.
-    public var line: Int
+    let storage: XMLRecordStorage
+    let index: Int32
 
+    init(storage: XMLRecordStorage, index: Int32) {
+        self.storage = storage
+        self.index = index
+    }
+
+    /// Builds a small tree by hand (tests, and a message header gathered from separate records).
     public init(name: String, attributes: [XMLAttribute] = [], text: String = "", children: [XMLElementNode] = [],
                 line: Int = 0) {
-        self.name = name
-        self.attributes = attributes
-        self.text = text
-        self.children = children
-        self.line = line
+        var names = XMLNameTable()
+        var builder = XMLRecordBuilder()
+        func intern(_ name: String) -> Int32 {
+            if let id = names.id(of: name) { return id }
+            let (table, id) = names.adding(name)
+            names = table
+            return id
+        }
+        func copy(_ node: XMLElementNode) {
+            builder.start(name: intern(node.name), line: node.line, attributes: node.attributes)
+            if node.hasChildren {
+                for child in node.children { copy(child) }
+            } else {
+                node.withTextBytes { builder.characters($0) }
+            }
+            _ = builder.end(names: names)
+        }
+        builder.start(name: intern(name), line: line, attributes: attributes)
+        if children.isEmpty {
+            var text = text
+            text.withUTF8 { builder.characters($0) }
+        }
+        for child in children { copy(child) }
+        // The names table may have grown after the first elements were built: finish with the final one.
+        let record = builder.end(names: names)!
+        storage = XMLRecordStorage(elements: record.elements, text: record.text, attributes: record.attributes,
+                                   names: names)
+        index = 0
+    }
+
+    private var element: XMLRecordStorage.Element { storage.elements[Int(index)] }
+
+    public var name: String { storage.names.strings[Int(element.name)] }
+
+    /// Line of the start tag in the source file.
+    public var line: Int { Int(element.line) }
+
+    public var attributes: [XMLAttribute] {
+        let element = self.element
+        guard element.attributeCount > 0 else { return [] }
+        let start = Int(element.attributeStart)
+        return Array(storage.attributes[start..<start + Int(element.attributeCount)])
+    }
+
+    /// The character data directly inside a leaf element, as written (not trimmed).
+    public var text: String { withTextBytes { String(decoding: $0, as: UTF8.self) } }
+
+    func withTextBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        let element = self.element
+        return try storage.text.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[Int(element.textStart)..<Int(element.textEnd)]))
+        }
+    }
+
+    public var hasChildren: Bool { element.firstChild >= 0 }
+
+    public var children: [XMLElementNode] {
+        var children: [XMLElementNode] = []
+        forEachChild { children.append($0) }
+        return children
+    }
+
+    /// Visits the children in document order.
+    private func forEachChild(_ body: (XMLElementNode) -> Void) {
+        var child = element.firstChild
+        while child >= 0 {
+            body(XMLElementNode(storage: storage, index: child))
+            child = storage.elements[Int(child)].nextSibling
+        }
     }
 
     /// The first child with this local name.
     public subscript(_ name: String) -> XMLElementNode? {
-        children.first { $0.name.sameBytes(as: name) }
+        var name = name
+        return name.withUTF8 { query in
+            let elements = storage.elements
+            let names = storage.names
+            var child = elements[Int(index)].firstChild
+            while child >= 0 {
+                if names.matches(elements[Int(child)].name, query) {
+                    return XMLElementNode(storage: storage, index: child)
+                }
+                child = elements[Int(child)].nextSibling
+            }
+            return nil
+        }
     }
 
     /// Follows child names from this element and returns the element reached, if every step exists.
@@ -46,12 +125,23 @@ public struct XMLElementNode: Sendable, Equatable {
 
     /// The text without the surrounding white space; nil when nothing is left.
     public var trimmedText: String? {
-        let trimmed = text.trimmingWhitespace()
-        return trimmed.isEmpty ? nil : trimmed
+        withTextBytes { bytes in
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return nil }
+            let last = bytes.lastIndex(where: { !isSpace($0) })!
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
+        }
     }
 
     public func children(named name: String) -> [XMLElementNode] {
-        children.filter { $0.name.sameBytes(as: name) }
+        var name = name
+        return name.withUTF8 { query in
+            var found: [XMLElementNode] = []
+            forEachChild { child in
+                if storage.names.matches(child.element.name, query) { found.append(child) }
+            }
+            return found
+        }
     }
 
     public func attribute(_ name: String) -> String? {
@@ -67,6 +157,12 @@ public struct XMLElementNode: Sendable, Equatable {
         return nil
     }
 
+    public static func == (lhs: XMLElementNode, rhs: XMLElementNode) -> Bool {
+        lhs.name.sameBytes(as: rhs.name) && lhs.line == rhs.line && lhs.attributes == rhs.attributes
+            && lhs.withTextBytes { left in rhs.withTextBytes { right in left.elementsEqual(right) } }
+            && lhs.children == rhs.children
+    }
+
     /// The element as a JSON value for `raw` tables: a leaf is its text; an element with children or attributes
     /// is an object whose keys keep the document's order, with `@name` for attributes and an array for a name
     /// that repeats (the lines of a document).
@@ -79,6 +175,8 @@ public struct XMLElementNode: Sendable, Equatable {
 
     // Built as bytes: String appends and Unicode-aware comparisons of Cyrillic names cost more than the parse.
     private func appendJSON(to out: inout [UInt8]) {
+        let children = self.children
+        let attributes = self.attributes
         if children.isEmpty && attributes.isEmpty {
             Self.appendQuoted(text, to: &out)
             return

@@ -29,7 +29,7 @@ public struct XMLByteRange: Sendable, Equatable {
 /// A streaming XML reader over libxml2's SAX2 push parser: bytes go in chunk by chunk, records come out.
 ///
 /// Chosen by measurement over Foundation's `XMLParser` and libxml2's `xmlTextReader` (docs/decisions.md, D9).
-/// Elements at `recordDepth` (1 is the root) are built into `XMLElementNode` trees one at a time; everything
+/// Elements at `recordDepth` (1 is the root) are built into records (`XMLRecordStorage`) one at a time; everything
 /// above them is reported as open/close events, so memory is bounded by the largest record, not the file.
 ///
 /// Safe by construction for input from outside: a document type declaration (`<!DOCTYPE`, the only way to
@@ -50,10 +50,10 @@ public final class XMLStreamReader {
     fileprivate var pending: [XMLStreamEvent] = []
     fileprivate var depth = 0
     fileprivate var envelope: [String] = []
-    fileprivate var building: [XMLElementNode] = []
+    fileprivate var builder = XMLRecordBuilder()
     fileprivate var skippingDepth: Int?
-    fileprivate var text: [UInt8] = []
-    fileprivate var names: [UnsafeRawPointer: String] = [:]
+    fileprivate var nameIDs: [UnsafeRawPointer: Int32] = [:]
+    fileprivate var names = XMLNameTable()
     fileprivate var failure: HubError?
     fileprivate var elementCount = 0
     /// The file offset where the next record's bytes begin: just after the previous element event at or
@@ -189,13 +189,19 @@ public final class XMLStreamReader {
         if let context { xmlStopParser(context) }
     }
 
-    fileprivate func name(_ pointer: UnsafePointer<xmlChar>) -> String {
+    fileprivate func nameID(_ pointer: UnsafePointer<xmlChar>) -> Int32 {
         // libxml2 interns names in the parser's dictionary: the same name is always the same pointer.
         let key = UnsafeRawPointer(pointer)
-        if let known = names[key] { return known }
-        let name = String(cString: pointer)
-        names[key] = name
-        return name
+        if let known = nameIDs[key] { return known }
+        let (table, id) = names.adding(String(cString: pointer))
+        names = table
+        nameIDs[key] = id
+        return id
+    }
+
+    fileprivate func name(_ pointer: UnsafePointer<xmlChar>) -> String {
+        let id = nameID(pointer)  // first: it may replace `names`
+        return names.strings[Int(id)]
     }
 
     fileprivate func startElement(
@@ -205,7 +211,8 @@ public final class XMLStreamReader {
         depth += 1
         elementCount += 1
         if skippingDepth != nil { return }
-        let name = self.name(localName)
+        let nameID = self.nameID(localName)
+        let name = names.strings[Int(nameID)]
         var attributeList: [XMLAttribute] = []
         if count > 0, let attributes {
             attributeList.reserveCapacity(count)
@@ -230,9 +237,8 @@ public final class XMLStreamReader {
             pending.append(.skipped(name: name, parent: envelope.last ?? "", line: line))
             return
         }
-        text.removeAll(keepingCapacity: true)
-        if building.isEmpty { recordStart = recordBoundary }
-        building.append(XMLElementNode(name: name, attributes: attributeList, line: line))
+        if builder.isEmpty { recordStart = recordBoundary }
+        builder.start(name: nameID, line: line, attributes: attributeList)
     }
 
     fileprivate func endElement() {
@@ -249,23 +255,17 @@ public final class XMLStreamReader {
             pending.append(.closed(name: envelope.removeLast(), depth: depth))
             return
         }
-        var node = building.removeLast()
-        if node.children.isEmpty && !text.isEmpty {
-            node.text = String(decoding: text, as: UTF8.self)
-        }
-        text.removeAll(keepingCapacity: true)
-        if building.isEmpty {
+        if let record = builder.end(names: names) {
             recordBoundary = consumed
             let bytes = XMLByteRange(offset: recordStart, length: max(0, recordBoundary - recordStart))
-            pending.append(.record(node, parent: envelope.last ?? "", bytes: bytes))
-        } else {
-            building[building.count - 1].children.append(node)
+            pending.append(.record(XMLElementNode(storage: record, index: 0), parent: envelope.last ?? "",
+                                   bytes: bytes))
         }
     }
 
     fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, count: Int) {
-        guard !building.isEmpty, skippingDepth == nil else { return }
-        text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        guard !builder.isEmpty, skippingDepth == nil else { return }
+        builder.characters(UnsafeBufferPointer(start: bytes, count: count))
     }
 }
 

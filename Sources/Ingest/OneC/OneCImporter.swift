@@ -32,8 +32,10 @@ public struct OneCImportResult: Sendable {
 /// Imports 1C XML files (`crmhub import 1c-enterprisedata|1c-commerceml`): scan → header → stream objects
 /// through the mapper into the warehouse, one file per transaction.
 ///
-/// Each file is read streaming: once to hash it (a file already loaded is recognised before parsing), once
-/// for its header (stopping there), once to load it. Zipped messages are extracted to a temporary file first.
+/// Each file is read streaming: once for its header (stopping there), once to load it, hashing its bytes as
+/// they are parsed (a file loaded before is then recognised at the end, and rolled back; a resent
+/// EnterpriseData message is already recognised by its number before anything is loaded). Zipped messages
+/// are hashed first, as received, then extracted to a temporary file.
 public struct OneCImporter: Sendable {
     public let warehouse: Warehouse
     public let format: OneCFormat
@@ -57,17 +59,22 @@ public struct OneCImporter: Sendable {
         let started = ContinuousClock.now
         let name = sourceName ?? path
         let progress = self.progress
-        // XML declares its encoding: the first pass only hashes (a file already loaded is known before parsing).
-        let scan = try SourceFileScan.scan(path: path, name: name, progress: progress, started: started,
-                                           sniffEncoding: false)
-        let source = BatchSource(sourceKind: format.rawValue, sourceName: name, sha256: scan.sha256,
-                                 byteCount: scan.byteCount, encoding: nil)
+        let isZip = ZippedMessage.isZip(path: path)
+        // A plain XML file is hashed while it is parsed: reading 1.5 GB once instead of twice. XML declares its
+        // own encoding, so nothing else needs a first pass.
+        let scan = isZip
+            ? try SourceFileScan.scan(path: path, name: name, progress: progress, started: started, sniffEncoding: false)
+            : nil
+        let byteCount = try scan?.byteCount ?? Self.size(of: path, name: name)
+        let rehash: (@Sendable () -> String?)? = isZip ? nil : { @Sendable in try? SourceFileScan.hash(path: path).sha256 }
+        var source = BatchSource(sourceKind: format.rawValue, sourceName: name, sha256: scan?.sha256 ?? "",
+                                 byteCount: byteCount, encoding: nil)
         let zipped: ZippedMessage?
         let facts: OneCMessageFacts
         let xmlPath: String
         let xmlName: String
         do {
-            zipped = ZippedMessage.isZip(path: path) ? try ZippedMessage(path: path) : nil
+            zipped = isZip ? try ZippedMessage(path: path) : nil
             xmlPath = zipped?.xmlPath ?? path
             xmlName = zipped.map { "\(name):\($0.entryName)" } ?? name
             facts = try readFacts(xmlPath: xmlPath, source: xmlName)
@@ -79,13 +86,20 @@ public struct OneCImporter: Sendable {
             }
         } catch {
             // A file that cannot even be opened as a message is still an attempt operations should see.
+            source.sha256 = scan?.sha256 ?? rehash?() ?? OneCExchangeStore.unknownHash
             await OneCExchangeStore(warehouse: warehouse).recordFailure(source, error: error)
             throw error
         }
         let format = self.format
         let logger = warehouse.logger
-        let (outcome, samples) = try await OneCExchangeStore(warehouse: warehouse, chunkBytes: chunkBytes).load(source, facts: facts) { writer in
+        let store = OneCExchangeStore(warehouse: warehouse, chunkBytes: chunkBytes)
+        let (outcome, samples) = try await store.load(source, facts: facts, rehash: rehash) { writer in
             var objects = 0
+            var hasher = ContentHasher()
+            func keep(_ bytes: UnsafeRawBufferPointer) {
+                writer.keep(bytes)
+                if rehash != nil { hasher.update(bytes) }
+            }
             func report(_ done: Int64, _ total: Int64) {
                 progress?(ImportProgress(source: name, phase: .loading, bytesDone: done, bytesTotal: total,
                                          records: objects, elapsed: BankStatementImporter.seconds(since: started)))
@@ -107,7 +121,7 @@ public struct OneCImporter: Sendable {
             switch format {
             case .enterpriseData:
                 var file = try EnterpriseDataMessageFile(path: xmlPath, source: xmlName)
-                while try file.readChunk(bytes: { writer.keep($0) }, emit: { record in
+                while try file.readChunk(bytes: { keep($0) }, emit: { record in
                     if case .object(let object) = record {
                         objects += 1
                         stage(EnterpriseDataMapper.map(object))
@@ -119,7 +133,7 @@ public struct OneCImporter: Sendable {
                 report(file.bytesRead, file.fileSize)
             case .commerceML:
                 var file = try CommerceMLFile(path: xmlPath, source: xmlName)
-                while try file.readChunk(bytes: { writer.keep($0) }, emit: { record in
+                while try file.readChunk(bytes: { keep($0) }, emit: { record in
                     if case .document(let node, let position, let bytes) = record {
                         objects += 1
                         let (mapping, counterparties) = CommerceMLMapper.map(node, position: position, bytes: bytes)
@@ -132,11 +146,21 @@ public struct OneCImporter: Sendable {
                 }
                 report(file.bytesRead, file.fileSize)
             }
+            if rehash != nil { writer.contentSHA256 = hasher.hexDigest() }
         }
         withExtendedLifetime(zipped) {}
         return OneCImportResult(
             sourceName: name, format: format, facts: facts, outcome: outcome, quarantineSamples: samples,
-            seconds: BankStatementImporter.seconds(since: started), bytes: scan.byteCount)
+            seconds: BankStatementImporter.seconds(since: started), bytes: byteCount)
+    }
+
+    static func size(of path: String, name: String) throws -> Int64 {
+        do {
+            return try ChunkedFileReader(path: path, chunkSize: 1).fileSize
+        } catch var error {
+            error.location = SourceLocation(source: name)
+            throw error
+        }
     }
 
     /// Reads only the envelope (stopping at the first object): the message number decides whether to load.
