@@ -28,19 +28,30 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// Parses XML dates: `yyyy-MM-dd`, or the date part of an `xs:dateTime` (`2024-04-10T12:00:00`). 1C's
     /// "empty date" `0001-01-01` is nil: it means no date was entered.
     public init?(isoDate text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes.count == 10 || bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-              let year = Self.number(bytes, 0..<4), let month = Self.number(bytes, 5..<7),
-              let day = Self.number(bytes, 8..<10), year > 1
-        else { return nil }
+        self.init(isoDate: String(text))
+    }
+
+    /// Concrete, not generic (see `ExactAmount.init(parsing:)`); read in place, without copying.
+    public init?(isoDate text: String) {
+        var text = text
+        let parts = text.withUTF8(Self.isoParts)
+        guard let (year, month, day) = parts else { return nil }
         self.init(year: year, month: month, day: day)
     }
 
-    private static func number(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+    private static func isoParts(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes.count == 10 || bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+              let year = number(bytes, 0..<4), let month = number(bytes, 5..<7),
+              let day = number(bytes, 8..<10), year > 1
+        else { return nil }
+        return (year, month, day)
+    }
+
+    private static func number(_ bytes: some RandomAccessCollection<UInt8>, _ range: Range<Int>) -> Int? {
         var value = 0
-        for index in range {
-            let byte = bytes[index]
+        for offset in range {
+            let byte = bytes[bytes.index(bytes.startIndex, offsetBy: offset)]
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
@@ -49,11 +60,21 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// ISO 8601 `yyyy-MM-dd`, the form PostgreSQL reads for `date` regardless of `DateStyle`.
     public var iso: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        // Ten ASCII bytes make a small (inline) String: no allocation, unlike interpolation.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            let zero = UInt8(ascii: "0")
+            buffer[0] = zero + UInt8(year / 1000 % 10)
+            buffer[1] = zero + UInt8(year / 100 % 10)
+            buffer[2] = zero + UInt8(year / 10 % 10)
+            buffer[3] = zero + UInt8(year % 10)
+            buffer[4] = UInt8(ascii: "-")
+            buffer[5] = zero + UInt8(month / 10)
+            buffer[6] = zero + UInt8(month % 10)
+            buffer[7] = UInt8(ascii: "-")
+            buffer[8] = zero + UInt8(day / 10)
+            buffer[9] = zero + UInt8(day % 10)
+            return String(decoding: UnsafeBufferPointer(buffer), as: UTF8.self)
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     /// `dd.MM.yyyy`, as 1C and bank files write dates.

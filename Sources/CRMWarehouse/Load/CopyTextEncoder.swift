@@ -51,7 +51,26 @@ public struct CopyTextEncoder: Sendable {
 
     private static let nullRun: [UInt8] = Array(repeating: Array("\\N\t".utf8), count: 256).flatMap { $0 }
 
-    public mutating func field(_ value: Int) { field(String(value)) }
+    /// An integer written as digits straight into the row (no intermediate `String`).
+    public mutating func field(_ value: Int) {
+        separator()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
+    public mutating func field(_ value: Int?) {
+        guard let value else { return nulls(1) }
+        field(value)
+    }
     public mutating func field(_ value: CalendarDate?) { field(value?.iso) }
     public mutating func field(_ value: ExactAmount?) { field(value?.text) }
 

@@ -239,7 +239,7 @@ public struct OneCExchangeStore: Sendable {
                                        logger: logger)
         }
         var summary = writer.merged
-        summary.add(try await merge.finish())
+        summary.add(try await merge.finish(staged: writer.stagedLater))
         let counters = writer.counters
         var samples = writer.samples
         summary.objects = counters.objects

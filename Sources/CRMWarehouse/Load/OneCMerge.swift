@@ -68,8 +68,11 @@ struct OneCMerge: Sendable {
     }
 
     /// What waits for the whole message: payments and shipments (their invoices resolved), deletions.
-    func finish() async throws -> OneCLoadSummary {
+    /// - Parameter staged: whether any payment, shipment or deletion was staged (most large messages are
+    ///   invoices only: then there is nothing to do).
+    func finish(staged: Bool) async throws -> OneCLoadSummary {
         var summary = OneCLoadSummary()
+        guard staged else { return summary }
         summary.quarantined = try await resolveReferences()
         summary.payments = try await mergePayments()
         summary.shipments = try await mergeShipments()
@@ -178,7 +181,6 @@ struct OneCMerge: Sendable {
                 DELETE FROM stage_invoice a USING stage_invoice b WHERE a.ref = b.ref AND a.seq < b.seq
                 """)
         }
-        try await exec("TRUNCATE stage_changed")
         let result = try await changes("""
             WITH upserted AS (
                 INSERT INTO core.invoices AS t (source_ref, number, issued_on, document_kind, counterparty_id,
@@ -210,15 +212,27 @@ struct OneCMerge: Sendable {
                        EXCLUDED.due_on, EXCLUDED.contract, EXCLUDED.comment, EXCLUDED.attributes,
                        EXCLUDED.lines_digest, EXCLUDED.deleted)
                 RETURNING t.id, t.source_ref, (t.xmax = 0) AS inserted
-            ), kept AS (
-                INSERT INTO stage_changed SELECT id, source_ref, inserted FROM upserted RETURNING inserted
+            ), new_lines AS (
+                -- A new invoice has no lines yet: its lines go in with it, in the same statement.
+                INSERT INTO core.invoice_lines (invoice_id, kind, line_no, item_ref, item_name, sku, unit,
+                                                quantity, price, amount, vat_rate, vat_amount, batch_id)
+                SELECT u.id, l.line_kind, l.line_no, l.item_ref, l.item_name, l.sku, l.unit, l.quantity, l.price,
+                       l.amount, l.vat_rate, l.vat_amount, \(batchID)
+                FROM upserted u
+                JOIN stage_invoice i ON i.ref = u.source_ref
+                JOIN stage_line l ON l.parent_seq = i.seq
+                WHERE u.inserted
+            ), changed AS (
+                INSERT INTO stage_changed SELECT id, source_ref, inserted FROM upserted WHERE NOT inserted
             )
             SELECT count(*) FILTER (WHERE inserted)::bigint, count(*) FILTER (WHERE NOT inserted)::bigint,
                    (SELECT count(*) FROM stage_invoice)::bigint
-            FROM kept
+            FROM upserted
             """)
+        // An invoice that changed has its lines rewritten.
+        guard result.updated > 0 else { return result }
         try await exec("""
-            DELETE FROM core.invoice_lines l USING stage_changed c WHERE l.invoice_id = c.id AND NOT c.inserted
+            DELETE FROM core.invoice_lines l USING stage_changed c WHERE l.invoice_id = c.id
             """)
         try await exec("""
             INSERT INTO core.invoice_lines (invoice_id, kind, line_no, item_ref, item_name, sku, unit, quantity,
@@ -229,6 +243,7 @@ struct OneCMerge: Sendable {
             JOIN stage_invoice i ON i.ref = c.ref
             JOIN stage_line l ON l.parent_seq = i.seq
             """)
+        try await exec("TRUNCATE stage_changed")
         return result
     }
 

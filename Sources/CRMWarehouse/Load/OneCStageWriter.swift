@@ -54,6 +54,8 @@ public struct OneCStageWriter: Sendable {
     public private(set) var organization: PartyReference?
     /// The SHA-256 of the file, when the producer computes it while reading (see `OneCExchangeStore.load`).
     public var contentSHA256: String?
+    /// Whether any payment, shipment or deletion was staged: `OneCMerge.finish` has work only then.
+    public private(set) var stagedLater = false
     /// What the chunks applied so far changed.
     public private(set) var merged = OneCLoadSummary()
 
@@ -74,10 +76,13 @@ public struct OneCStageWriter: Sendable {
         self.apply = apply
     }
 
-    /// Keeps the file's next bytes for `raw` (call before parsing them).
-    public mutating func keep(_ bytes: UnsafeRawBufferPointer) {
-        pieces.append(MessagePiece(offset: bytesSeen, bytes: ByteBuffer(bytes: bytes)))
+    /// Keeps the file's next bytes for `raw` (call before parsing them); returns the copy kept.
+    @discardableResult
+    public mutating func keep(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
+        let piece = ByteBuffer(bytes: bytes)
+        pieces.append(MessagePiece(offset: bytesSeen, bytes: piece))
         bytesSeen += Int64(bytes.count)
+        return piece
     }
 
     private var stagedBytes: Int { tables.reduce(0) { $0 + $1.count } }
@@ -137,6 +142,7 @@ public struct OneCStageWriter: Sendable {
         case .shipment(let shipment): appendShipment(shipment)
         case .deletion(let deletion):
             let seq = next()
+            stagedLater = true
             stage(.later) { row in
                 row.field("d")
                 row.field(seq)
@@ -174,9 +180,9 @@ public struct OneCStageWriter: Sendable {
         tables[table.rawValue].endRow()
     }
 
-    private mutating func next() -> String {
+    private mutating func next() -> Int {
         sequence += 1
-        return String(sequence)
+        return Int(sequence)
     }
 
     /// Stages the counterparties noted since the last chunk that are new or changed.
@@ -184,7 +190,7 @@ public struct OneCStageWriter: Sendable {
         for key in parties.takeChanged() {
             let party = parties.entries[key]
             stage(.party) { row in
-                row.field(String(key))
+                row.field(key)
                 position(party.position, &row)
                 row.field(Self.arrayLiteral(party.refs))
                 row.field(party.inn)
@@ -236,7 +242,7 @@ public struct OneCStageWriter: Sendable {
         row.field(header.comment)
         row.field(header.attributesJSON)
         row.field(header.deleted ? "t" : "f")
-        row.field(header.counterparty.map { String(parties.note($0, position: header.position)) })
+        row.field(header.counterparty.map { parties.note($0, position: header.position) })
         if let organization = header.organization { self.organization = organization }
     }
 
@@ -280,6 +286,7 @@ public struct OneCStageWriter: Sendable {
 
     private mutating func appendLater(_ kind: String, _ document: DocumentHeader,
                                       _ rest: (inout CopyTextEncoder) -> Void) {
+        stagedLater = true
         var encoder = CopyTextEncoder(capacity: 0)
         swap(&encoder, &tables[OneCStageTable.later.rawValue])
         encoder.field(kind)
@@ -292,13 +299,13 @@ public struct OneCStageWriter: Sendable {
     /// Lines of one document; a line number given twice keeps the later line, as the warehouse key allows
     /// one line per (kind, number).
     private mutating func appendLines(_ lines: [DocumentLineRow], parent: Int64) {
-        let parentSeq = String(parent)
+        let parentSeq = Int(parent)
         for (index, line) in lines.enumerated()
         where !lines[(index + 1)...].contains(where: { $0.lineNo == line.lineNo && $0.kind == line.kind }) {
             stage(.line) { row in
                 row.field(parentSeq)
                 row.field(line.kind)
-                row.field(String(line.lineNo))
+                row.field(line.lineNo)
                 row.field(line.itemRef)
                 row.field(line.itemName)
                 row.field(line.sku)
@@ -338,15 +345,15 @@ public struct OneCStageWriter: Sendable {
 }
 
 private func position(_ position: XMLPosition, _ row: inout CopyTextEncoder) {
-    row.field(String(position.line))
+    row.field(position.line)
     row.field(position.path)
 }
 
 /// Points a staged row at the object's text in the stored message (NULLs when its range is unknown).
 private func byteRange(of raw: RawObjectRow, _ row: inout CopyTextEncoder) {
     guard raw.byteLength > 0 else { return row.nulls(2) }
-    row.field(String(raw.byteOffset))
-    row.field(String(raw.byteLength))
+    row.field(Int(raw.byteOffset))
+    row.field(Int(raw.byteLength))
 }
 
 private func target(_ reference: DocumentReference?, _ row: inout CopyTextEncoder) {

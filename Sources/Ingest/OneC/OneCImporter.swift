@@ -4,6 +4,7 @@ import Foundation
 import HubCore
 import Logging
 import Mapping
+import NIOCore
 
 /// The two 1C:Accounting XML source kinds.
 public enum OneCFormat: String, Sendable, CaseIterable {
@@ -95,10 +96,18 @@ public struct OneCImporter: Sendable {
         let store = OneCExchangeStore(warehouse: warehouse, chunkBytes: chunkBytes)
         let (outcome, samples) = try await store.load(source, facts: facts, rehash: rehash) { writer in
             var objects = 0
-            var hasher = ContentHasher()
+            // The hash is computed off the parsing thread (which is the load's bottleneck), from the copies of
+            // the file's bytes that go to `raw` anyway.
+            let (pieces, hashing) = AsyncStream.makeStream(of: ByteBuffer.self)
+            defer { hashing.finish() }
+            let digest = Task {
+                var hasher = ContentHasher()
+                for await piece in pieces { piece.withUnsafeReadableBytes { hasher.update($0) } }
+                return hasher.hexDigest()
+            }
             func keep(_ bytes: UnsafeRawBufferPointer) {
-                writer.keep(bytes)
-                if rehash != nil { hasher.update(bytes) }
+                let piece = writer.keep(bytes)
+                if rehash != nil { hashing.yield(piece) }
             }
             func report(_ done: Int64, _ total: Int64) {
                 progress?(ImportProgress(source: name, phase: .loading, bytesDone: done, bytesTotal: total,
@@ -146,7 +155,8 @@ public struct OneCImporter: Sendable {
                 }
                 report(file.bytesRead, file.fileSize)
             }
-            if rehash != nil { writer.contentSHA256 = hasher.hexDigest() }
+            hashing.finish()
+            if rehash != nil { writer.contentSHA256 = await digest.value }
         }
         withExtendedLifetime(zipped) {}
         return OneCImportResult(

@@ -103,7 +103,8 @@ public enum CommerceMLMapper {
     static func lines(_ reader: PropertyReader) throws(OneCRejection) -> [DocumentLineRow] {
         var rows: [DocumentLineRow] = []
         for (index, item) in (reader.node["Товары"]?.children(named: "Товар") ?? []).enumerated() {
-            let itemReader = PropertyReader(node: item, path: "\(reader.path)/Товары/Товар[\(index + 1)]")
+            let itemReader = PropertyReader(node: item, below: reader, section: "Товары", element: "Товар",
+                                            index: index + 1)
             let id = item.value("Ид")
             let kindAttribute = item["ЗначенияРеквизитов"]?.children(named: "ЗначениеРеквизита")
                 .first { $0.value("Наименование") == "ТипНоменклатуры" || $0.value("Наименование") == "ВидНоменклатуры" }?

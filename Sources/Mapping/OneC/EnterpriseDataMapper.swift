@@ -129,8 +129,8 @@ public enum EnterpriseDataMapper {
         var rows: [DocumentLineRow] = []
         for (section, kind) in [("Товары", "goods"), ("Услуги", "services")] {
             for (index, line) in (reader.node[section]?.children(named: "Строка") ?? []).enumerated() {
-                let linePath = "\(reader.path)/\(section)/Строка[\(index + 1)]"
-                let lineReader = PropertyReader(node: line, path: linePath)
+                let lineReader = PropertyReader(node: line, below: reader, section: section, element: "Строка",
+                                                index: index + 1)
                 let item = line["Номенклатура"]
                 rows.append(DocumentLineRow(
                     lineNo: line.value("НомерСтрокиДокумента").flatMap { Int($0) } ?? rows.count + 1, kind: kind,

@@ -22,8 +22,28 @@ public struct OneCRejection: Error, Sendable, Equatable {
 /// points at the element (or, when it is missing, at the object).
 struct PropertyReader {
     let node: XMLElementNode
-    /// The object's own path (`Message/Body/Документ.СчетПокупателю[3]`).
-    let path: String
+    private let basePath: String
+    private let child: (section: String, element: String, index: Int)?
+
+    /// The element's path (`Message/Body/Документ.СчетПокупателю[3]`), made when a rejection needs it.
+    var path: String {
+        guard let child else { return basePath }
+        return "\(basePath)/\(child.section)/\(child.element)[\(child.index)]"
+    }
+
+    init(node: XMLElementNode, path: String) {
+        self.node = node
+        basePath = path
+        child = nil
+    }
+
+    /// A reader for a repeated element (`Товары/Строка`, number `index` from 1) below `parent`'s path:
+    /// building that path for every line of every document cost more than reading the line.
+    init(node: XMLElementNode, below parent: PropertyReader, section: String, element: String, index: Int) {
+        self.node = node
+        basePath = parent.path
+        child = (section, element, index)
+    }
 
     func text(_ names: [String]) -> String? { node.element(names)?.trimmedText }
 
