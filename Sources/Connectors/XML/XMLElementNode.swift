@@ -35,7 +35,7 @@ public struct XMLElementNode: Sendable, Equatable {
             } else {
                 node.withTextBytes { builder.characters($0) }
             }
-            _ = builder.end(names: names)
+            _ = builder.end()
         }
         builder.start(name: intern(name), line: line, attributes: attributes)
         if children.isEmpty {
@@ -43,10 +43,8 @@ public struct XMLElementNode: Sendable, Equatable {
             text.withUTF8 { builder.characters($0) }
         }
         for child in children { copy(child) }
-        // The names table may have grown after the first elements were built: finish with the final one.
-        let record = builder.end(names: names)!
-        storage = XMLRecordStorage(elements: record.elements, text: record.text, attributes: record.attributes,
-                                   names: names)
+        _ = builder.end()
+        storage = builder.take(names: names)
         index = 0
     }
 
@@ -69,9 +67,7 @@ public struct XMLElementNode: Sendable, Equatable {
 
     func withTextBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         let element = self.element
-        return try storage.text.withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[Int(element.textStart)..<Int(element.textEnd)]))
-        }
+        return try body(UnsafeBufferPointer(rebasing: storage.text[Int(element.textStart)..<Int(element.textEnd)]))
     }
 
     public var hasChildren: Bool { element.firstChild >= 0 }
@@ -95,43 +91,37 @@ public struct XMLElementNode: Sendable, Equatable {
     public subscript(_ name: String) -> XMLElementNode? {
         var name = name
         return name.withUTF8 { query in
-            let elements = storage.elements
-            let names = storage.names
-            var child = elements[Int(index)].firstChild
-            while child >= 0 {
-                if names.matches(elements[Int(child)].name, query) {
-                    return XMLElementNode(storage: storage, index: child)
-                }
-                child = elements[Int(child)].nextSibling
-            }
-            return nil
+            storage.child(of: index, named: query).map { XMLElementNode(storage: storage, index: $0) }
         }
     }
 
     /// Follows child names from this element and returns the element reached, if every step exists.
     public func element(_ path: [String]) -> XMLElementNode? {
-        var node = self
-        for name in path {
-            guard let next = node[name] else { return nil }
-            node = next
+        elementIndex(path).map { XMLElementNode(storage: storage, index: $0) }
+    }
+
+    // Walks indices, not nodes: a node per step would retain and release the storage each time.
+    private func elementIndex(_ path: [String]) -> Int32? {
+        var current = index
+        for var name in path {
+            guard let next = name.withUTF8({ storage.child(of: current, named: $0) }) else { return nil }
+            current = next
         }
-        return node
+        return current
     }
 
     /// The trimmed text at a child path; nil when the element is absent or empty.
     public func value(_ path: String...) -> String? {
-        element(path)?.trimmedText
+        elementIndex(path).flatMap(storage.trimmedText(of:))
+    }
+
+    /// The trimmed text at a child path given as an array (what `value` does for a variadic list).
+    public func value(at path: [String]) -> String? {
+        elementIndex(path).flatMap(storage.trimmedText(of:))
     }
 
     /// The text without the surrounding white space; nil when nothing is left.
-    public var trimmedText: String? {
-        withTextBytes { bytes in
-            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-            guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return nil }
-            let last = bytes.lastIndex(where: { !isSpace($0) })!
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
-        }
-    }
+    public var trimmedText: String? { storage.trimmedText(of: index) }
 
     public func children(named name: String) -> [XMLElementNode] {
         var name = name

@@ -8,22 +8,32 @@ import Darwin
 ///
 /// Immutable, so records can share it across tasks; the reader makes a new table (a copy plus the new
 /// name) on the rare occasions a document uses a name for the first time.
-public final class XMLNameTable: Sendable {
+public final class XMLNameTable: @unchecked Sendable {
     let strings: [String]
-    /// Every name's UTF-8 bytes back to back: `bytes[starts[id]..<starts[id + 1]]`.
-    let bytes: [UInt8]
-    let starts: [Int32]
+    /// Every name's UTF-8 bytes back to back: `bytes[starts[id]..<starts[id + 1]]`. Raw buffers, owned and
+    /// never changed: a lookup reads them without the reference counting an array read costs.
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let starts: UnsafeMutableBufferPointer<Int32>
 
     init(strings: [String] = []) {
         self.strings = strings
-        var bytes: [UInt8] = []
-        var starts: [Int32] = [0]
-        for string in strings {
-            bytes.append(contentsOf: string.utf8)
-            starts.append(Int32(bytes.count))
+        let total = strings.reduce(0) { $0 + $1.utf8.count }
+        bytes = .allocate(capacity: max(total, 1))
+        starts = .allocate(capacity: strings.count + 1)
+        var offset = 0
+        starts[0] = 0
+        for (index, string) in strings.enumerated() {
+            for byte in string.utf8 {
+                bytes[offset] = byte
+                offset += 1
+            }
+            starts[index + 1] = Int32(offset)
         }
-        self.bytes = bytes
-        self.starts = starts
+    }
+
+    deinit {
+        bytes.deallocate()
+        starts.deallocate()
     }
 
     func adding(_ name: String) -> (XMLNameTable, Int32) {
@@ -42,18 +52,17 @@ public final class XMLNameTable: Sendable {
         let start = Int(starts[Int(id)])
         let count = Int(starts[Int(id) + 1]) - start
         guard count == query.count else { return false }
-        return bytes.withUnsafeBufferPointer { all in
-            memcmp(all.baseAddress! + start, query.baseAddress!, count) == 0
-        }
+        return count == 0 || memcmp(bytes.baseAddress! + start, query.baseAddress!, count) == 0
     }
 }
 
-/// One record's elements in document order, in flat arrays: what `XMLElementNode` points into.
+/// One record's elements in document order, in flat buffers: what `XMLElementNode` points into.
 ///
 /// A record is built once by the reader and never changed. Flat storage instead of a tree of structs:
 /// building a tree of `String`s and arrays cost an allocation and several reference counts per element,
-/// more than libxml2's parse; here a record is three arrays, and text is decoded only when asked for.
-public final class XMLRecordStorage: Sendable {
+/// more than libxml2's parse; here a record is two buffers, and text is decoded only when asked for. The
+/// buffers are raw (owned, freed in `deinit`) so that walking a record costs no reference counting.
+public final class XMLRecordStorage: @unchecked Sendable {
     struct Element: Sendable {
         var name: Int32
         var parent: Int32
@@ -68,16 +77,47 @@ public final class XMLRecordStorage: Sendable {
         var line: Int32
     }
 
-    let elements: [Element]
-    let text: [UInt8]
+    let elements: UnsafeMutableBufferPointer<Element>
+    let text: UnsafeMutableBufferPointer<UInt8>
     let attributes: [XMLAttribute]
     let names: XMLNameTable
 
     init(elements: [Element], text: [UInt8], attributes: [XMLAttribute], names: XMLNameTable) {
-        self.elements = elements
-        self.text = text
+        self.elements = .allocate(capacity: max(elements.count, 1))
+        _ = self.elements.initialize(from: elements)
+        self.text = .allocate(capacity: max(text.count, 1))
+        _ = self.text.initialize(from: text)
         self.attributes = attributes
         self.names = names
+    }
+
+    deinit {
+        elements.deallocate()
+        text.deallocate()
+    }
+
+    /// The first child of element `index` named by these bytes.
+    @inline(__always)
+    func child(of index: Int32, named query: UnsafeBufferPointer<UInt8>) -> Int32? {
+        var child = elements[Int(index)].firstChild
+        while child >= 0 {
+            let element = elements[Int(child)]
+            if names.matches(element.name, query) { return child }
+            child = element.nextSibling
+        }
+        return nil
+    }
+
+    /// Element `index`'s text without surrounding white space; nil when nothing is left.
+    func trimmedText(of index: Int32) -> String? {
+        let element = elements[Int(index)]
+        var first = Int(element.textStart)
+        var last = Int(element.textEnd) - 1
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        while first <= last && isSpace(text[first]) { first += 1 }
+        while last >= first && isSpace(text[last]) { last -= 1 }
+        guard first <= last else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: text[first...last]), as: UTF8.self)
     }
 }
 
@@ -116,8 +156,8 @@ struct XMLRecordBuilder {
         text.append(contentsOf: bytes)
     }
 
-    /// Closes the innermost element; returns the finished record when it was the outermost.
-    mutating func end(names: XMLNameTable) -> XMLRecordStorage? {
+    /// Closes the innermost element; true when it was the outermost, and the record is complete (`take` it).
+    mutating func end() -> Bool {
         let index = Int(open.removeLast())
         if elements[index].firstChild < 0 {
             elements[index].textEnd = Int32(text.count)
@@ -125,7 +165,11 @@ struct XMLRecordBuilder {
             text.removeLast(text.count - textMark)
         }
         textMark = text.count
-        guard open.isEmpty else { return nil }
+        return open.isEmpty
+    }
+
+    /// The completed record, with the names its elements refer to; the builder starts empty again.
+    mutating func take(names: XMLNameTable) -> XMLRecordStorage {
         let record = XMLRecordStorage(elements: elements, text: text, attributes: attributes, names: names)
         elements.removeAll(keepingCapacity: true)
         text.removeAll(keepingCapacity: true)

@@ -212,7 +212,6 @@ public final class XMLStreamReader {
         elementCount += 1
         if skippingDepth != nil { return }
         let nameID = self.nameID(localName)
-        let name = names.strings[Int(nameID)]
         var attributeList: [XMLAttribute] = []
         if count > 0, let attributes {
             attributeList.reserveCapacity(count)
@@ -225,6 +224,7 @@ public final class XMLStreamReader {
             }
         }
         if depth < recordDepth {
+            let name = names.strings[Int(nameID)]
             envelope.append(name)
             // libxml2 reports a start tag before consuming its closing `>`.
             recordBoundary = consumed + (context?.pointee.input?.pointee.cur?.pointee == UInt8(ascii: ">") ? 1 : 0)
@@ -232,7 +232,7 @@ public final class XMLStreamReader {
                                    attributes: attributeList, depth: depth, line: line))
             return
         }
-        if depth == recordDepth && !keepRecord(name) {
+        if depth == recordDepth, case let name = names.strings[Int(nameID)], !keepRecord(name) {
             skippingDepth = depth
             pending.append(.skipped(name: name, parent: envelope.last ?? "", line: line))
             return
@@ -255,7 +255,8 @@ public final class XMLStreamReader {
             pending.append(.closed(name: envelope.removeLast(), depth: depth))
             return
         }
-        if let record = builder.end(names: names) {
+        if builder.end() {
+            let record = builder.take(names: names)
             recordBoundary = consumed
             let bytes = XMLByteRange(offset: recordStart, length: max(0, recordBoundary - recordStart))
             pending.append(.record(XMLElementNode(storage: record, index: 0), parent: envelope.last ?? "",
@@ -275,18 +276,25 @@ private func reader(_ context: UnsafeMutableRawPointer?) -> XMLStreamReader {
     Unmanaged<XMLStreamReader>.fromOpaque(context!).takeUnretainedValue()
 }
 
+/// Runs `body` on the reader behind libxml2's context pointer without retaining it: the reader outlives every
+/// callback (it owns the parser), and a retain/release pair on each of millions of callbacks was measurable.
+@inline(__always)
+private func withReader(_ context: UnsafeMutableRawPointer?, _ body: (XMLStreamReader) -> Void) {
+    Unmanaged<XMLStreamReader>.fromOpaque(context!)._withUnsafeGuaranteedRef(body)
+}
+
 private let onStartElement: startElementNsSAX2Func = {
     context, localName, _, uri, _, _, count, _, attributes in
-    reader(context).startElement(localName!, uri: uri, count: Int(count), attributes: attributes)
+    withReader(context) { $0.startElement(localName!, uri: uri, count: Int(count), attributes: attributes) }
 }
 
 private let onEndElement: endElementNsSAX2Func = { context, _, _, _ in
-    reader(context).endElement()
+    withReader(context) { $0.endElement() }
 }
 
 private let onCharacters: charactersSAXFunc = { context, bytes, count in
     guard let bytes else { return }
-    reader(context).characters(bytes, count: Int(count))
+    withReader(context) { $0.characters(bytes, count: Int(count)) }
 }
 
 private let onDocumentType: internalSubsetSAXFunc = { context, _, _, _ in

@@ -45,7 +45,7 @@ struct PropertyReader {
         child = (section, element, index)
     }
 
-    func text(_ names: [String]) -> String? { node.element(names)?.trimmedText }
+    func text(_ names: [String]) -> String? { node.value(at: names) }
 
     /// The first of several alternative paths that has a value (format versions moved some properties).
     func text(anyOf paths: [[String]]) -> String? {
