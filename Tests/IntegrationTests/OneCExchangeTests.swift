@@ -36,9 +36,11 @@ struct OneCExchangeTests {
         return try files.write(name, Data(text.utf8))
     }
 
-    /// A message of `count` invoices for one counterparty named only inside them (as "ООО Ранний"), then its
-    /// catalogue entry with a new name, then a payment for invoice 1: references that cross chunks.
-    func longMessage(_ files: TemporaryFiles, count: Int) throws -> String {
+    /// A message of `count` invoices (numbered from `first`) for one counterparty named only inside them (as
+    /// "ООО Ранний"), then its catalogue entry with a new name, then a payment for invoice 1: references that
+    /// cross chunks. Invoices numbered in `changed` carry 1.00 more than the others.
+    func longMessage(_ files: TemporaryFiles, count: Int, first: Int = 1, messageNo: Int = 7,
+                     changed: ClosedRange<Int> = 0...0, numbers: [Int]? = nil) throws -> String {
         let party = "<Ссылка>0000000a-0000-4000-8000-000000000001</Ссылка><ИНН>301000001</ИНН>"
             + "<ЮридическоеФизическоеЛицо>ЮридическоеЛицо</ЮридическоеФизическоеЛицо>"
         var text = """
@@ -46,20 +48,21 @@ struct OneCExchangeTests {
             <Message xmlns:msg="http://www.1c.ru/SSL/Exchange/Message">
             <msg:Header><msg:Format>http://v8.1c.ru/edi/edi_stnd/EnterpriseData/1.17</msg:Format>
             <msg:CreationDate>2026-11-01T10:00:00</msg:CreationDate><msg:Confirmation><msg:To>CRM</msg:To>
-            <msg:From>BP</msg:From><msg:MessageNo>7</msg:MessageNo><msg:ReceivedNo>0</msg:ReceivedNo>
+            <msg:From>BP</msg:From><msg:MessageNo>\(messageNo)</msg:MessageNo><msg:ReceivedNo>0</msg:ReceivedNo>
             </msg:Confirmation></msg:Header>
             <Body xmlns="http://v8.1c.ru/edi/edi_stnd/EnterpriseData/1.17">
 
             """
         func ref(_ n: Int) -> String { "0000000b-0000-4000-8000-" + String(format: "%012d", n) }
-        for n in 1...count {
+        for n in numbers ?? Array(first..<(first + count)) {
+            let amount = "\(n * 100 + (changed.contains(n) ? 1 : 0)).00"
             text += """
                 <Документ.СчетПокупателю><КлючевыеСвойства><Ссылка>\(ref(n))</Ссылка>
                 <Дата>2026-10-01T12:00:00</Дата><Номер>0000-\(String(format: "%06d", n))</Номер></КлючевыеСвойства>
-                <Валюта><ДанныеКлассификатора><Код>860</Код></ДанныеКлассификатора></Валюта><Сумма>\(n * 100).00</Сумма>
+                <Валюта><ДанныеКлассификатора><Код>860</Код></ДанныеКлассификатора></Валюта><Сумма>\(amount)</Сумма>
                 <Контрагент>\(party)<Наименование>ООО Ранний</Наименование></Контрагент>
                 <Товары><Строка><НомерСтрокиДокумента>1</НомерСтрокиДокумента><Номенклатура><Наименование>Услуга
-                </Наименование></Номенклатура><Количество>1</Количество><Сумма>\(n * 100).00</Сумма></Строка></Товары>
+                </Наименование></Номенклатура><Количество>1</Количество><Сумма>\(amount)</Сумма></Строка></Товары>
                 <Комментарий>\(String(repeating: "строка для объёма ", count: 20))</Комментарий>
                 </Документ.СчетПокупателю>
 
@@ -77,7 +80,7 @@ struct OneCExchangeTests {
             </Body></Message>
 
             """
-        return try files.write("Message_BP_CRM_long.xml", Data(text.utf8))
+        return try files.write("Message_BP_CRM_long_\(messageNo).xml", Data(text.utf8))
     }
 
     @Test("a message applied in many chunks loads as if read whole; raw keeps each object's exact text")
@@ -123,6 +126,52 @@ struct OneCExchangeTests {
             let again = try await importer.importFile(path: path)
             if case .alreadyAccepted = again.outcome {} else { Issue.record("the same file must be recognised") }
             #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoices") == 3_000)
+        }
+    }
+
+    @Test("new invoices go straight into core; a chunk holding invoices loaded before is upserted instead")
+    func newAndKnownInvoices() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            // Small chunks: the second message's first chunks hold only known invoices, then one mixes known
+            // and new, the rest are new.
+            let importer = OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM",
+                                        chunkBytes: 32 << 10)
+            let first = try await importer.importFile(path: try longMessage(files, count: 1_000))
+            #expect(first.summary?.invoices.inserted == 1_000)
+            let second = try await importer.importFile(
+                path: try longMessage(files, count: 1_000, first: 501, messageNo: 8, changed: 501...750))
+            guard let summary = second.summary else {
+                Issue.record("expected a load, got \(second.outcome)")
+                return
+            }
+            #expect(summary.invoices.inserted == 500 && summary.invoices.updated == 250
+                        && summary.invoices.unchanged == 250)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoices") == 1_500)
+            #expect(try await value(warehouse, "SELECT count(DISTINCT source_ref)::int FROM core.invoices") == 1_500)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoice_lines") == 1_500)
+            // Changed invoices carry their new lines; new ones point at their counterparty, named as they name it.
+            #expect(try await value(warehouse, """
+                SELECT l.amount::text FROM core.invoice_lines l JOIN core.invoices i ON i.id = l.invoice_id
+                WHERE i.number = '0000-000501'
+                """, as: String.self) == "50101.00")
+            #expect(try await value(warehouse, """
+                SELECT count(*)::int FROM core.invoices i JOIN core.counterparties c ON c.id = i.counterparty_id
+                WHERE i.batch_id = \(summary.batchID) AND i.counterparty_inn = '301000001'
+                  AND i.counterparty_name = 'ООО Ранний'
+                """) == 750)
+            #expect(try await value(warehouse, """
+                SELECT count(*)::int FROM core.invoice_lines l LEFT JOIN core.invoices i ON i.id = l.invoice_id
+                WHERE i.id IS NULL
+                """) == 0)
+            // New invoices ahead of known ones in one chunk: the rows already copied into core are rolled
+            // back with the failed attempt, and the chunk is upserted whole.
+            let third = try await OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM")
+                .importFile(path: try longMessage(files, count: 0, messageNo: 9, numbers: Array(2_001...2_010) + [1, 2]))
+            #expect(third.summary?.invoices.inserted == 10 && third.summary?.invoices.unchanged == 2)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoices") == 1_510)
+            #expect(try await value(warehouse, "SELECT count(*)::int FROM core.invoice_lines") == 1_510)
         }
     }
 

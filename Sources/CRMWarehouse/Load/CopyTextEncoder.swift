@@ -15,27 +15,32 @@ public struct CopyTextEncoder: Sendable {
 
     public mutating func field(_ text: String?) {
         separator()
-        guard var text else {
+        guard let text else {
             bytes.append(UInt8(ascii: "\\"))
             bytes.append(UInt8(ascii: "N"))
             return
         }
-        text.withUTF8 { utf8 in
-            // Most values need no escaping: copy them whole.
-            if !utf8.contains(where: { $0 == 0x5C || $0 < 0x20 }) {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            for byte in utf8 {
-                switch byte {
-                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-                case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-                // NUL cannot be stored in a PostgreSQL text value at all; drop it rather than fail the file.
-                case 0x00: break
-                default: bytes.append(byte)
-                }
+        // Native strings are contiguous UTF-8: read them in place (a copy for `withUTF8` costs a retain).
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ append(escaping: $0) }) { return done }
+        var copy = text
+        copy.withUTF8 { append(escaping: $0) }
+    }
+
+    private mutating func append(escaping utf8: UnsafeBufferPointer<UInt8>) {
+        // Most values need no escaping: copy them whole.
+        if !utf8.contains(where: { $0 == 0x5C || $0 < 0x20 }) {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 {
+            switch byte {
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+            // NUL cannot be stored in a PostgreSQL text value at all; drop it rather than fail the file.
+            case 0x00: break
+            default: bytes.append(byte)
             }
         }
     }

@@ -1,6 +1,7 @@
 import HubCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Applies a staged 1C file to `core`, set-wise, inside the load's transaction, chunk by chunk.
 ///
@@ -18,10 +19,20 @@ struct OneCMerge: Sendable {
     let source: BatchSource
     let connection: PostgresConnection
     let logger: Logger
+    /// What the chunks applied so far have learnt: the warehouse ids of the file's parties, and whether
+    /// writing invoices straight into `core` keeps failing (then it is no longer tried).
+    private let state = OneCMergeState()
+
+    init(batchID: Int64, source: BatchSource, connection: PostgresConnection, logger: Logger) {
+        self.batchID = batchID
+        self.source = source
+        self.connection = connection
+        self.logger = logger
+    }
 
     func prepare() async throws {
         // COPY names its table unqualified (see `OneCStageTable.raw`); every other statement qualifies its own.
-        try await exec("SET LOCAL search_path TO pg_temp, raw")
+        try await exec("SET LOCAL search_path TO pg_temp, raw, core")
         for table in OneCStageTable.allCases {
             if let definition = table.definition { try await exec(PostgresQuery(unsafeSQL: definition)) }
         }
@@ -33,26 +44,35 @@ struct OneCMerge: Sendable {
     }
 
     func applyChunk(_ chunk: OneCLoadChunk) async throws -> OneCLoadSummary {
+        try await exec(PostgresQuery(unsafeSQL: "TRUNCATE " + OneCStageTable.perChunk.map(\.tableName)
+            .joined(separator: ", ")))
+        var summary = OneCLoadSummary()
+        // Counterparties first: invoices written straight into `core` carry their ids.
+        if chunk.rows(.party).readableBytes > 0 {
+            try await copy(chunk.rows(.party), into: .party)
+            summary.counterparties = try await mergeCounterparties()
+            try await rememberParties()
+        }
+        // The new invoices' rows are encoded on another task while the server stores the raw layer.
+        var encoding: Task<(invoices: ByteBuffer, lines: ByteBuffer), Never>?
+        if !chunk.invoices.isEmpty, !chunk.repeatsInvoice, state.tryDirect {
+            let ids = try await reserveInvoiceIDs(chunk.invoices.count)
+            let parties = state.parties.withLock { $0 }
+            let (invoices, batchID) = (chunk.invoices, self.batchID)
+            encoding = Task { OneCInvoiceCopy.direct(invoices, ids: ids, parties: parties, batchID: batchID) }
+        }
         for piece in chunk.pieces where piece.bytes.readableBytes > 0 {
             try await exec("""
                 INSERT INTO raw.onec_message_chunks (batch_id, byte_offset, byte_length, bytes)
                 VALUES (\(batchID), \(piece.offset), \(Int32(piece.bytes.readableBytes)), \(piece.bytes))
                 """)
         }
-        try await exec(PostgresQuery(unsafeSQL: "TRUNCATE " + OneCStageTable.perChunk.map(\.tableName)
-            .joined(separator: ", ")))
-        for table in OneCStageTable.allCases where chunk.rows(table).readableBytes > 0 {
-            try await connection.copyFrom(table: table.tableName, columns: table.columns.map(\.name),
-                                          logger: logger) { writer in
-                try await writer.write(chunk.rows(table))
-            }
+        for table in [OneCStageTable.later, .raw, .quarantine] where chunk.rows(table).readableBytes > 0 {
+            try await copy(chunk.rows(table), into: table)
         }
-        var summary = OneCLoadSummary()
-        if chunk.rows(.party).readableBytes > 0 {
-            summary.counterparties = try await mergeCounterparties()
-        }
-        if chunk.rows(.invoice).readableBytes > 0 {
-            summary.invoices = try await mergeInvoices(repeats: chunk.repeatsInvoice)
+        if !chunk.invoices.isEmpty {
+            summary.invoices = try await mergeInvoices(chunk.invoices, direct: await encoding?.value,
+                                                       repeats: chunk.repeatsInvoice)
         }
         if chunk.rows(.quarantine).readableBytes > 0 {
             try await exec("""
@@ -173,9 +193,81 @@ struct OneCMerge: Sendable {
                      unchanged: max(0, Int(explicit - inserted - updated)))
     }
 
-    /// Each invoice of the chunk upserted by its reference (the later version when 1C sent one twice);
+    /// Keeps the warehouse ids of the parties just matched, for invoices written straight into `core`.
+    private func rememberParties() async throws {
+        let rows = try await connection.query(
+            "SELECT party_key, counterparty_id, party_inn, party_name FROM stage_party", logger: logger
+        ).collect()
+        var resolved: [(Int, ResolvedParty)] = []
+        resolved.reserveCapacity(rows.count)
+        for row in rows {
+            let (key, id, inn, name) = try row.decode((Int, Int64?, String?, String?).self)
+            resolved.append((key, ResolvedParty(counterpartyID: id, inn: inn, name: name)))
+        }
+        state.parties.withLock { parties in
+            for (key, party) in resolved { parties[key] = party }
+        }
+    }
+
+    private func copy(_ rows: ByteBuffer, into table: OneCStageTable) async throws {
+        try await connection.copyFrom(table: table.tableName, columns: table.columns.map(\.name),
+                                      logger: logger) { writer in
+            try await writer.write(rows)
+        }
+    }
+
+    /// Ids for `count` new invoices, drawn from the table's own sequence (so CRM-side inserts never collide).
+    private func reserveInvoiceIDs(_ count: Int) async throws -> [Int64] {
+        try await connection.query("""
+            SELECT array_agg(nextval(pg_get_serial_sequence('core.invoices', 'id')))
+            FROM generate_series(1, \(count))
+            """, logger: logger).collect().first!.decode([Int64].self)
+    }
+
+    /// A chunk's invoices: straight into `core` when none of them is there yet (`direct` holds their rows,
+    /// encoded for that), else staged and upserted.
+    private func mergeInvoices(
+        _ invoices: [StagedInvoice], direct: (invoices: ByteBuffer, lines: ByteBuffer)?, repeats: Bool
+    ) async throws -> OneCLoadSummary.Changes {
+        if let direct, try await insertNew(direct) {
+            return .init(inserted: invoices.count)
+        }
+        let (invoiceRows, lineRows) = OneCInvoiceCopy.staged(invoices)
+        try await exec("TRUNCATE stage_invoice, stage_line")
+        try await copy(invoiceRows, into: .invoice)
+        if lineRows.readableBytes > 0 { try await copy(lineRows, into: .line) }
+        return try await upsertStagedInvoices(repeats: repeats)
+    }
+
+    /// COPYs new invoices and their lines into `core` under a savepoint; false (and nothing changed) when one
+    /// of them turns out to be in the warehouse already.
+    private func insertNew(_ rows: (invoices: ByteBuffer, lines: ByteBuffer)) async throws -> Bool {
+        let (invoiceRows, lineRows) = rows
+        try await exec("SAVEPOINT onec_new_invoices")
+        do {
+            try await connection.copyFrom(table: "invoices", columns: OneCInvoiceCopy.invoiceColumns,
+                                          logger: logger) { writer in
+                try await writer.write(invoiceRows)
+            }
+            if lineRows.readableBytes > 0 {
+                try await connection.copyFrom(table: "invoice_lines", columns: OneCInvoiceCopy.lineColumns,
+                                              logger: logger) { writer in
+                    try await writer.write(lineRows)
+                }
+            }
+            try await exec("RELEASE SAVEPOINT onec_new_invoices")
+            return true
+        } catch where Warehouse.sqlState(of: error) == "23505" {
+            // Some invoice of the chunk was loaded before (1C resends): the chunk goes the upsert way.
+            try await exec("ROLLBACK TO SAVEPOINT onec_new_invoices")
+            state.noteFallback()
+            return false
+        }
+    }
+
+    /// Each invoice of `stage_invoice` upserted by its reference (the later version when 1C sent one twice);
     /// lines are rewritten only for invoices that changed.
-    private func mergeInvoices(repeats: Bool) async throws -> OneCLoadSummary.Changes {
+    private func upsertStagedInvoices(repeats: Bool) async throws -> OneCLoadSummary.Changes {
         if repeats {
             try await exec("""
                 DELETE FROM stage_invoice a USING stage_invoice b WHERE a.ref = b.ref AND a.seq < b.seq
@@ -187,7 +279,8 @@ struct OneCMerge: Sendable {
                     counterparty_inn, counterparty_name, organization_inn, organization_name, amount, currency,
                     amount_includes_vat, due_on, contract, comment, attributes, lines_digest, deleted, origin,
                     batch_id, source_line, source_path)
-                SELECT s.ref, s.number, s.doc_date, s.doc_kind, p.counterparty_id, p.party_inn, p.party_name,
+                SELECT s.ref, s.number, s.doc_date, s.doc_kind, p.counterparty_id, coalesce(s.cp_inn, p.party_inn),
+                       coalesce(s.cp_name, p.party_name),
                        s.org_inn, s.org_name, s.amount, s.currency, s.includes_vat, s.due_on, s.contract, s.comment,
                        s.attributes, s.lines_digest, s.deleted, '1c', \(batchID), s.source_line, s.source_path
                 FROM stage_invoice s LEFT JOIN stage_party_ids p ON p.party_key = s.party_key
@@ -406,4 +499,16 @@ struct OneCMerge: Sendable {
         let (applied, unknown) = try row.decode((Int64, Int64).self)
         return (Int(applied), Int(unknown))
     }
+}
+
+/// What `OneCMerge` carries from one chunk to the next (chunks are applied one after another).
+final class OneCMergeState: Sendable {
+    let parties = Mutex<[Int: ResolvedParty]>([:])
+    private let fallbacks = Mutex(0)
+
+    /// Whether to try writing a chunk's invoices straight into `core`: not once two chunks of the file had
+    /// an invoice the warehouse already holds (a resent message: every chunk would try, and fail, first).
+    var tryDirect: Bool { fallbacks.withLock { $0 < 2 } }
+
+    func noteFallback() { fallbacks.withLock { $0 += 1 } }
 }

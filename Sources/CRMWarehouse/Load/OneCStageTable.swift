@@ -6,7 +6,7 @@
 enum OneCStageTable: Int, CaseIterable, Sendable {
     /// Counterparties new or changed since the last chunk (`PartyRegistry`); matched by `mergeCounterparties`.
     case party
-    /// Buyer invoices of this chunk, one row per object (the writer cuts a chunk before a repeated reference).
+    /// Buyer invoices of a chunk that cannot go straight into `core` (`OneCInvoiceCopy`), upserted from here.
     case invoice
     /// Their lines, pointing at the invoice row's `seq`.
     case line
@@ -41,7 +41,8 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
              ("explicit", "boolean")]
         case .invoice:
             Self.document + [("org_inn", "text"), ("org_name", "text"), ("due_on", "date"),
-                             ("includes_vat", "boolean"), ("contract", "text"), ("lines_digest", "text")]
+                             ("includes_vat", "boolean"), ("contract", "text"), ("lines_digest", "text"),
+                             ("cp_inn", "text"), ("cp_name", "text")]
         case .line:
             [("parent_seq", "bigint"), ("line_kind", "text"), ("line_no", "integer"), ("item_ref", "text"),
              ("item_name", "text"), ("sku", "text"), ("unit", "text"), ("quantity", "numeric"), ("price", "numeric"),
@@ -68,8 +69,9 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
         ("attributes", "jsonb"), ("deleted", "boolean"), ("party_key", "integer"),
     ]
 
-    /// Tables emptied before each chunk; `later` keeps its rows to the end and `raw` is the warehouse's own.
-    static let perChunk: [OneCStageTable] = [.party, .invoice, .line, .quarantine]
+    /// Tables the writer fills, emptied before each chunk; `later` keeps its rows to the end and `raw` is the
+    /// warehouse's own. (`invoice` and `line` are filled, and emptied, only when a chunk needs them.)
+    static let perChunk: [OneCStageTable] = [.party, .quarantine]
 
     /// `CREATE TEMP TABLE` for a staging table (nil for `raw`, which is not one). The party table has the
     /// two columns its merge fills in.
@@ -83,9 +85,8 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
     /// Bytes reserved for a chunk's rows of this kind (most of a chunk is invoices, their lines and raw rows).
     var initialCapacity: Int {
         switch self {
-        case .line: OneCStageWriter.defaultChunkBytes / 2
-        case .invoice, .raw: OneCStageWriter.defaultChunkBytes / 4
-        case .party, .later, .quarantine: 1 << 16
+        case .raw: OneCStageWriter.defaultChunkBytes / 4
+        case .invoice, .line, .party, .later, .quarantine: 1 << 16
         }
     }
 }

@@ -12,6 +12,8 @@ public struct MessagePiece: Sendable {
 /// one buffer per `OneCStageTable`), and the file's bytes read for them.
 public struct OneCLoadChunk: Sendable {
     var tables: [ByteBuffer]
+    /// The chunk's buyer invoices, encoded when the chunk is applied (`OneCInvoiceCopy`).
+    var invoices: [StagedInvoice]
     /// Some invoice reference occurs twice in this chunk (1C sent two versions): only the later one counts.
     var repeatsInvoice: Bool
     public var pieces: [MessagePiece]
@@ -43,6 +45,9 @@ public struct OneCStageWriter: Sendable {
 
     private var tables = OneCStageTable.allCases.map { CopyTextEncoder(capacity: $0.initialCapacity) }
     private var sequence: Int64 = 0
+    private var invoices: [StagedInvoice] = []
+    /// About how many bytes of COPY text `invoices` will make: counts towards a chunk's size.
+    private var invoiceBytes = 0
     private var invoiceRefs: Set<String> = []
     private var repeatsInvoice = false
     private(set) var parties = PartyRegistry()
@@ -85,7 +90,7 @@ public struct OneCStageWriter: Sendable {
         return piece
     }
 
-    private var stagedBytes: Int { tables.reduce(0) { $0 + $1.count } }
+    private var stagedBytes: Int { tables.reduce(invoiceBytes) { $0 + $1.count } }
 
     /// Starts applying what is staged once it makes a chunk (after waiting for the chunk before it).
     public mutating func flushIfNeeded() async throws {
@@ -109,9 +114,11 @@ public struct OneCStageWriter: Sendable {
 
     private mutating func submit() async throws {
         writeChangedParties()
-        let chunk = OneCLoadChunk(tables: tables.indices.map { tables[$0].take() }, repeatsInvoice: repeatsInvoice,
-                                  pieces: pieces)
+        let chunk = OneCLoadChunk(tables: tables.indices.map { tables[$0].take() }, invoices: invoices,
+                                  repeatsInvoice: repeatsInvoice, pieces: pieces)
         pieces = []
+        invoices.removeAll(keepingCapacity: true)
+        invoiceBytes = 0
         invoiceRefs.removeAll(keepingCapacity: true)
         repeatsInvoice = false
         try await settle()
@@ -247,20 +254,12 @@ public struct OneCStageWriter: Sendable {
     }
 
     private mutating func appendInvoice(_ invoice: InvoiceRow) {
-        if !invoiceRefs.insert(invoice.header.ref).inserted { repeatsInvoice = true }
-        var encoder = CopyTextEncoder(capacity: 0)
-        swap(&encoder, &tables[OneCStageTable.invoice.rawValue])
-        header(invoice.header, &encoder)
-        let parent = sequence
-        encoder.field(invoice.header.organization?.inn)
-        encoder.field(invoice.header.organization?.name)
-        encoder.field(invoice.dueOn?.iso)
-        encoder.field(invoice.amountIncludesVAT.map { $0 ? "t" : "f" })
-        encoder.field(invoice.contract)
-        encoder.field(Self.digest(invoice.lines))
-        encoder.endRow()
-        swap(&encoder, &tables[OneCStageTable.invoice.rawValue])
-        appendLines(invoice.lines, parent: parent)
+        let header = invoice.header
+        if !invoiceRefs.insert(header.ref).inserted { repeatsInvoice = true }
+        let partyKey = header.counterparty.map { parties.note($0, position: header.position) }
+        if let organization = header.organization { self.organization = organization }
+        invoices.append(StagedInvoice(seq: next(), row: invoice, partyKey: partyKey))
+        invoiceBytes += 400 + 150 * invoice.lines.count
     }
 
     private mutating func appendPayment(_ payment: PaymentRow) {
@@ -294,29 +293,6 @@ public struct OneCStageWriter: Sendable {
         rest(&encoder)
         encoder.endRow()
         swap(&encoder, &tables[OneCStageTable.later.rawValue])
-    }
-
-    /// Lines of one document; a line number given twice keeps the later line, as the warehouse key allows
-    /// one line per (kind, number).
-    private mutating func appendLines(_ lines: [DocumentLineRow], parent: Int64) {
-        let parentSeq = Int(parent)
-        for (index, line) in lines.enumerated()
-        where !lines[(index + 1)...].contains(where: { $0.lineNo == line.lineNo && $0.kind == line.kind }) {
-            stage(.line) { row in
-                row.field(parentSeq)
-                row.field(line.kind)
-                row.field(line.lineNo)
-                row.field(line.itemRef)
-                row.field(line.itemName)
-                row.field(line.sku)
-                row.field(line.unit)
-                row.field(line.quantity?.text)
-                row.field(line.price?.text)
-                row.field(line.amount.text)
-                row.field(line.vatRate)
-                row.field(line.vatAmount?.text)
-            }
-        }
     }
 
     /// A stable fingerprint of a document's lines (FNV-1a, 64 bits): a resent document whose header and
