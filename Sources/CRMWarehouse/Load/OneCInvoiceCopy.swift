@@ -89,19 +89,7 @@ enum OneCInvoiceCopy {
         var lineRows = CopyTextEncoder(capacity: invoices.count * 300)
         for invoice in invoices {
             let header = invoice.row.header
-            invoiceRows.field(invoice.seq)
-            invoiceRows.field(header.position.line)
-            invoiceRows.field(header.position.path)
-            invoiceRows.field(header.ref)
-            invoiceRows.field(header.number)
-            invoiceRows.field(header.date.iso)
-            invoiceRows.field(header.documentKind)
-            invoiceRows.field(header.amount?.text)
-            invoiceRows.field(header.currency)
-            invoiceRows.field(header.comment)
-            invoiceRows.field(header.attributesJSON)
-            invoiceRows.field(header.deleted ? "t" : "f")
-            invoiceRows.field(invoice.partyKey)
+            documentFields(header, seq: invoice.seq, partyKey: invoice.partyKey, &invoiceRows)
             invoiceRows.field(header.organization?.inn)
             invoiceRows.field(header.organization?.name)
             invoiceRows.field(invoice.row.dueOn?.iso)
@@ -118,6 +106,24 @@ enum OneCInvoiceCopy {
             }
         }
         return (invoiceRows.take(), lineRows.take())
+    }
+
+    /// The fields every staged document starts with (`OneCStageTable.document`), invoices and the documents
+    /// in `stage_later` alike.
+    static func documentFields(_ header: DocumentHeader, seq: Int, partyKey: Int?, _ row: inout CopyTextEncoder) {
+        row.field(seq)
+        row.field(header.position.line)
+        row.field(header.position.path)
+        row.field(header.ref)
+        row.field(header.number)
+        row.field(header.date.iso)
+        row.field(header.documentKind)
+        row.field(header.amount?.text)
+        row.field(header.currency)
+        row.field(header.comment)
+        row.field(header.attributesJSON)
+        row.field(header.deleted ? "t" : "f")
+        row.field(partyKey)
     }
 
     /// From `kind` to `vat_amount`: the columns both layouts share, in the same order.

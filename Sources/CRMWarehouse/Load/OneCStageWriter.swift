@@ -238,19 +238,9 @@ public struct OneCStageWriter: Sendable {
 
     /// The fields every staged document starts with (`OneCStageTable.document`).
     private mutating func header(_ header: DocumentHeader, _ row: inout CopyTextEncoder) {
-        row.field(next())
-        position(header.position, &row)
-        row.field(header.ref)
-        row.field(header.number)
-        row.field(header.date.iso)
-        row.field(header.documentKind)
-        row.field(header.amount?.text)
-        row.field(header.currency)
-        row.field(header.comment)
-        row.field(header.attributesJSON)
-        row.field(header.deleted ? "t" : "f")
-        row.field(header.counterparty.map { parties.note($0, position: header.position) })
+        let partyKey = header.counterparty.map { parties.note($0, position: header.position) }
         if let organization = header.organization { self.organization = organization }
+        OneCInvoiceCopy.documentFields(header, seq: next(), partyKey: partyKey, &row)
     }
 
     private mutating func appendInvoice(_ invoice: InvoiceRow) {
