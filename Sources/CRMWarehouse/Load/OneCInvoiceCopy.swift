@@ -31,21 +31,23 @@ enum OneCInvoiceCopy {
         "id", "source_ref", "number", "issued_on", "document_kind", "counterparty_id", "counterparty_inn",
         "counterparty_name", "organization_inn", "organization_name", "amount", "currency", "amount_includes_vat",
         "due_on", "contract", "comment", "attributes", "lines_digest", "deleted", "origin", "batch_id",
-        "source_line", "source_path",
+        "source_line", "source_path", "crm_change_seq",
     ]
     static let lineColumns = [
         "invoice_id", "kind", "line_no", "item_ref", "item_name", "sku", "unit", "quantity", "price", "amount",
         "vat_rate", "vat_amount", "batch_id",
     ]
 
-    /// Rows for `core.invoices` and `core.invoice_lines`; `ids[i]` is the id of `invoices[i]`.
-    static func direct(_ invoices: [StagedInvoice], ids: [Int64], parties: [Int: ResolvedParty], batchID: Int64)
-        -> (invoices: ByteBuffer, lines: ByteBuffer)
+    /// Rows for `core.invoices` and `core.invoice_lines`; `ids[i]` and `changeSeqs[i]` are the id and the
+    /// `crm_change_seq` of `invoices[i]`.
+    static func direct(_ invoices: [StagedInvoice], ids: [Int64], changeSeqs: [Int64], parties: [Int: ResolvedParty],
+                       batchID: Int64) -> (invoices: ByteBuffer, lines: ByteBuffer)
     {
         var invoiceRows = CopyTextEncoder(capacity: invoices.count * 400)
         var lineRows = CopyTextEncoder(capacity: invoices.count * 300)
         let origin = "1c"
-        for (invoice, id) in zip(invoices, ids) {
+        for (index, invoice) in invoices.enumerated() {
+            let id = ids[index]
             let header = invoice.row.header
             let party = invoice.partyKey.flatMap { parties[$0] }
             invoiceRows.field(Int(id))
@@ -72,6 +74,7 @@ enum OneCInvoiceCopy {
             invoiceRows.field(Int(batchID))
             invoiceRows.field(header.position.line)
             invoiceRows.field(header.position.path)
+            invoiceRows.field(Int(changeSeqs[index]))
             invoiceRows.endRow()
             for line in uniqueLines(invoice.row.lines) {
                 lineRows.field(Int(id))

@@ -16,7 +16,7 @@ public enum EnterpriseDataMapper {
     public static func map(_ object: EnterpriseDataObject) -> OneCMapping {
         let node = object.node
         let position = XMLPosition(line: object.line, path: object.path)
-        let reader = PropertyReader(node: node, path: object.path)
+        let reader = PropertyReader(node: node, path: position.path)
         let ref = node.value("КлючевыеСвойства", "Ссылка")
         func raw(_ disposition: RawObjectRow.Disposition, ref: String? = ref) -> RawObjectRow {
             RawObjectRow(objectType: object.typeName, ref: ref, disposition: disposition,
