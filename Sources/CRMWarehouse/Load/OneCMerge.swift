@@ -9,9 +9,10 @@ import Synchronization
 /// lines; payments and shipments (which refer to invoices, perhaps in a later chunk) and deletions (after the
 /// whole message, never for an object that arrived in the same message) once every chunk is in.
 ///
-/// Per chunk (`applyChunk`): the file's bytes go to `raw.onec_message_chunks`, the staged rows to their
-/// tables (`OneCStageTable`, one COPY each, raw objects straight into `raw.onec_objects`), then
-/// counterparties, invoices and lines are upserted and rejected objects quarantined.
+/// Per chunk (`applyChunk`): counterparties are matched first; the file's bytes go to
+/// `raw.onec_message_chunks` and the staged rows to their tables (`OneCStageTable`, one COPY each, raw
+/// objects straight into `raw.onec_objects`); new invoices and their lines are COPYed into `core` (or, when
+/// the chunk holds one the warehouse has, staged and upserted); rejected objects are quarantined.
 /// Staging tables live for the transaction: `stage_party_ids` maps the file's party keys to warehouse ids
 /// across chunks, `stage_later` holds payments, shipments and deletions until `finish`.
 struct OneCMerge: Sendable {

@@ -24,8 +24,9 @@ public struct OneCLoadChunk: Sendable {
 /// Stages the rows of one 1C file while it is read, and hands them to the database in chunks that are
 /// applied while the next chunk is parsed.
 ///
-/// Each kind of row has its own narrow table (`OneCStageTable`): counterparties, invoices, their lines,
-/// payments/shipments/deletions, raw objects, quarantined objects. Counterparties are gathered here
+/// Each kind of row has its own narrow table (`OneCStageTable`): counterparties, payments/shipments/
+/// deletions, raw objects, quarantined objects. Buyer invoices are kept as rows (`StagedInvoice`) and
+/// encoded when their chunk is applied (`OneCInvoiceCopy`): straight into `core` when they are new. Counterparties are gathered here
 /// (`PartyRegistry`): a document names its counterparty by value, and the same company may appear as a full
 /// catalogue entry, by UUID and INN inside an invoice, and by INN alone elsewhere; the registry makes them
 /// one staged party (written when new or changed), which `OneCMerge` then matches against the warehouse
