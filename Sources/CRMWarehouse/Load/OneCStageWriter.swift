@@ -26,11 +26,12 @@ public struct OneCLoadChunk: Sendable {
 ///
 /// Each kind of row has its own narrow table (`OneCStageTable`): counterparties, payments/shipments/
 /// deletions, raw objects, quarantined objects. Buyer invoices are kept as rows (`StagedInvoice`) and
-/// encoded when their chunk is applied (`OneCInvoiceCopy`): straight into `core` when they are new. Counterparties are gathered here
-/// (`PartyRegistry`): a document names its counterparty by value, and the same company may appear as a full
-/// catalogue entry, by UUID and INN inside an invoice, and by INN alone elsewhere; the registry makes them
-/// one staged party (written when new or changed), which `OneCMerge` then matches against the warehouse
-/// set-wise.
+/// encoded when their chunk is applied (`OneCInvoiceCopy`): straight into `core` when they are new.
+///
+/// Counterparties are gathered here (`PartyRegistry`): a document names its counterparty by value, and the
+/// same company may appear as a full catalogue entry, by UUID and INN inside an invoice, and by INN alone
+/// elsewhere; the registry makes them one staged party (written when new or changed), which `OneCMerge` then
+/// matches against the warehouse set-wise.
 ///
 /// Pipelining: `flushIfNeeded` cuts a chunk once about `chunkBytes` bytes of rows are staged, waits for
 /// the previous chunk to be applied, and starts applying this one; parsing goes on meanwhile. At most one
