@@ -52,7 +52,7 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        // Decides what runs when (jobs/*.yaml); arrives with the nightly-run issue.
+        // Decides what runs when: cron schedules in a time zone (jobs/*.yaml arrive with the nightly-run issue).
         .target(name: "Scheduler", dependencies: ["Ingest"]),
         // Wires a source kind end to end: connector -> mapping -> warehouse load, with progress.
         .target(
@@ -84,6 +84,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
