@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Types every module shares: errors with locations, source positions, exact money and dates,
@@ -53,7 +54,7 @@ let package = Package(
             resources: [.copy("Migrations")]
         ),
         // Decides what runs when: cron schedules in a time zone (jobs/*.yaml arrive with the nightly-run issue).
-        .target(name: "Scheduler", dependencies: ["Ingest"]),
+        .target(name: "Scheduler", dependencies: ["Ingest", .product(name: "Yams", package: "Yams")]),
         // Wires a source kind end to end: connector -> mapping -> warehouse load, with progress.
         .target(
             name: "Ingest",
@@ -65,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "crmhub",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore", "Connectors",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,145 @@
+import Foundation
+import Yams
+
+/// Reads one YAML file node by node, collecting every problem with its line and column instead of stopping
+/// at the first (a user fixing a job file wants all of them at once, as from a compiler).
+///
+/// Hand-walked rather than `Codable`: Yams' decoder neither reports unknown keys nor says where a value
+/// stands, and both are what make a diagnostic useful.
+struct ConfigReader {
+    let file: String
+    private(set) var diagnostics: [ConfigDiagnostic] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// The document's root node; nil (with a diagnostic) when the text is not YAML.
+    mutating func root(of text: String) -> Node? {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                error(at: nil, "the file is empty")
+                return nil
+            }
+            return node
+        } catch let yamlError as YamlError {
+            switch yamlError {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+                diagnostics.append(ConfigDiagnostic(file: file, line: mark.line, column: mark.column,
+                                                    message: "not valid YAML: \(problem)"))
+            default:
+                error(at: nil, "not valid YAML: \(yamlError)")
+            }
+            return nil
+        } catch {
+            self.error(at: nil, "not valid YAML: \(error)")
+            return nil
+        }
+    }
+
+    mutating func appendDiagnostic(_ diagnostic: ConfigDiagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    mutating func error(at node: Node?, _ message: String) {
+        report(.error, at: node, message)
+    }
+
+    mutating func warning(at node: Node?, _ message: String) {
+        report(.warning, at: node, message)
+    }
+
+    private mutating func report(_ severity: ConfigDiagnostic.Severity, at node: Node?, _ message: String) {
+        let mark = node?.mark
+        diagnostics.append(ConfigDiagnostic(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1,
+                                            severity: severity, message: message))
+    }
+
+    /// A mapping's entries by key, reporting keys outside `known` (with a suggestion) and keys given twice.
+    /// `where` names the mapping in messages (`schedule`, `step 2 (import)`).
+    mutating func mapping(_ node: Node, known: [String], in place: String) -> [String: (key: Node, value: Node)]? {
+        guard let mapping = node.mapping else {
+            error(at: node, "\(place) must be a mapping of keys to values")
+            return nil
+        }
+        var entries: [String: (key: Node, value: Node)] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else {
+                error(at: key, "keys in \(place) must be plain words")
+                continue
+            }
+            if entries[name] != nil {
+                error(at: key, "'\(name)' is given twice in \(place)")
+                continue
+            }
+            if !known.contains(name) {
+                error(at: key, "unknown key '\(name)' in \(place)\(Suggestion.didYouMean(name, in: known))")
+                continue
+            }
+            entries[name] = (key, value)
+        }
+        return entries
+    }
+
+    mutating func required(_ name: String, in entries: [String: (key: Node, value: Node)], parent: Node,
+                           place: String) -> Node? {
+        guard let entry = entries[name] else {
+            error(at: parent, "\(place) needs '\(name)'")
+            return nil
+        }
+        return entry.value
+    }
+
+    mutating func string(_ node: Node?, _ what: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            error(at: node, "\(what) must be a text value")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func integer(_ node: Node?, _ what: String, atLeast minimum: Int) -> Int? {
+        guard let node else { return nil }
+        guard let text = node.scalar?.string, let value = Int(text) else {
+            error(at: node, "\(what) must be a whole number")
+            return nil
+        }
+        guard value >= minimum else {
+            error(at: node, "\(what) must be at least \(minimum)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func fraction(_ node: Node?, _ what: String) -> Double? {
+        guard let node else { return nil }
+        guard let text = node.scalar?.string, let value = Double(text), (0...1).contains(value) else {
+            error(at: node, "\(what) must be a number from 0 to 1")
+            return nil
+        }
+        return value
+    }
+
+    /// One of `allowed`, with a suggestion when it is not.
+    mutating func choice(_ node: Node?, _ what: String, allowed: [String]) -> String? {
+        guard let text = string(node, what) else { return nil }
+        guard allowed.contains(text) else {
+            error(at: node, "\(what) must be one of \(allowed.joined(separator: ", ")), not '\(text)'"
+                                + Suggestion.didYouMean(text, in: allowed))
+            return nil
+        }
+        return text
+    }
+
+    /// A duration written as a number and a unit: `90s`, `15m`, `2h`, `1d`.
+    mutating func duration(_ node: Node?, _ what: String) -> Duration? {
+        guard let text = string(node, what) else { return nil }
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        guard let unit = text.last, let seconds = units[unit], let count = Int64(text.dropLast()), count > 0 else {
+            error(at: node, "\(what) must be a duration such as 90s, 15m, 2h or 1d, not '\(text)'")
+            return nil
+        }
+        return .seconds(count * seconds)
+    }
+}

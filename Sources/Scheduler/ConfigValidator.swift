@@ -1,0 +1,67 @@
+import Foundation
+
+/// `crmhub validate`: every job file (`jobs/*.yaml`) and mapping file (`mappings/*.yaml`) under the given
+/// paths, checked in one pass, each problem reported with its file, line and column.
+public enum ConfigValidator {
+    public struct Result: Sendable {
+        public var files: [String] = []
+        public var jobs: [JobDefinition] = []
+        public var diagnostics: [ConfigDiagnostic] = []
+        public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
+        public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
+    }
+
+    /// Checks `paths` (files, or folders whose `.yaml`/`.yml` files are read in name order). A file is a job
+    /// file unless it sits in a folder named `mappings`.
+    public static func validate(_ paths: [String]) -> Result {
+        var result = Result()
+        for path in paths {
+            let files = yamlFiles(at: path)
+            if files.isEmpty && !FileManager.default.fileExists(atPath: path) {
+                result.diagnostics.append(ConfigDiagnostic(file: path, line: 1, column: 1,
+                                                           message: "no such file or folder"))
+            }
+            for file in files { check(file, into: &result) }
+        }
+        // Across files: a job id names its runs, so two files may not share one.
+        var seen: [String: String] = [:]
+        for job in result.jobs {
+            if let other = seen[job.id] {
+                result.diagnostics.append(ConfigDiagnostic(
+                    file: job.file, line: 1, column: 1, message: "job id '\(job.id)' is also the id of \(other)"))
+            } else {
+                seen[job.id] = job.file
+            }
+        }
+        result.diagnostics.sort()
+        return result
+    }
+
+    private static func check(_ file: String, into result: inout Result) {
+        result.files.append(file)
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+        else {
+            result.diagnostics.append(ConfigDiagnostic(file: file, line: 1, column: 1,
+                                                       message: "cannot be read as UTF-8 text"))
+            return
+        }
+        if URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent == "mappings" {
+            result.diagnostics.append(ConfigDiagnostic(
+                file: file, line: 1, column: 1,
+                message: "mapping files are not read by this CRMHub yet (they arrive with data-quality tests)"))
+            return
+        }
+        let (job, diagnostics) = JobFileLoader.load(text, file: file)
+        result.diagnostics += diagnostics
+        if let job { result.jobs.append(job) }
+    }
+
+    private static func yamlFiles(at path: String) -> [String] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return [] }
+        guard isFolder.boolValue else { return [path] }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            .map { (path.hasSuffix("/") ? path : path + "/") + $0 }
+    }
+}
