@@ -81,4 +81,26 @@ struct CLITests {
             #expect(rows == 11)
         }
     }
+
+    @Test("crmhub validate: compiler-style lines and exit code 2 for a bad job file, 0 for the nightly job")
+    func validate() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let bad = try files.write("bad.yaml", Data("""
+            version: 1
+            id: nightly
+            schedule: {cron: "30 2 * * *", timezone: Asia/Tashkent}
+            retry: {attemps: 3}
+            steps: [{import: {kind: bank-1c, path: "*.txt"}}]
+            """.utf8))
+        let database = try DatabaseSettings(url: "postgresql:///unused")
+        let failed = try await crmhub(["validate", bad], database: database)
+        #expect(failed.status == 2)
+        #expect(failed.text.contains("\(bad):4:9: error: unknown key 'attemps' in retry; did you mean 'attempts'?"))
+        let nightly = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../jobs/nightly.yaml").standardized.path
+        let passed = try await crmhub(["validate", nightly], database: database)
+        #expect(passed.status == 0)
+        #expect(passed.text.contains("checked 1 file(s): 0 error(s), 0 warning(s)"))
+    }
 }

@@ -18,10 +18,19 @@ struct ValidateCommand: ParsableCommand {
             """)
     )
 
-    @Argument(help: ArgumentHelp("Files or folders to check.", valueName: "path"))
-    var paths: [String] = ["jobs", "mappings"]
+    @Argument(help: ArgumentHelp("Files or folders to check (default: jobs and mappings, those that exist).",
+                                 valueName: "path"))
+    var paths: [String] = []
 
     func run() throws {
+        var paths = self.paths
+        if paths.isEmpty {
+            paths = ["jobs", "mappings"].filter { FileManager.default.fileExists(atPath: $0) }
+            guard !paths.isEmpty else {
+                throw ValidationError("there is no jobs or mappings folder here; run crmhub validate in the "
+                                          + "folder that holds them, or name the files to check")
+            }
+        }
         let result = ConfigValidator.validate(paths)
         for diagnostic in result.diagnostics { print(diagnostic) }
         let summary = "checked \(result.files.count) file(s): \(result.errors) error(s), \(result.warnings) warning(s)"
