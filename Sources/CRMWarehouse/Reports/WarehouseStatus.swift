@@ -23,7 +23,9 @@ public struct WarehouseStatus: Sendable {
     }
 
     public static let mainTables = [
-        "core.bank_transactions", "core.bank_balances", "raw.bank_1c_files", "ops.batches", "ops.quarantine",
+        "core.bank_transactions", "core.bank_balances", "core.counterparties", "core.invoices", "core.invoice_lines",
+        "core.payments_1c", "core.shipments", "raw.bank_1c_files", "raw.onec_messages", "raw.onec_objects",
+        "ops.batches", "ops.quarantine",
     ]
 
     public static func read(_ warehouse: Warehouse, migrator: Migrator) async throws -> WarehouseStatus {
