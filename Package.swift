@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),

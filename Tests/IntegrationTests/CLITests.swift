@@ -23,10 +23,12 @@ struct CLITests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../samples/bank-1c").standardized.path
 
-    func crmhub(_ arguments: [String], database: DatabaseSettings) async throws -> ChildProcess.Output {
+    func crmhub(_ arguments: [String], database: DatabaseSettings, environment extra: [String: String] = [:])
+        async throws -> ChildProcess.Output
+    {
         let binary = Self.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build crmhub first: \(binary)")
-        let environment = ["DATABASE_URL": database.urlWithCredentials]
+        let environment = extra.merging(["DATABASE_URL": database.urlWithCredentials]) { _, url in url }
         return try await withCheckedThrowingContinuation { continuation in
             // A blocking wait belongs on its own thread, not on the concurrency pool.
             Thread.detachNewThread {

@@ -3,6 +3,7 @@ import CRMWarehouse
 import Connectors
 import Foundation
 import HubCore
+import Ingest
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,27 +63,5 @@ struct Export1CEnterpriseDataCommand: AsyncParsableCommand {
                        + "\(receipt.receivedNo)): \(receipt.counterparties) client(s), \(receipt.invoices) invoice(s), "
                        + "\(receipt.deletions) deletion(s) changed since message \(receipt.acknowledgedNo), the last "
                        + "\(node) confirmed")
-    }
-}
-
-/// Writes an export to a temporary name in the folder and renames it into place, so 1C never picks up a
-/// half-written message.
-enum MessageFileWriter {
-    static func write(_ content: OneCExportContent, folder: String) throws -> String {
-        let name = "Message_\(content.ourNode)_\(content.peerNode).xml"
-        let final = (folder as NSString).appendingPathComponent(name)
-        let temporary = (folder as NSString).appendingPathComponent(".\(name).partial")
-        let writer = try EnterpriseDataWriter(path: temporary)
-        try writer.begin(.init(from: content.ourNode, to: content.peerNode, messageNo: content.messageNo,
-                               receivedNo: content.receivedNo))
-        for counterparty in content.counterparties { try writer.counterparty(counterparty) }
-        for invoice in content.invoices { try writer.invoice(invoice) }
-        for deletion in content.deletions { try writer.deletion(referenceKind: deletion.kind, ref: deletion.ref) }
-        try writer.finish()
-        guard rename(temporary, final) == 0 else {
-            throw HubError(.io, "cannot move the message into place: \(String(cString: strerror(errno)))",
-                           location: SourceLocation(source: final))
-        }
-        return final
     }
 }

@@ -1,0 +1,127 @@
+import Foundation
+import HubCore
+import Logging
+import PostgresNIO
+
+/// `ops.job_runs` and `ops.job_steps`: one run per (job, scheduled time), its steps' progress, and the lock
+/// that lets exactly one process work on a tick.
+public struct JobRunStore: Sendable {
+    public let warehouse: Warehouse
+
+    public init(warehouse: Warehouse) {
+        self.warehouse = warehouse
+    }
+
+    public enum Trigger: String, Sendable {
+        case manual, schedule
+    }
+
+    /// How a run begins.
+    public enum Start: Sendable, Equatable {
+        /// A new run, or an interrupted or failed one resumed: `completedSteps` (1-based) are not run again.
+        case started(runID: Int64, resumed: Bool, completedSteps: Set<Int>)
+        /// This tick was run to success before: nothing to do.
+        case alreadySucceeded(runID: Int64, finishedAt: Date?)
+    }
+
+    /// Runs `body` while holding the tick's lock: a PostgreSQL session advisory lock on its own connection,
+    /// released when `body` ends or when the process dies (the server drops the connection). `body` gets false
+    /// when another process holds the lock: that process is working on the tick now.
+    public func withTickLock<Result: Sendable>(
+        jobID: String, scheduledFor: Date, _ body: @Sendable (Bool) async throws -> Result
+    ) async throws -> Result {
+        let key = "crmhub:job:\(jobID)@\(Int64(scheduledFor.timeIntervalSince1970))"
+        let logger = warehouse.logger
+        return try await warehouse.client.withConnection { connection in
+            let acquired = try await connection.query(
+                "SELECT pg_try_advisory_lock(hashtextextended(\(key), 0))", logger: logger
+            ).collect().first!.decode(Bool.self)
+            guard acquired else { return try await body(false) }
+            do {
+                let result = try await body(true)
+                _ = try await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(key), 0))", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(key), 0))",
+                                                logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// Starts the tick's run, or resumes it; call while holding the tick's lock.
+    public func start(jobID: String, scheduledFor: Date, trigger: Trigger, runner: String) async throws -> Start {
+        let logger = warehouse.logger
+        return try await warehouse.client.withConnection { connection in
+            try await connection.inTransaction(logger: logger) {
+                let inserted = try await connection.query("""
+                    INSERT INTO ops.job_runs (job_id, scheduled_for, trigger, status, runner)
+                    VALUES (\(jobID), \(scheduledFor), \(trigger.rawValue), 'running', \(runner))
+                    ON CONFLICT (job_id, scheduled_for) DO NOTHING
+                    RETURNING id
+                    """, logger: logger).collect()
+                if let row = inserted.first {
+                    return .started(runID: try row.decode(Int64.self), resumed: false, completedSteps: [])
+                }
+                let existing = try await connection.query("""
+                    SELECT id, status, finished_at FROM ops.job_runs
+                    WHERE job_id = \(jobID) AND scheduled_for = \(scheduledFor) FOR UPDATE
+                    """, logger: logger).collect().first!
+                let (runID, status, finishedAt) = try existing.decode((Int64, String, Date?).self)
+                if status == "succeeded" { return .alreadySucceeded(runID: runID, finishedAt: finishedAt) }
+                try await connection.query("""
+                    UPDATE ops.job_runs
+                    SET status = 'running', starts = starts + 1, runner = \(runner), finished_at = NULL, error = NULL
+                    WHERE id = \(runID)
+                    """, logger: logger)
+                let done = try await connection.query("""
+                    SELECT step_index FROM ops.job_steps WHERE run_id = \(runID) AND status = 'succeeded'
+                    """, logger: logger).collect().map { try $0.decode(Int.self) }
+                return .started(runID: runID, resumed: true, completedSteps: Set(done))
+            }
+        }
+    }
+
+    public func startStep(runID: Int64, index: Int, kind: String, target: String) async throws {
+        try await warehouse.client.query("""
+            INSERT INTO ops.job_steps (run_id, step_index, kind, target, status)
+            VALUES (\(runID), \(index), \(kind), \(target), 'running')
+            ON CONFLICT (run_id, step_index) DO UPDATE
+            SET status = 'running', started_at = clock_timestamp(), finished_at = NULL, error = NULL, files = 0,
+                files_loaded = 0, files_already = 0, files_failed = 0, records_loaded = 0, records_quarantined = 0
+            """, logger: warehouse.logger)
+    }
+
+    /// What a step did.
+    public struct StepCounts: Sendable, Equatable {
+        public var files = 0
+        public var filesLoaded = 0
+        public var filesAlready = 0
+        public var filesFailed = 0
+        public var recordsLoaded = 0
+        public var recordsQuarantined = 0
+
+        public init() {}
+    }
+
+    public func finishStep(runID: Int64, index: Int, succeeded: Bool, counts: StepCounts, error: String?)
+        async throws
+    {
+        try await warehouse.client.query("""
+            UPDATE ops.job_steps
+            SET status = \(succeeded ? "succeeded" : "failed"), finished_at = clock_timestamp(),
+                files = \(counts.files), files_loaded = \(counts.filesLoaded), files_already = \(counts.filesAlready),
+                files_failed = \(counts.filesFailed), records_loaded = \(Int64(counts.recordsLoaded)),
+                records_quarantined = \(Int64(counts.recordsQuarantined)), error = \(error)
+            WHERE run_id = \(runID) AND step_index = \(index)
+            """, logger: warehouse.logger)
+    }
+
+    public func finish(runID: Int64, succeeded: Bool, error: String?) async throws {
+        try await warehouse.client.query("""
+            UPDATE ops.job_runs
+            SET status = \(succeeded ? "succeeded" : "failed"), finished_at = clock_timestamp(), error = \(error)
+            WHERE id = \(runID)
+            """, logger: warehouse.logger)
+    }
+}

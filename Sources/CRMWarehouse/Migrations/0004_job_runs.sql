@@ -1,0 +1,43 @@
+-- Job runs (docs/jobs.md, decision D14).
+--
+-- A run is keyed by (job, scheduled time): a tick is run once, whichever process or machine gets to it.
+-- Each step records its progress; a run that was interrupted (the process killed, the server restarted) is
+-- resumed by the next `crmhub run` of the same tick, from the first step that did not succeed. Steps are
+-- idempotent (every file loads once, by its hash or message number), so a step cut short is simply run
+-- again.
+
+CREATE TABLE ops.job_runs (
+    id            bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    job_id        text        NOT NULL,
+    scheduled_for timestamptz NOT NULL,
+    trigger       text        NOT NULL CHECK (trigger IN ('manual', 'schedule')),
+    status        text        NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    -- How many times the run was started: 1, plus one per resume.
+    starts        integer     NOT NULL DEFAULT 1,
+    started_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at   timestamptz,
+    error         text,
+    -- The process (host:pid) that last worked on the run.
+    runner        text        NOT NULL,
+    UNIQUE (job_id, scheduled_for)
+);
+CREATE INDEX job_runs_job_idx ON ops.job_runs (job_id, started_at DESC);
+
+CREATE TABLE ops.job_steps (
+    run_id              bigint      NOT NULL REFERENCES ops.job_runs (id),
+    step_index          integer     NOT NULL CHECK (step_index >= 1),
+    kind                text        NOT NULL,
+    -- What the step works on, for people: the import's path pattern, the export's node.
+    target              text        NOT NULL,
+    status              text        NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    started_at          timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at         timestamptz,
+    files               integer     NOT NULL DEFAULT 0,
+    files_loaded        integer     NOT NULL DEFAULT 0,
+    files_already       integer     NOT NULL DEFAULT 0,
+    files_failed        integer     NOT NULL DEFAULT 0,
+    records_loaded      bigint      NOT NULL DEFAULT 0,
+    records_quarantined bigint      NOT NULL DEFAULT 0,
+    error               text,
+    PRIMARY KEY (run_id, step_index)
+);

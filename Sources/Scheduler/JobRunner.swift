@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CRMWarehouse
+import Foundation
+import HubCore
+import Ingest
+
+/// Runs one tick of a job (`crmhub run`, and the scheduler): its steps in order, each recorded in
+/// `ops.job_steps`, the run in `ops.job_runs` keyed by (job, scheduled time).
+///
+/// Exactly one run per tick: the tick's advisory lock keeps a second process out while one works on it, a
+/// tick that succeeded is not run again, and a tick that failed or was cut short (the process killed) is
+/// resumed from its first step that did not succeed. Steps are idempotent (every file loads once), so a step
+/// cut short simply runs again. A step that fails does not stop the others: each source is independent, and
+/// one bad file must not keep the rest of the night's data out.
+public struct JobRunner: Sendable {
+    public let warehouse: Warehouse
+    /// For tests of crash recovery: the process exits at once, as if killed, after this step is recorded.
+    public var abortAfterStep: Int?
+    /// Lines for the person or log watching the run.
+    public var report: @Sendable (String) -> Void
+
+    public init(warehouse: Warehouse, abortAfterStep: Int? = nil, report: @escaping @Sendable (String) -> Void) {
+        self.warehouse = warehouse
+        self.abortAfterStep = abortAfterStep
+        self.report = report
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case succeeded(runID: Int64, quarantined: Int)
+        case failed(runID: Int64, failedSteps: [Int])
+        case alreadySucceeded(runID: Int64, finishedAt: Date?)
+        /// Another process holds the tick's lock: it is running this tick now.
+        case busy
+    }
+
+    public func run(_ job: JobDefinition, scheduledFor: Date, trigger: JobRunStore.Trigger) async throws -> Outcome {
+        let store = JobRunStore(warehouse: warehouse)
+        let runner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        return try await store.withTickLock(jobID: job.id, scheduledFor: scheduledFor) { acquired in
+            guard acquired else { return .busy }
+            let start = try await store.start(jobID: job.id, scheduledFor: scheduledFor, trigger: trigger,
+                                              runner: runner)
+            guard case .started(let runID, let resumed, let completed) = start else {
+                if case .alreadySucceeded(let runID, let finishedAt) = start {
+                    return .alreadySucceeded(runID: runID, finishedAt: finishedAt)
+                }
+                return .busy
+            }
+            report("run \(runID) of \(job.id) for \(scheduledFor.formatted(.iso8601))"
+                   + (resumed ? ": resumed; steps \(completed.sorted()) done before" : ""))
+            var failed: [Int] = []
+            var quarantined = 0
+            for (offset, step) in job.steps.enumerated() {
+                let index = offset + 1
+                guard !completed.contains(index) else { continue }
+                try await store.startStep(runID: runID, index: index, kind: step.kind, target: step.target)
+                let (counts, error) = await execute(step)
+                try await store.finishStep(runID: runID, index: index, succeeded: error == nil, counts: counts,
+                                           error: error)
+                quarantined += counts.recordsQuarantined
+                if error != nil { failed.append(index) }
+                report("step \(index) \(step.kind) \(step.target): \(counts.files) file(s), \(counts.filesLoaded) "
+                       + "loaded, \(counts.filesAlready) already loaded, \(counts.filesFailed) failed; "
+                       + "\(counts.recordsLoaded) record(s) loaded, \(counts.recordsQuarantined) quarantined"
+                       + (error.map { "; \($0)" } ?? ""))
+                if abortAfterStep == index {
+                    report("aborting after step \(index) (CRMHUB_TEST_ABORT_AFTER_STEP)")
+                    exit(99)
+                }
+            }
+            let error = failed.isEmpty ? nil : "step(s) \(failed.map(String.init).joined(separator: ", ")) failed"
+            try await store.finish(runID: runID, succeeded: failed.isEmpty, error: error)
+            return failed.isEmpty ? .succeeded(runID: runID, quarantined: quarantined)
+                : .failed(runID: runID, failedSteps: failed)
+        }
+    }
+
+    /// Runs one step; its counts, and the first error when any part of it failed.
+    func execute(_ step: JobDefinition.Step) async -> (JobRunStore.StepCounts, String?) {
+        var counts = JobRunStore.StepCounts()
+        var firstError: String?
+        switch step {
+        case .importFiles(let kind, let pattern, let ourNode):
+            let files = Self.expand(pattern)
+            counts.files = files.count
+            for file in files {
+                do {
+                    try await importFile(file, kind: kind, ourNode: ourNode, counts: &counts)
+                } catch {
+                    counts.filesFailed += 1
+                    let message = (error as? HubError)?.description ?? "\(file): \(Warehouse.describe(error))"
+                    firstError = firstError ?? message
+                    report("  \(message)")
+                }
+            }
+        case .exportMessage(_, let node, let directory):
+            do {
+                let ourNode = ProcessInfo.processInfo.environment["CRMHUB_NODE"] ?? "CRM"
+                let receipt = try await OneCExportStore(warehouse: warehouse).export(
+                    peer: node, ourNode: ourNode, organization: nil
+                ) { content in try MessageFileWriter.write(content, folder: directory) }
+                counts.files = 1
+                counts.filesLoaded = 1
+                counts.recordsLoaded = receipt.counterparties + receipt.invoices + receipt.deletions
+            } catch {
+                counts.filesFailed = 1
+                firstError = (error as? HubError)?.description ?? Warehouse.describe(error)
+            }
+        }
+        return (counts, firstError)
+    }
+
+    private func importFile(_ file: String, kind: String, ourNode: String?, counts: inout JobRunStore.StepCounts)
+        async throws
+    {
+        if kind == BankStatementImporter.sourceKind {
+            let result = try await BankStatementImporter(warehouse: warehouse).importFile(path: file)
+            switch result.outcome {
+            case .loaded(let batch):
+                counts.filesLoaded += 1
+                counts.recordsLoaded += batch.loaded
+                counts.recordsQuarantined += batch.quarantined
+            case .alreadyLoaded:
+                counts.filesAlready += 1
+            }
+            return
+        }
+        guard let format = OneCFormat(rawValue: kind) else {
+            throw HubError(.configuration, "no importer for source kind \(kind)", location: SourceLocation(source: file))
+        }
+        let result = try await OneCImporter(warehouse: warehouse, format: format, ourNode: ourNode).importFile(path: file)
+        switch result.outcome {
+        case .loaded(let summary):
+            counts.filesLoaded += 1
+            counts.recordsLoaded += summary.loaded
+            counts.recordsQuarantined += summary.quarantined
+        case .alreadyLoaded, .alreadyAccepted:
+            counts.filesAlready += 1
+        }
+    }
+
+    /// The files a step's `path` names: the file itself, or the matches of a glob (`*`, `?`, `[…]`) in name
+    /// order. Hand-written over glob(3) because Foundation has no glob.
+    static func expand(_ pattern: String) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0..<Int(matches.gl_pathc)).compactMap { index in
+            matches.gl_pathv[index].map { String(cString: $0) }
+        }.sorted()
+    }
+}
+
+extension JobDefinition.Step {
+    var kind: String {
+        switch self {
+        case .importFiles: "import"
+        case .exportMessage: "export"
+        }
+    }
+
+    /// What the step works on, for people: `1c-enterprisedata samples/1c/Message_*.xml`, `1c-enterprisedata → BP`.
+    var target: String {
+        switch self {
+        case .importFiles(let kind, let path, _): "\(kind) \(path)"
+        case .exportMessage(let kind, let node, _): "\(kind) → \(node)"
+        }
+    }
+}

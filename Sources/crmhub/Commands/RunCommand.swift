@@ -1,0 +1,85 @@
+import ArgumentParser
+import CRMWarehouse
+import Foundation
+import HubCore
+import Scheduler
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a job now: its steps in order, each recorded in ops.job_runs and ops.job_steps.",
+        discussion: reflow("""
+            JOB is a job's id (looked up in the jobs folder) or the path of its file. A run is identified by the
+            job and its scheduled time (--at, default now): a time that was run to success is not run again; one
+            that failed or was cut short (the process killed, the server restarted) is resumed from its first
+            step that did not succeed. While one process runs a time, another asking for the same time is told
+            so and does nothing. A failing step does not stop the others.
+
+            Exit codes: 0 succeeded (or had succeeded before); 1 a step failed; 2 the job file has errors or
+            the job is unknown; 3 succeeded, with quarantined records.
+
+            Example: crmhub run nightly --at 2026-11-22T02:30:00+05:00
+            """)
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The job's id or file.", valueName: "job"))
+    var job: String
+
+    @Option(help: ArgumentHelp("The scheduled time this run stands for (ISO 8601). Default: now.", valueName: "time"))
+    var at: String?
+
+    @Option(help: ArgumentHelp("Where job files are.", valueName: "dir"))
+    var jobs = "jobs"
+
+    func run() async throws {
+        let definition = try loadJob()
+        let scheduledFor: Date
+        if let at {
+            guard let time = ISO8601DateFormatter().date(from: at) else {
+                throw ValidationError("--at must be an ISO 8601 time such as 2026-11-22T02:30:00+05:00, not '\(at)'")
+            }
+            scheduledFor = time
+        } else {
+            scheduledFor = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        }
+        let abortAfter = ProcessInfo.processInfo.environment["CRMHUB_TEST_ABORT_AFTER_STEP"].flatMap { Int($0) }
+        let outcome = try await options.withMigratedWarehouse { warehouse in
+            try await JobRunner(warehouse: warehouse, abortAfterStep: abortAfter) { Terminal.print($0) }
+                .run(definition, scheduledFor: scheduledFor, trigger: .manual)
+        }
+        switch outcome {
+        case .succeeded(let runID, let quarantined):
+            Terminal.print("run \(runID) of \(definition.id): succeeded"
+                           + (quarantined > 0 ? ", \(quarantined) record(s) quarantined (see ops.quarantine)" : ""))
+            if quarantined > 0 { throw ExitCode(3) }
+        case .failed(let runID, let steps):
+            Terminal.error("run \(runID) of \(definition.id): step(s) \(steps.map(String.init).joined(separator: ", ")) "
+                           + "failed; run the same time again (--at) to retry them, the others are kept")
+            throw ExitCode(1)
+        case .alreadySucceeded(let runID, let finishedAt):
+            Terminal.print("\(definition.id) for this time already ran to success (run \(runID)"
+                           + (finishedAt.map { ", finished \($0.formatted(.iso8601))" } ?? "") + "); nothing to do")
+        case .busy:
+            Terminal.print("another process is running \(definition.id) for this time; nothing done here")
+        }
+    }
+
+    /// The job named by `job`: a file path, or the id of one of the files in the jobs folder.
+    private func loadJob() throws -> JobDefinition {
+        let isFile = job.hasSuffix(".yaml") || job.hasSuffix(".yml")
+        let result = ConfigValidator.validate([isFile ? job : jobs])
+        let wanted = isFile ? result.jobs.first : result.jobs.first { $0.id == job }
+        let relevant = result.diagnostics.filter { isFile || wanted == nil || $0.file == wanted?.file }
+        for diagnostic in relevant { Terminal.error(diagnostic.description) }
+        guard let wanted, !relevant.contains(where: { $0.severity == .error }) else {
+            if relevant.isEmpty {
+                throw ValidationError("no job '\(job)' in \(jobs) (jobs there: "
+                                      + "\(result.jobs.map(\.id).joined(separator: ", ")))")
+            }
+            throw ExitCode(2)
+        }
+        return wanted
+    }
+}

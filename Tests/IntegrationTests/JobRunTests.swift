@@ -1,0 +1,141 @@
+import CRMWarehouse
+import Foundation
+import HubCore
+import PostgresNIO
+import Scheduler
+import Testing
+
+/// `crmhub run`: one run per (job, time), resumed after a crash, never run twice, a failing step alone.
+@Suite("job runs against a real PostgreSQL")
+struct JobRunTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized.path
+    static let at = "2026-11-22T02:30:00+05:00"
+
+    /// A job over copies of the bundled samples: 1C message, CommerceML documents, bank statements.
+    func job(_ files: TemporaryFiles, extraStatement: String? = nil) throws -> String {
+        let folder = files.directory
+        for (from, to) in [("samples/1c/Message_BP_CRM.xml", "Message_BP_CRM.xml"),
+                           ("samples/1c/documents.xml", "documents.xml"),
+                           ("samples/bank-1c/01_kl_to_1c_2024-04-15.txt", "bank_01.txt"),
+                           ("samples/bank-1c/02_1c_to_kl_2024-04-16.txt", "bank_02.txt")] {
+            _ = try files.write(to, try Data(contentsOf: URL(fileURLWithPath: Self.repository + "/" + from)))
+        }
+        if let extraStatement { _ = try files.write("bank_03.txt", Data(extraStatement.utf8)) }
+        return try files.write("nightly.yaml", Data("""
+            version: 1
+            id: nightly
+            schedule: {cron: "30 2 * * *", timezone: Asia/Tashkent}
+            steps:
+              - import: {kind: 1c-enterprisedata, path: "\(folder)/Message_*.xml", our_node: CRM}
+              - import: {kind: 1c-commerceml, path: "\(folder)/documents.xml"}
+              - import: {kind: bank-1c, path: "\(folder)/bank_*.txt"}
+            """.utf8))
+    }
+
+    func crmhub(_ arguments: [String], database: DatabaseSettings, environment: [String: String] = [:]) async throws
+        -> ChildProcess.Output
+    {
+        try await CLITests().crmhub(arguments, database: database, environment: environment)
+    }
+
+    func count(_ warehouse: Warehouse, _ sql: String) async throws -> Int {
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: sql), logger: warehouse.logger)
+            .collect().first!.decode(Int.self)
+    }
+
+    /// What a night's run leaves in the warehouse, to compare a resumed run with a clean one.
+    func fingerprint(_ warehouse: Warehouse) async throws -> [Int] {
+        var counts: [Int] = []
+        for table in ["core.bank_transactions", "core.counterparties", "core.invoices", "core.invoice_lines",
+                      "core.payments_1c", "raw.onec_objects", "ops.quarantine"] {
+            counts.append(try await count(warehouse, "SELECT count(*)::int FROM \(table)"))
+        }
+        counts.append(try await count(warehouse, "SELECT count(*)::int FROM ops.batches WHERE status = 'loaded'"))
+        return counts
+    }
+
+    @Test("a run loads every step once; the same time again does nothing")
+    func runOnce() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files)
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let first = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(first.status == 0, "\(first.text)")
+            #expect(first.text.contains("run 1 of nightly: succeeded"))
+            let clean = try await fingerprint(warehouse)
+            #expect(clean[0] > 0 && clean[2] > 0)
+            let again = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(again.status == 0 && again.text.contains("already ran to success (run 1"))
+            #expect(try await fingerprint(warehouse) == clean)
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_runs") == 1)
+            #expect(try await count(warehouse, """
+                SELECT count(*)::int FROM ops.job_steps WHERE status = 'succeeded' AND files_loaded > 0
+                """) == 3)
+        }
+    }
+
+    @Test("killed after step 1 and run again: resumes at step 2 and ends with exactly a clean run's data")
+    func killAndResume() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files)
+        var clean: [Int] = []
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            _ = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            clean = try await fingerprint(warehouse)
+        }
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let killed = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings,
+                                          environment: ["CRMHUB_TEST_ABORT_AFTER_STEP": "1"])
+            #expect(killed.status == 99)
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_runs WHERE status = 'running'") == 1)
+            let resumed = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(resumed.status == 0, "\(resumed.text)")
+            #expect(resumed.text.contains("resumed; steps [1] done before"))
+            #expect(!resumed.text.contains("step 1 import"))
+            #expect(try await fingerprint(warehouse) == clean)
+            #expect(try await count(warehouse, "SELECT starts FROM ops.job_runs") == 2)
+        }
+    }
+
+    @Test("two processes asked for the same time at once: one run, the data once")
+    func twoRunners() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files)
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            async let one = crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            async let two = crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            let outputs = try await [one, two]
+            #expect(outputs.allSatisfy { $0.status == 0 }, "\(outputs.map(\.text))")
+            #expect(outputs.filter { $0.text.contains("succeeded") }.count == 1)
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_runs") == 1)
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.batches WHERE status = 'loaded'") == 4)
+        }
+    }
+
+    @Test("a file that fails fails its step only; the other steps load, and a rerun retries just that step")
+    func failingStep() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        // A statement cut off before КонецФайла: the bank importer refuses it whole.
+        let truncated = "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nСекцияДокумент=Платежное поручение\n"
+        let path = try job(files, extraStatement: truncated)
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(run.status == 1, "\(run.text)")
+            #expect(run.text.contains("step(s) 3 failed"))
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM core.invoices") > 0)
+            #expect(try await count(warehouse, """
+                SELECT files_loaded FROM ops.job_steps WHERE step_index = 3 AND status = 'failed' AND files_failed = 1
+                """) == 2)
+            let again = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(again.status == 1 && again.text.contains("resumed; steps [1, 2] done before"))
+            #expect(try await count(warehouse, """
+                SELECT files_already FROM ops.job_steps WHERE step_index = 3
+                """) == 2)
+        }
+    }
+}
