@@ -1,6 +1,8 @@
 import ArgumentParser
+import CRMWarehouse
 import Foundation
 import HubCore
+import PostgresNIO
 
 // Exit codes are part of the interface (docs/architecture.md): 0 ok, 1 failed, 2 usage or configuration,
 // 3 completed with quarantined records. ArgumentParser's own usage errors (64) are folded into 2.
@@ -33,6 +35,7 @@ do {
     if code == .success {
         CRMHubCommand.exit(withError: error)
     }
-    Terminal.error(CRMHubCommand.fullMessage(for: error))
+    // PostgreSQL errors describe themselves generically; Warehouse.describe gives the server's message.
+    Terminal.error(error is PSQLError ? Warehouse.describe(error) : CRMHubCommand.fullMessage(for: error))
     exit(1)
 }

@@ -73,6 +73,14 @@ struct JobRunTests {
             #expect(try await count(warehouse, """
                 SELECT count(*)::int FROM ops.job_steps WHERE status = 'succeeded' AND files_loaded > 0
                 """) == 3)
+            // What a person sees in the morning.
+            let runs = try await crmhub(["runs", "nightly"], database: warehouse.settings)
+            #expect(runs.status == 0 && runs.text.contains("nightly              2026-11-21 21:30  succeeded"))
+            let status = try await crmhub(["status", "--jobs", files.directory], database: warehouse.settings)
+            #expect(status.status == 0)
+            #expect(status.text.contains("nightly: 30 2 * * * Asia/Tashkent; next "))
+            #expect(status.text.contains("last: run 1 for 2026-11-22 02:30: succeeded, took "))
+            #expect(status.text.contains("4 file(s) loaded, 0 failed"))
         }
     }
 

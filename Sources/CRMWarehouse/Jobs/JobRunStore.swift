@@ -125,3 +125,53 @@ public struct JobRunStore: Sendable {
             """, logger: warehouse.logger)
     }
 }
+
+/// What `crmhub runs` and `crmhub status` show of a run.
+public struct JobRunSummary: Sendable {
+    public var id: Int64
+    public var jobID: String
+    public var scheduledFor: Date
+    public var trigger: String
+    public var status: String
+    public var starts: Int
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var error: String?
+    public var filesLoaded: Int
+    public var filesFailed: Int
+    public var recordsLoaded: Int64
+    public var recordsQuarantined: Int64
+}
+
+extension JobRunStore {
+    /// The latest runs, newest first: of one job, or of all.
+    public func recentRuns(jobID: String? = nil, limit: Int = 20) async throws -> [JobRunSummary] {
+        let rows = try await warehouse.client.query("""
+            SELECT r.id, r.job_id, r.scheduled_for, r.trigger, r.status, r.starts, r.started_at, r.finished_at,
+                   r.error, coalesce(sum(s.files_loaded), 0)::int, coalesce(sum(s.files_failed), 0)::int,
+                   coalesce(sum(s.records_loaded), 0)::bigint, coalesce(sum(s.records_quarantined), 0)::bigint
+            FROM ops.job_runs r LEFT JOIN ops.job_steps s ON s.run_id = r.id
+            WHERE \(jobID)::text IS NULL OR r.job_id = \(jobID)
+            GROUP BY r.id
+            ORDER BY r.scheduled_for DESC, r.id DESC
+            LIMIT \(limit)
+            """, logger: warehouse.logger).collect()
+        return try rows.map { row in
+            let (id, job, scheduled, trigger, status, starts, started, finished, error, loaded, failed, records,
+                 quarantined) = try row.decode(
+                    (Int64, String, Date, String, String, Int, Date, Date?, String?, Int, Int, Int64, Int64).self)
+            return JobRunSummary(id: id, jobID: job, scheduledFor: scheduled, trigger: trigger, status: status,
+                                 starts: starts, startedAt: started, finishedAt: finished, error: error,
+                                 filesLoaded: loaded, filesFailed: failed, recordsLoaded: records,
+                                 recordsQuarantined: quarantined)
+        }
+    }
+
+    /// Records set aside in `ops.quarantine` since `since`, by source kind.
+    public func quarantinedSince(_ since: Date) async throws -> [(sourceKind: String, records: Int)] {
+        try await warehouse.client.query("""
+            SELECT source_kind, count(*)::int FROM ops.quarantine WHERE created_at >= \(since)
+            GROUP BY source_kind ORDER BY source_kind
+            """, logger: warehouse.logger).collect().map { try $0.decode((String, Int).self) }
+    }
+}
