@@ -7,6 +7,7 @@ import CRMWarehouse
 import Foundation
 import HubCore
 import Ingest
+import PostgresNIO
 
 /// Runs one tick of a job (`crmhub run`, and the scheduler): its steps in order, each recorded in
 /// `ops.job_steps`, the run in `ops.job_runs` keyed by (job, scheduled time).
@@ -20,6 +21,10 @@ public struct JobRunner: Sendable {
     public let warehouse: Warehouse
     /// For tests of crash recovery: the process exits at once, as if killed, after this step is recorded.
     public var abortAfterStep: Int?
+    /// For tests of retries: this step's first attempt fails with a retryable error.
+    public var failOnceAtStep: Int?
+    /// Run even if the job is paused, and lift the pause (someone fixed what made it fail).
+    public var unpause = false
     /// Lines for the person or log watching the run.
     public var report: @Sendable (String) -> Void
 
@@ -31,7 +36,10 @@ public struct JobRunner: Sendable {
 
     public enum Outcome: Sendable, Equatable {
         case succeeded(runID: Int64, quarantined: Int)
-        case failed(runID: Int64, failedSteps: [Int])
+        /// Some steps failed; `paused` when this was one failed run too many and the job is now paused.
+        case failed(runID: Int64, failedSteps: [Int], paused: JobRunStore.Pause?)
+        /// The job is paused after failing runs in a row: nothing was run.
+        case paused(JobRunStore.Pause)
         case alreadySucceeded(runID: Int64, finishedAt: Date?)
         /// Another process holds the tick's lock: it is running this tick now.
         case busy
@@ -40,6 +48,11 @@ public struct JobRunner: Sendable {
     public func run(_ job: JobDefinition, scheduledFor: Date, trigger: JobRunStore.Trigger) async throws -> Outcome {
         let store = JobRunStore(warehouse: warehouse)
         let runner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        if unpause {
+            try await store.unpause(job.id)
+        } else if let pause = try await store.pause(of: job.id) {
+            return .paused(pause)
+        }
         return try await store.withTickLock(jobID: job.id, scheduledFor: scheduledFor) { acquired in
             guard acquired else { return .busy }
             let start = try await store.start(jobID: job.id, scheduledFor: scheduledFor, trigger: trigger,
@@ -58,15 +71,25 @@ public struct JobRunner: Sendable {
                 let index = offset + 1
                 guard !completed.contains(index) else { continue }
                 try await store.startStep(runID: runID, index: index, kind: step.kind, target: step.target)
-                let (counts, error) = await execute(step)
+                var attempt = 1
+                var (counts, error) = await execute(step, failing: failOnceAtStep == index)
+                // Idempotent steps may simply run again: every file loads once.
+                while let failure = error, failure.retryable, attempt < job.retry.attempts {
+                    let delay = Self.backoff(job.retry, attempt: attempt)
+                    report("step \(index): \(failure.message); retrying in \(String(format: "%.1f", delay)) s "
+                           + "(attempt \(attempt + 1) of \(job.retry.attempts))")
+                    try await Task.sleep(for: .seconds(delay))
+                    attempt += 1
+                    (counts, error) = await execute(step, failing: false)
+                }
                 try await store.finishStep(runID: runID, index: index, succeeded: error == nil, counts: counts,
-                                           error: error)
+                                           attempts: attempt, error: error?.message, retryable: error?.retryable)
                 quarantined += counts.recordsQuarantined
                 if error != nil { failed.append(index) }
                 report("step \(index) \(step.kind) \(step.target): \(counts.files) file(s), \(counts.filesLoaded) "
                        + "loaded, \(counts.filesAlready) already loaded, \(counts.filesFailed) failed; "
                        + "\(counts.recordsLoaded) record(s) loaded, \(counts.recordsQuarantined) quarantined"
-                       + (error.map { "; \($0)" } ?? ""))
+                       + (error.map { "; \($0.message)" } ?? ""))
                 if abortAfterStep == index {
                     report("aborting after step \(index) (CRMHUB_TEST_ABORT_AFTER_STEP)")
                     exit(99)
@@ -74,15 +97,35 @@ public struct JobRunner: Sendable {
             }
             let error = failed.isEmpty ? nil : "step(s) \(failed.map(String.init).joined(separator: ", ")) failed"
             try await store.finish(runID: runID, succeeded: failed.isEmpty, error: error)
+            let pause = try await store.recordOutcome(jobID: job.id, succeeded: failed.isEmpty,
+                                                      pauseAfter: job.pauseAfterFailures)
             return failed.isEmpty ? .succeeded(runID: runID, quarantined: quarantined)
-                : .failed(runID: runID, failedSteps: failed)
+                : .failed(runID: runID, failedSteps: failed, paused: pause)
         }
     }
 
-    /// Runs one step; its counts, and the first error when any part of it failed.
-    func execute(_ step: JobDefinition.Step) async -> (JobRunStore.StepCounts, String?) {
+    /// Why a step failed: the first failure's message, and whether every failure may go away by itself.
+    struct StepFailure: Sendable {
+        var message: String
+        var retryable: Bool
+
+        mutating func add(_ error: any Error) {
+            retryable = retryable && JobRunner.isRetryable(error)
+        }
+    }
+
+    /// Runs one step; its counts, and what failed when any part of it did. `failing`: the test hook.
+    func execute(_ step: JobDefinition.Step, failing: Bool) async -> (JobRunStore.StepCounts, StepFailure?) {
         var counts = JobRunStore.StepCounts()
-        var firstError: String?
+        var failure: StepFailure?
+        func note(_ error: any Error, _ message: String) {
+            if failure == nil { failure = StepFailure(message: message, retryable: true) }
+            failure?.add(error)
+        }
+        if failing {
+            let simulated = HubError(.database, "simulated lost connection (CRMHUB_TEST_FAIL_ONCE_AT_STEP)")
+            return (counts, StepFailure(message: simulated.description, retryable: true))
+        }
         switch step {
         case .importFiles(let kind, let pattern, let ourNode):
             let files = Self.expand(pattern)
@@ -93,7 +136,7 @@ public struct JobRunner: Sendable {
                 } catch {
                     counts.filesFailed += 1
                     let message = (error as? HubError)?.description ?? "\(file): \(Warehouse.describe(error))"
-                    firstError = firstError ?? message
+                    note(error, message)
                     report("  \(message)")
                 }
             }
@@ -108,10 +151,29 @@ public struct JobRunner: Sendable {
                 counts.recordsLoaded = receipt.counterparties + receipt.invoices + receipt.deletions
             } catch {
                 counts.filesFailed = 1
-                firstError = (error as? HubError)?.description ?? Warehouse.describe(error)
+                note(error, (error as? HubError)?.description ?? Warehouse.describe(error))
             }
         }
-        return (counts, firstError)
+        return (counts, failure)
+    }
+
+    /// Errors that may go away by themselves: the database out of reach or restarting, a deadlock or
+    /// serialisation failure, too many connections. A malformed file or a wrong setting needs a person.
+    static func isRetryable(_ error: any Error) -> Bool {
+        if let state = Warehouse.sqlState(of: error) {
+            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P")
+                || ["40001", "40P01"].contains(state)
+        }
+        if let error = error as? HubError { return error.code == .database }
+        return error is PSQLError
+    }
+
+    /// The delay before retry number `attempt` (1 = the first retry): the backoff doubled each time, at most
+    /// `maxBackoff`, varied by up to `jitter` either way so that runners retrying together spread out.
+    static func backoff(_ retry: JobDefinition.Retry, attempt: Int) -> Double {
+        let base = Double(retry.backoff.components.seconds) * pow(2, Double(attempt - 1))
+        let capped = min(base, Double(retry.maxBackoff.components.seconds))
+        return max(0, capped * (1 + retry.jitter * Double.random(in: -1...1)))
     }
 
     private func importFile(_ file: String, kind: String, ourNode: String?, counts: inout JobRunStore.StepCounts)

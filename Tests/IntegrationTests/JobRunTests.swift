@@ -13,7 +13,7 @@ struct JobRunTests {
     static let at = "2026-11-22T02:30:00+05:00"
 
     /// A job over copies of the bundled samples: 1C message, CommerceML documents, bank statements.
-    func job(_ files: TemporaryFiles, extraStatement: String? = nil) throws -> String {
+    func job(_ files: TemporaryFiles, extraStatement: String? = nil, settings: String = "") throws -> String {
         let folder = files.directory
         for (from, to) in [("samples/1c/Message_BP_CRM.xml", "Message_BP_CRM.xml"),
                            ("samples/1c/documents.xml", "documents.xml"),
@@ -26,6 +26,7 @@ struct JobRunTests {
             version: 1
             id: nightly
             schedule: {cron: "30 2 * * *", timezone: Asia/Tashkent}
+            \(settings)
             steps:
               - import: {kind: 1c-enterprisedata, path: "\(folder)/Message_*.xml", our_node: CRM}
               - import: {kind: 1c-commerceml, path: "\(folder)/documents.xml"}
@@ -124,13 +125,57 @@ struct JobRunTests {
         }
     }
 
+    @Test("a retryable failure is retried after the backoff; a bad file is not retried")
+    func retries() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files, extraStatement: Self.truncated,
+                           settings: "retry: {attempts: 3, backoff: 1s, max_backoff: 1s, jitter: 0}")
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let started = Date()
+            let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings,
+                                       environment: ["CRMHUB_TEST_FAIL_ONCE_AT_STEP": "2"])
+            #expect(Date().timeIntervalSince(started) >= 1)
+            #expect(run.text.contains("simulated lost connection") && run.text.contains("retrying in 1.0 s (attempt 2 of 3)"))
+            #expect(try await count(warehouse, """
+                SELECT attempts FROM ops.job_steps WHERE step_index = 2 AND status = 'succeeded'
+                """) == 2)
+            // The truncated statement is the file's fault: retrying would not help.
+            #expect(try await count(warehouse, """
+                SELECT attempts FROM ops.job_steps WHERE step_index = 3 AND status = 'failed' AND NOT retryable
+                """) == 1)
+        }
+    }
+
+    @Test("paused after failing runs in a row; runs again only when unpaused")
+    func pauseAfterFailures() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files, extraStatement: Self.truncated, settings: "pause_after_failures: 2")
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let first = try await crmhub(["run", path, "--at", "2026-11-20T02:30:00+05:00"], database: warehouse.settings)
+            #expect(first.status == 1 && !first.text.contains("now paused"))
+            let second = try await crmhub(["run", path, "--at", "2026-11-21T02:30:00+05:00"], database: warehouse.settings)
+            #expect(second.status == 1 && second.text.contains("nightly is now paused after 2 failed run(s) in a row"))
+            let third = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(third.status == 1 && third.text.contains("nightly is paused since"))
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_runs") == 2)
+            let status = try await crmhub(["status", "--jobs", files.directory], database: warehouse.settings)
+            #expect(status.text.contains("PAUSED since"))
+            let unpaused = try await crmhub(["run", path, "--at", Self.at, "--unpause"], database: warehouse.settings)
+            #expect(unpaused.text.contains("run 3 of nightly"))
+            #expect(try await count(warehouse, "SELECT consecutive_failures FROM ops.job_state") == 1)
+        }
+    }
+
+    /// A statement cut off before КонецФайла: the bank importer refuses it whole.
+    static let truncated = "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nСекцияДокумент=Платежное поручение\n"
+
     @Test("a file that fails fails its step only; the other steps load, and a rerun retries just that step")
     func failingStep() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        // A statement cut off before КонецФайла: the bank importer refuses it whole.
-        let truncated = "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nСекцияДокумент=Платежное поручение\n"
-        let path = try job(files, extraStatement: truncated)
+        let path = try job(files, extraStatement: Self.truncated)
         try await TestDatabase.withFreshWarehouse { warehouse in
             let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
             #expect(run.status == 1, "\(run.text)")

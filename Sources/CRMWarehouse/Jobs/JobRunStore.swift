@@ -88,7 +88,8 @@ public struct JobRunStore: Sendable {
             VALUES (\(runID), \(index), \(kind), \(target), 'running')
             ON CONFLICT (run_id, step_index) DO UPDATE
             SET status = 'running', started_at = clock_timestamp(), finished_at = NULL, error = NULL, files = 0,
-                files_loaded = 0, files_already = 0, files_failed = 0, records_loaded = 0, records_quarantined = 0
+                files_loaded = 0, files_already = 0, files_failed = 0, records_loaded = 0, records_quarantined = 0,
+                attempts = 1, retryable = NULL
             """, logger: warehouse.logger)
     }
 
@@ -104,16 +105,63 @@ public struct JobRunStore: Sendable {
         public init() {}
     }
 
-    public func finishStep(runID: Int64, index: Int, succeeded: Bool, counts: StepCounts, error: String?)
-        async throws
+    public func finishStep(runID: Int64, index: Int, succeeded: Bool, counts: StepCounts, attempts: Int,
+                           error: String?, retryable: Bool?) async throws
     {
         try await warehouse.client.query("""
             UPDATE ops.job_steps
             SET status = \(succeeded ? "succeeded" : "failed"), finished_at = clock_timestamp(),
                 files = \(counts.files), files_loaded = \(counts.filesLoaded), files_already = \(counts.filesAlready),
                 files_failed = \(counts.filesFailed), records_loaded = \(Int64(counts.recordsLoaded)),
-                records_quarantined = \(Int64(counts.recordsQuarantined)), error = \(error)
+                records_quarantined = \(Int64(counts.recordsQuarantined)), attempts = \(attempts), error = \(error),
+                retryable = \(retryable)
             WHERE run_id = \(runID) AND step_index = \(index)
+            """, logger: warehouse.logger)
+    }
+
+    /// A paused job: since when, and why.
+    public struct Pause: Sendable, Equatable {
+        public var since: Date
+        public var reason: String
+    }
+
+    public func pause(of jobID: String) async throws -> Pause? {
+        let rows = try await warehouse.client.query("""
+            SELECT paused_at, paused_reason FROM ops.job_state WHERE job_id = \(jobID) AND paused_at IS NOT NULL
+            """, logger: warehouse.logger).collect()
+        guard let row = rows.first else { return nil }
+        let (since, reason) = try row.decode((Date, String?).self)
+        return Pause(since: since, reason: reason ?? "")
+    }
+
+    /// Counts a finished run towards the job's failures in a row, pausing the job when they reach
+    /// `pauseAfter`; a success resets the count. Returns the pause when this run caused one.
+    public func recordOutcome(jobID: String, succeeded: Bool, pauseAfter: Int) async throws -> Pause? {
+        let row = try await warehouse.client.query("""
+            INSERT INTO ops.job_state AS s (job_id, consecutive_failures)
+            VALUES (\(jobID), \(succeeded ? 0 : 1))
+            ON CONFLICT (job_id) DO UPDATE
+            SET consecutive_failures = CASE WHEN \(succeeded) THEN 0 ELSE s.consecutive_failures + 1 END,
+                updated_at = now()
+            RETURNING consecutive_failures
+            """, logger: warehouse.logger).collect().first!
+        let failures = try row.decode(Int.self)
+        guard !succeeded, failures >= pauseAfter else { return nil }
+        let reason = "\(failures) failed run(s) in a row"
+        let paused = try await warehouse.client.query("""
+            UPDATE ops.job_state SET paused_at = now(), paused_reason = \(reason)
+            WHERE job_id = \(jobID) AND paused_at IS NULL
+            RETURNING paused_at
+            """, logger: warehouse.logger).collect()
+        return try paused.first.map { Pause(since: try $0.decode(Date.self), reason: reason) }
+    }
+
+    /// Lifts a pause (someone fixed the cause); the failure count starts again from zero.
+    public func unpause(_ jobID: String) async throws {
+        try await warehouse.client.query("""
+            UPDATE ops.job_state SET paused_at = NULL, paused_reason = NULL, consecutive_failures = 0,
+                   updated_at = now()
+            WHERE job_id = \(jobID)
             """, logger: warehouse.logger)
     }
 

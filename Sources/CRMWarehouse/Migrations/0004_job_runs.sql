@@ -38,6 +38,19 @@ CREATE TABLE ops.job_steps (
     files_failed        integer     NOT NULL DEFAULT 0,
     records_loaded      bigint      NOT NULL DEFAULT 0,
     records_quarantined bigint      NOT NULL DEFAULT 0,
+    -- Tries of the step in its run's last start: more than 1 when a retryable error was retried.
+    attempts            integer     NOT NULL DEFAULT 1,
     error               text,
+    -- Whether the error may go away by itself (a lost connection, a deadlock) rather than needing a fix.
+    retryable           boolean,
     PRIMARY KEY (run_id, step_index)
+);
+
+-- Per job: failed runs in a row, and whether the job is paused because of them.
+CREATE TABLE ops.job_state (
+    job_id               text        PRIMARY KEY,
+    consecutive_failures integer     NOT NULL DEFAULT 0,
+    paused_at            timestamptz,
+    paused_reason        text,
+    updated_at           timestamptz NOT NULL DEFAULT now()
 );

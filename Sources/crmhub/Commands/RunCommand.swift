@@ -13,10 +13,13 @@ struct RunCommand: AsyncParsableCommand {
             job and its scheduled time (--at, default now): a time that was run to success is not run again; one
             that failed or was cut short (the process killed, the server restarted) is resumed from its first
             step that did not succeed. While one process runs a time, another asking for the same time is told
-            so and does nothing. A failing step does not stop the others.
+            so and does nothing. A failing step does not stop the others. A step that fails for a reason that
+            may pass by itself (the database out of reach, a deadlock) is retried as the job's retry settings
+            say. After pause_after_failures failed runs in a row the job is paused: it runs again once
+            someone passes --unpause.
 
-            Exit codes: 0 succeeded (or had succeeded before); 1 a step failed; 2 the job file has errors or
-            the job is unknown; 3 succeeded, with quarantined records.
+            Exit codes: 0 succeeded (or had succeeded before); 1 a step failed, or the job is paused; 2 the job
+            file has errors or the job is unknown; 3 succeeded, with quarantined records.
 
             Example: crmhub run nightly --at 2026-11-22T02:30:00+05:00
             """)
@@ -33,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where job files are.", valueName: "dir"))
     var jobs = "jobs"
 
+    @Flag(help: "Run a job that is paused after failing, and lift its pause.")
+    var unpause = false
+
     func run() async throws {
         let definition = try loadJob()
         let scheduledFor: Date
@@ -44,19 +50,34 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             scheduledFor = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         }
-        let abortAfter = ProcessInfo.processInfo.environment["CRMHUB_TEST_ABORT_AFTER_STEP"].flatMap { Int($0) }
+        // Test hooks (Tests/IntegrationTests/JobRunTests.swift): a crash after a step, a retryable failure.
+        let environment = ProcessInfo.processInfo.environment
+        let abortAfter = environment["CRMHUB_TEST_ABORT_AFTER_STEP"].flatMap { Int($0) }
+        let failOnce = environment["CRMHUB_TEST_FAIL_ONCE_AT_STEP"].flatMap { Int($0) }
+        let unpause = self.unpause
         let outcome = try await options.withMigratedWarehouse { warehouse in
-            try await JobRunner(warehouse: warehouse, abortAfterStep: abortAfter) { Terminal.print($0) }
-                .run(definition, scheduledFor: scheduledFor, trigger: .manual)
+            var runner = JobRunner(warehouse: warehouse, abortAfterStep: abortAfter) { Terminal.print($0) }
+            runner.failOnceAtStep = failOnce
+            runner.unpause = unpause
+            return try await runner.run(definition, scheduledFor: scheduledFor, trigger: .manual)
         }
         switch outcome {
         case .succeeded(let runID, let quarantined):
             Terminal.print("run \(runID) of \(definition.id): succeeded"
                            + (quarantined > 0 ? ", \(quarantined) record(s) quarantined (see ops.quarantine)" : ""))
             if quarantined > 0 { throw ExitCode(3) }
-        case .failed(let runID, let steps):
+        case .failed(let runID, let steps, let pause):
             Terminal.error("run \(runID) of \(definition.id): step(s) \(steps.map(String.init).joined(separator: ", ")) "
                            + "failed; run the same time again (--at) to retry them, the others are kept")
+            if let pause {
+                Terminal.error("\(definition.id) is now paused after \(pause.reason); once the cause is fixed, "
+                               + "run it with --unpause")
+            }
+            throw ExitCode(1)
+        case .paused(let pause):
+            Terminal.error("\(definition.id) is paused since \(pause.since.formatted(.iso8601)) after \(pause.reason); "
+                           + "nothing run. Fix the cause (crmhub runs \(definition.id) shows the failures), then run "
+                           + "it with --unpause")
             throw ExitCode(1)
         case .alreadySucceeded(let runID, let finishedAt):
             Terminal.print("\(definition.id) for this time already ran to success (run \(runID)"

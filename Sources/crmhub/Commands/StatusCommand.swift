@@ -23,9 +23,12 @@ struct StatusCommand: AsyncParsableCommand {
         let files = ConfigValidator.validate([jobs])
         for diagnostic in files.diagnostics { Terminal.warning(diagnostic.description) }
         let now = Date()
-        let (runs, quarantine) = try await options.withMigratedWarehouse { warehouse in
+        let ids = files.jobs.map(\.id)
+        let (runs, quarantine, pauses) = try await options.withMigratedWarehouse { warehouse in
             let store = JobRunStore(warehouse: warehouse)
-            return (try await store.recentRuns(limit: 200), try await store.quarantinedSince(now - 86_400))
+            var pauses: [String: JobRunStore.Pause] = [:]
+            for id in ids { pauses[id] = try await store.pause(of: id) }
+            return (try await store.recentRuns(limit: 200), try await store.quarantinedSince(now - 86_400), pauses)
         }
         Terminal.print("jobs (\(jobs)):")
         if files.jobs.isEmpty { Terminal.print("  none") }
@@ -40,6 +43,10 @@ struct StatusCommand: AsyncParsableCommand {
                 line += ": no schedule (run by hand)"
             }
             Terminal.print(line)
+            if let pause = pauses[job.id] {
+                Terminal.print("    PAUSED since \(Self.local(pause.since, job.schedule?.timeZone ?? .current)) after "
+                               + "\(pause.reason): crmhub run \(job.id) --unpause, once the cause is fixed")
+            }
             if let last = runs.first(where: { $0.jobID == job.id }) {
                 let zone = job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!
                 let took = last.finishedAt.map { ", took " + RunsCommand.duration($0.timeIntervalSince(last.startedAt)) }
