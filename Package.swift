@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // Types every module shares: errors with locations, source positions, exact money and dates,
@@ -68,6 +69,7 @@ let package = Package(
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -85,7 +87,8 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
+        // Fixtures are read from the source tree (#filePath), not bundled.
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -41,6 +41,8 @@ public struct JobRunner: Sendable {
         /// The job is paused after failing runs in a row: nothing was run.
         case paused(JobRunStore.Pause)
         case alreadySucceeded(runID: Int64, finishedAt: Date?)
+        /// The scheduler found this tick run and failed: it leaves it (`crmhub run --at` retries it).
+        case alreadyFailed(runID: Int64, finishedAt: Date?)
         /// Another process holds the tick's lock: it is running this tick now.
         case busy
     }
@@ -56,12 +58,12 @@ public struct JobRunner: Sendable {
         return try await store.withTickLock(jobID: job.id, scheduledFor: scheduledFor) { acquired in
             guard acquired else { return .busy }
             let start = try await store.start(jobID: job.id, scheduledFor: scheduledFor, trigger: trigger,
-                                              runner: runner)
-            guard case .started(let runID, let resumed, let completed) = start else {
-                if case .alreadySucceeded(let runID, let finishedAt) = start {
-                    return .alreadySucceeded(runID: runID, finishedAt: finishedAt)
-                }
-                return .busy
+                                              runner: runner, resumeFailed: trigger == .manual)
+            let runID: Int64, resumed: Bool, completed: Set<Int>
+            switch start {
+            case .started(let id, let wasResumed, let done): (runID, resumed, completed) = (id, wasResumed, done)
+            case .alreadySucceeded(let id, let finishedAt): return .alreadySucceeded(runID: id, finishedAt: finishedAt)
+            case .alreadyFailed(let id, let finishedAt): return .alreadyFailed(runID: id, finishedAt: finishedAt)
             }
             report("run \(runID) of \(job.id) for \(scheduledFor.formatted(.iso8601))"
                    + (resumed ? ": resumed; steps \(completed.sorted()) done before" : ""))

@@ -3,6 +3,7 @@ import Foundation
 import HubCore
 import PostgresNIO
 import Scheduler
+import Synchronization
 import Testing
 
 /// `crmhub run`: one run per (job, time), resumed after a crash, never run twice, a failing step alone.
@@ -189,6 +190,82 @@ struct JobRunTests {
             #expect(try await count(warehouse, """
                 SELECT files_already FROM ops.job_steps WHERE step_index = 3
                 """) == 2)
+        }
+    }
+
+    /// A clock for a scheduler under test: sleeping moves it forward at once.
+    final class SimulatedClock: Sendable {
+        let time: Mutex<Date>
+        init(_ start: Date) { time = Mutex(start) }
+        var now: Date { time.withLock { $0 } }
+        func sleep(until target: Date) { time.withLock { $0 = max($0, target) } }
+    }
+
+    /// What a scheduler under test reported.
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
+    }
+
+    func loadJob(_ path: String) throws -> JobDefinition {
+        let (job, diagnostics) = JobFileLoader.load(try String(contentsOfFile: path, encoding: .utf8), file: path)
+        try #require(diagnostics.isEmpty, "\(diagnostics)")
+        return try #require(job)
+    }
+
+    func scheduler(_ job: JobDefinition, _ warehouse: Warehouse, clock: SimulatedClock,
+                   lines: Lines) -> JobScheduler {
+        JobScheduler(jobs: [job], warehouse: warehouse, now: { clock.now },
+                     sleepUntil: { clock.sleep(until: $0) }, report: { lines.append($0) })
+    }
+
+    @Test("two schedulers on one warehouse fire the 02:30 tick once")
+    func twoSchedulers() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let job = try loadJob(try job(files))
+        let start = ISO8601DateFormatter().date(from: "2026-11-22T02:29:00+05:00")!
+        let end = ISO8601DateFormatter().date(from: "2026-11-22T02:31:00+05:00")!
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let lines = Lines()
+            let one = scheduler(job, warehouse, clock: SimulatedClock(start), lines: lines)
+            let two = scheduler(job, warehouse, clock: SimulatedClock(start), lines: lines)
+            async let first: Void = one.run(until: end)
+            async let second: Void = two.run(until: end)
+            _ = try await (first, second)
+            #expect(try await count(warehouse, """
+                SELECT count(*)::int FROM ops.job_runs
+                WHERE trigger = 'schedule' AND status = 'succeeded' AND scheduled_for = '2026-11-21T21:30:00Z'
+                """) == 1)
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_runs") == 1)
+            let reported = lines.all
+            #expect(reported.filter { $0.contains("run 1 succeeded") }.count == 1, "\(reported)")
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.batches WHERE status = 'loaded'") == 4)
+        }
+    }
+
+    @Test("after three days down: latest_only runs the last missed time, all(max: 2) the last two, none nothing",
+          arguments: [("latest_only", ["2026-11-21T21:30:00Z"]),
+                      ("{policy: all, max: 2}", ["2026-11-20T21:30:00Z", "2026-11-21T21:30:00Z"]),
+                      ("none", [])])
+    func catchUp(policy: String, expected: [String]) async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let job = try loadJob(try job(files, settings: "catch_up: \(policy)"))
+        let now = ISO8601DateFormatter().date(from: "2026-11-22T10:00:00+05:00")!
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await warehouse.client.query("""
+                INSERT INTO ops.job_runs (job_id, scheduled_for, trigger, status, runner, finished_at)
+                VALUES ('nightly', '2026-11-18T21:30:00Z', 'schedule', 'succeeded', 'test', now())
+                """, logger: warehouse.logger)
+            let lines = Lines()
+            try await scheduler(job, warehouse, clock: SimulatedClock(now), lines: lines).run(until: now)
+            let ran = try await warehouse.client.query("""
+                SELECT to_char(scheduled_for AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM ops.job_runs
+                WHERE runner <> 'test' ORDER BY scheduled_for
+                """, logger: warehouse.logger).collect().map { try $0.decode(String.self) }
+            #expect(ran == expected)
         }
     }
 }

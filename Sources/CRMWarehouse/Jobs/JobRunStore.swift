@@ -22,6 +22,8 @@ public struct JobRunStore: Sendable {
         case started(runID: Int64, resumed: Bool, completedSteps: Set<Int>)
         /// This tick was run to success before: nothing to do.
         case alreadySucceeded(runID: Int64, finishedAt: Date?)
+        /// This tick ran and failed, and the caller does not resume failed runs.
+        case alreadyFailed(runID: Int64, finishedAt: Date?)
     }
 
     /// Runs `body` while holding the tick's lock: a PostgreSQL session advisory lock on its own connection,
@@ -49,8 +51,49 @@ public struct JobRunStore: Sendable {
         }
     }
 
-    /// Starts the tick's run, or resumes it; call while holding the tick's lock.
-    public func start(jobID: String, scheduledFor: Date, trigger: Trigger, runner: String) async throws -> Start {
+    /// Starts the tick's run, or resumes it; call while holding the tick's lock. A run that ended `failed` is
+    /// resumed only when `resumeFailed` (by hand); the scheduler leaves it, so that two schedulers do not both
+    /// retry it and count its failure twice. A run left `running` (its process died) is always resumed.
+    /// Runs `body` holding the lock of a concurrency key (jobs sharing a key never run at once, on any
+    /// machine): waiting for it when `wait`, else giving `body` false when another run holds it.
+    public func withConcurrencyLock<Result: Sendable>(
+        _ key: String, wait: Bool, _ body: @Sendable (Bool) async throws -> Result
+    ) async throws -> Result {
+        let name = "crmhub:concurrency:\(key)"
+        let logger = warehouse.logger
+        return try await warehouse.client.withConnection { connection in
+            let acquired: Bool
+            if wait {
+                _ = try await connection.query("SELECT pg_advisory_lock(hashtextextended(\(name), 0))", logger: logger)
+                acquired = true
+            } else {
+                acquired = try await connection.query(
+                    "SELECT pg_try_advisory_lock(hashtextextended(\(name), 0))", logger: logger
+                ).collect().first!.decode(Bool.self)
+            }
+            guard acquired else { return try await body(false) }
+            do {
+                let result = try await body(true)
+                _ = try await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(name), 0))",
+                                               logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(name), 0))",
+                                                logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// The latest time the scheduler ran (or started) this job for.
+    public func lastScheduledTime(of jobID: String) async throws -> Date? {
+        try await warehouse.client.query("""
+            SELECT max(scheduled_for) FROM ops.job_runs WHERE job_id = \(jobID) AND trigger = 'schedule'
+            """, logger: warehouse.logger).collect().first!.decode(Date?.self)
+    }
+
+    public func start(jobID: String, scheduledFor: Date, trigger: Trigger, runner: String,
+                      resumeFailed: Bool = true) async throws -> Start {
         let logger = warehouse.logger
         return try await warehouse.client.withConnection { connection in
             try await connection.inTransaction(logger: logger) {
@@ -69,6 +112,7 @@ public struct JobRunStore: Sendable {
                     """, logger: logger).collect().first!
                 let (runID, status, finishedAt) = try existing.decode((Int64, String, Date?).self)
                 if status == "succeeded" { return .alreadySucceeded(runID: runID, finishedAt: finishedAt) }
+                if status == "failed" && !resumeFailed { return .alreadyFailed(runID: runID, finishedAt: finishedAt) }
                 try await connection.query("""
                     UPDATE ops.job_runs
                     SET status = 'running', starts = starts + 1, runner = \(runner), finished_at = NULL, error = NULL

@@ -82,6 +82,10 @@ struct RunCommand: AsyncParsableCommand {
         case .alreadySucceeded(let runID, let finishedAt):
             Terminal.print("\(definition.id) for this time already ran to success (run \(runID)"
                            + (finishedAt.map { ", finished \($0.formatted(.iso8601))" } ?? "") + "); nothing to do")
+        case .alreadyFailed(let runID, _):
+            // Only the scheduler leaves failed runs alone; by hand they are resumed. Kept for completeness.
+            Terminal.error("\(definition.id) for this time ran and failed (run \(runID))")
+            throw ExitCode(1)
         case .busy:
             Terminal.print("another process is running \(definition.id) for this time; nothing done here")
         }
