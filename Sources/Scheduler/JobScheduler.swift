@@ -127,10 +127,15 @@ public struct JobScheduler: Sendable {
     }
 
     static func describe(_ time: Date, _ zone: TimeZone) -> String {
+        localMinute(time, in: zone, showingZone: true)
+    }
+
+    /// `2026-11-23 02:30` (with `GMT+5` when `showingZone`): a time as a job's zone shows it, for people.
+    public static func localMinute(_ time: Date, in zone: TimeZone, showingZone: Bool = false) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
+        formatter.dateFormat = showingZone ? "yyyy-MM-dd HH:mm zzz" : "yyyy-MM-dd HH:mm"
         return formatter.string(from: time)
     }
 }

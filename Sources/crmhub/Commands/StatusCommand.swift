@@ -64,12 +64,7 @@ struct StatusCommand: AsyncParsableCommand {
                            .joined(separator: ", ") + "); see ops.quarantine"))
     }
 
-    /// `2026-11-23 02:30 Asia/Tashkent`: a time as the job's zone shows it.
     static func local(_ date: Date, _ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
+        JobScheduler.localMinute(date, in: zone)
     }
 }

@@ -8,30 +8,40 @@ enum Terminal {
     static let isInteractive = isatty(STDERR_FILENO) == 1
 
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("crmhub: error: \(message)\n".utf8))
+        write("crmhub: error: \(message)\n", to: .standardError)
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("crmhub: warning: \(message)\n".utf8))
+        write("crmhub: warning: \(message)\n", to: .standardError)
     }
 
     static func info(_ message: String) {
-        FileHandle.standardError.write(Data("crmhub: \(message)\n".utf8))
+        write("crmhub: \(message)\n", to: .standardError)
     }
 
     static func print(_ line: String = "") {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(line + "\n", to: .standardOutput)
+    }
+
+    /// Writes, and ends the process quietly when the reader has gone (`crmhub runs | head`): Foundation's
+    /// non-throwing `write` traps on a closed pipe.
+    private static func write(_ text: String, to handle: FileHandle) {
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            exit(0)
+        }
     }
 
     /// Overwrites the current terminal line (progress); a no-op when stderr is not a terminal.
     static func status(_ line: String) {
         guard isInteractive else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        write("\r\u{1B}[K\(line)", to: .standardError)
     }
 
     static func clearStatus() {
         guard isInteractive else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        write("\r\u{1B}[K", to: .standardError)
     }
 
     /// `1234567` → `1 234 567`: thin groups read well in both Russian and English.
