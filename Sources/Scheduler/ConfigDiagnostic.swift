@@ -27,17 +27,17 @@ public struct ConfigDiagnostic: Sendable, Equatable, Comparable, CustomStringCon
     }
 }
 
-/// "Did you mean …?" for a misspelt key or value: a known word the text begins, or else the closest known
-/// word if it is close enough to be the one meant (edit distance at most a third of its length, at most 3).
+/// "Did you mean …?" for a misspelt key or value: the closest known word if it is close enough to be the one
+/// meant (edit distance at most a third of its length, at most 3), or else a known word the text begins.
 enum Suggestion {
     static func closest(to word: String, in candidates: [String]) -> String? {
-        // A shortened word (`latest` for `latest_only`) is meant as the one it begins.
-        if word.count >= 3, let longer = candidates.first(where: { $0.lowercased().hasPrefix(word.lowercased()) }) {
-            return longer
-        }
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= min(3, max(1, best.0.count / 3)) ? best.0 : nil
+        if let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= min(3, max(1, best.0.count / 3)) {
+            return best.0
+        }
+        // A shortened word (`latest` for `latest_only`) is meant as the one it begins.
+        guard word.count >= 3 else { return nil }
+        return candidates.first { $0.lowercased().hasPrefix(word.lowercased()) }
     }
 
     static func didYouMean(_ word: String, in candidates: [String]) -> String {

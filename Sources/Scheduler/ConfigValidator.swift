@@ -1,3 +1,4 @@
+import CRMWarehouse
 import Foundation
 
 /// `crmhub validate`: every job file (`jobs/*.yaml`) and mapping file (`mappings/*.yaml`) under the given
@@ -6,6 +7,8 @@ public enum ConfigValidator {
     public struct Result: Sendable {
         public var files: [String] = []
         public var jobs: [JobDefinition] = []
+        /// The data-quality tests of the mapping files.
+        public var qualityTests: [QualityTest] = []
         public var diagnostics: [ConfigDiagnostic] = []
         public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
         public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
@@ -37,6 +40,14 @@ public enum ConfigValidator {
         return result
     }
 
+    /// The data-quality tests of the mapping files in `folder` (none when it does not exist), with the
+    /// diagnostics of those files.
+    public static func qualityTests(in folder: String = "mappings") -> (tests: [QualityTest], diagnostics: [ConfigDiagnostic]) {
+        guard FileManager.default.fileExists(atPath: folder) else { return ([], []) }
+        let result = validate([folder])
+        return (result.qualityTests, result.diagnostics)
+    }
+
     private static func check(_ file: String, into result: inout Result) {
         result.files.append(file)
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
@@ -46,9 +57,9 @@ public enum ConfigValidator {
             return
         }
         if URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent == "mappings" {
-            result.diagnostics.append(ConfigDiagnostic(
-                file: file, line: 1, column: 1,
-                message: "mapping files are not read by this CRMHub yet (they arrive with data-quality tests)"))
+            let (tests, diagnostics) = MappingFileLoader.load(text, file: file)
+            result.diagnostics += diagnostics
+            result.qualityTests += tests ?? []
             return
         }
         let (job, diagnostics) = JobFileLoader.load(text, file: file)

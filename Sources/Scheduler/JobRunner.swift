@@ -25,6 +25,9 @@ public struct JobRunner: Sendable {
     public var failOnceAtStep: Int?
     /// Run even if the job is paused, and lift the pause (someone fixed what made it fail).
     public var unpause = false
+    /// Data-quality tests (mappings/*.yaml) run on every batch a step loads; a failing `error` test fails
+    /// the step.
+    public var qualityTests: [QualityTest] = []
     /// Lines for the person or log watching the run.
     public var report: @Sendable (String) -> Void
 
@@ -159,6 +162,22 @@ public struct JobRunner: Sendable {
         return (counts, failure)
     }
 
+    /// Runs the data-quality tests on a batch just loaded (its data stays: the results are in
+    /// `ops.quality_results`); a failing `error` test is this file's failure.
+    private func checkQuality(_ batchID: Int64, file: String) async throws {
+        guard !qualityTests.isEmpty else { return }
+        let results = try await QualityTest.run(qualityTests, batchID: batchID, warehouse: warehouse)
+        for result in results where !result.passed {
+            report("  \(file) (batch \(batchID)): \(result.description), defined at \(result.test.definedAt)")
+        }
+        let errors = results.filter { !$0.passed && $0.test.severity == .error }
+        if !errors.isEmpty {
+            throw HubError(.malformedInput, "data-quality test(s) failed on batch \(batchID): "
+                               + errors.map(\.test.name).joined(separator: ", ") + " (see ops.quality_results)",
+                           location: SourceLocation(source: file))
+        }
+    }
+
     /// Errors that may go away by themselves: the database out of reach or restarting, a deadlock or
     /// serialisation failure, too many connections. A malformed file or a wrong setting needs a person.
     static func isRetryable(_ error: any Error) -> Bool {
@@ -188,6 +207,7 @@ public struct JobRunner: Sendable {
                 counts.filesLoaded += 1
                 counts.recordsLoaded += batch.loaded
                 counts.recordsQuarantined += batch.quarantined
+                try await checkQuality(batch.batchID, file: file)
             case .alreadyLoaded:
                 counts.filesAlready += 1
             }
@@ -202,6 +222,7 @@ public struct JobRunner: Sendable {
             counts.filesLoaded += 1
             counts.recordsLoaded += summary.loaded
             counts.recordsQuarantined += summary.quarantined
+            try await checkQuality(summary.batchID, file: file)
         case .alreadyLoaded, .alreadyAccepted:
             counts.filesAlready += 1
         }

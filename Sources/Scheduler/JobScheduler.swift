@@ -11,6 +11,8 @@ import Foundation
 public struct JobScheduler: Sendable {
     public let jobs: [JobDefinition]
     public let warehouse: Warehouse
+    /// Run on every batch a job loads (mappings/*.yaml).
+    public var qualityTests: [QualityTest] = []
     let now: @Sendable () -> Date
     let sleepUntil: @Sendable (Date) async throws -> Void
     let report: @Sendable (String) -> Void
@@ -70,7 +72,9 @@ public struct JobScheduler: Sendable {
 
     /// Runs one tick, honouring the job's overlap policy; the run itself is shielded from cancellation.
     func fire(_ job: JobDefinition, at tick: Date) async throws {
-        let runner = JobRunner(warehouse: warehouse, report: report)
+        var configured = JobRunner(warehouse: warehouse, report: report)
+        configured.qualityTests = qualityTests
+        let runner = configured
         let report = self.report
         let work = Task {
             try await JobRunStore(warehouse: warehouse).withConcurrencyLock(job.concurrencyKey,

@@ -169,6 +169,49 @@ struct JobRunTests {
         }
     }
 
+    @Test("data-quality tests run on every batch loaded: a failing error test fails its step, a warning does not")
+    func qualityTests() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files)
+        let mappings = files.directory + "/mappings"
+        try FileManager.default.createDirectory(atPath: mappings, withIntermediateDirectories: true)
+        _ = try files.write("mappings/quality.yaml", Data("""
+            version: 1
+            tests:
+              - name: dollars-only
+                table: core.bank_transactions
+                column: currency
+                accepted_values: [USD]
+              - name: invoices-in-dollars
+                table: core.invoices
+                column: currency
+                accepted_values: [USD]
+                severity: warn
+              - name: lines-have-invoices
+                table: core.invoice_lines
+                column: invoice_id
+                relationships: {to: core.invoices, field: id}
+            """.utf8))
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let run = try await crmhub(["run", path, "--at", Self.at, "--mappings", mappings],
+                                       database: warehouse.settings)
+            #expect(run.status == 1, "\(run.text)")
+            #expect(run.text.contains("step(s) 3 failed"))
+            #expect(run.text.contains("dollars-only (core.bank_transactions.currency accepted_values): "))
+            #expect(run.text.contains("invoices-in-dollars (core.invoices.currency accepted_values): 1 row(s) fail [warn]"))
+            // The data stays; the results say which batch broke which test, and where the test is defined.
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM core.bank_transactions") > 0)
+            #expect(try await count(warehouse, """
+                SELECT count(DISTINCT batch_id)::int FROM ops.quality_results
+                WHERE test_name = 'dollars-only' AND NOT passed AND defined_at LIKE '%quality.yaml:3'
+                """) == 2)
+            #expect(try await count(warehouse, """
+                SELECT count(*)::int FROM ops.quality_results WHERE test_name = 'lines-have-invoices' AND NOT passed
+                """) == 0)
+        }
+    }
+
     /// A statement cut off before КонецФайла: the bank importer refuses it whole.
     static let truncated = "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nСекцияДокумент=Платежное поручение\n"
 

@@ -12,12 +12,12 @@ struct JobFileTests {
 
     @Test("every problem of every file, compiler-style, as in Fixtures/expected.txt")
     func diagnostics() throws {
-        let result = ConfigValidator.validate([Self.fixtures + "/jobs"])
+        let result = ConfigValidator.validate([Self.fixtures + "/jobs", Self.fixtures + "/mappings"])
         let printed = result.diagnostics.map { $0.description.replacingOccurrences(of: Self.fixtures + "/", with: "") }
         let expected = try String(contentsOfFile: Self.fixtures + "/expected.txt", encoding: .utf8)
             .split(separator: "\n").map(String.init)
         #expect(printed == expected)
-        #expect(result.files.count == 6 && result.jobs.map(\.id) == ["twin", "twin"])
+        #expect(result.files.count == 7 && result.jobs.map(\.id) == ["twin", "twin"])
     }
 
     @Test("the repository's own jobs and mappings validate; the nightly job fires at 02:30 Tashkent time")
@@ -33,6 +33,9 @@ struct JobFileTests {
         #expect(nightly.steps.first == .importFiles(kind: "1c-enterprisedata", path: "samples/1c/Message_BP_CRM*.xml",
                                                     ourNode: "CRM"))
         #expect(nightly.catchUp == .latestOnly && nightly.overlap == .skip && nightly.retry.attempts == 3)
+        #expect(result.qualityTests.map(\.name).contains("invoice-lines-have-invoices"))
+        #expect(result.qualityTests.first { $0.name == "invoice-lines-have-invoices" }?.kind
+                    == .relationships(table: "core.invoices", column: "id"))
     }
 
     @Test("a job's settings and their defaults")

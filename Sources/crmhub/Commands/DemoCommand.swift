@@ -33,9 +33,11 @@ struct DemoCommand: AsyncParsableCommand {
         for diagnostic in files.diagnostics { Terminal.error(diagnostic.description) }
         guard let nightly = files.jobs.first, files.errors == 0 else { throw ExitCode(2) }
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let tests = try RunCommand.qualityTests("mappings")
         let outcome = try await options.withMigratedWarehouse { warehouse in
-            let outcome = try await JobRunner(warehouse: warehouse) { Terminal.print($0) }
-                .run(nightly, scheduledFor: now, trigger: .manual)
+            var runner = JobRunner(warehouse: warehouse) { Terminal.print($0) }
+            runner.qualityTests = tests
+            let outcome = try await runner.run(nightly, scheduledFor: now, trigger: .manual)
             printReport(try await StatementReport.read(warehouse))
             printInvoices(try await InvoiceSummaryReport.read(warehouse))
             return outcome

@@ -39,6 +39,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run a job that is paused after failing, and lift its pause.")
     var unpause = false
 
+    @Option(help: ArgumentHelp("Where mapping files (data-quality tests) are.", valueName: "dir"))
+    var mappings = "mappings"
+
+    /// The data-quality tests of the mapping files; their errors stop the command (exit 2).
+    static func qualityTests(_ folder: String) throws -> [QualityTest] {
+        let (tests, diagnostics) = ConfigValidator.qualityTests(in: folder)
+        for diagnostic in diagnostics { Terminal.error(diagnostic.description) }
+        if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(2) }
+        return tests
+    }
+
     func run() async throws {
         let definition = try loadJob()
         let scheduledFor: Date
@@ -55,10 +66,12 @@ struct RunCommand: AsyncParsableCommand {
         let abortAfter = environment["CRMHUB_TEST_ABORT_AFTER_STEP"].flatMap { Int($0) }
         let failOnce = environment["CRMHUB_TEST_FAIL_ONCE_AT_STEP"].flatMap { Int($0) }
         let unpause = self.unpause
+        let tests = try Self.qualityTests(mappings)
         let outcome = try await options.withMigratedWarehouse { warehouse in
             var runner = JobRunner(warehouse: warehouse, abortAfterStep: abortAfter) { Terminal.print($0) }
             runner.failOnceAtStep = failOnce
             runner.unpause = unpause
+            runner.qualityTests = tests
             return try await runner.run(definition, scheduledFor: scheduledFor, trigger: .manual)
         }
         switch outcome {

@@ -23,6 +23,9 @@ struct ScheduleCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where job files are.", valueName: "dir"))
     var jobs = "jobs"
 
+    @Option(help: ArgumentHelp("Where mapping files (data-quality tests) are.", valueName: "dir"))
+    var mappings = "mappings"
+
     func run() async throws {
         let files = ConfigValidator.validate([jobs])
         for diagnostic in files.diagnostics { Terminal.error(diagnostic.description) }
@@ -30,8 +33,10 @@ struct ScheduleCommand: AsyncParsableCommand {
         let scheduled = files.jobs.filter { $0.schedule != nil }
         guard !scheduled.isEmpty else { throw ValidationError("no job in \(jobs) has a schedule") }
         let logger = options.makeLogger()
+        let tests = try RunCommand.qualityTests(mappings)
         try await options.withMigratedWarehouse { warehouse in
-            let scheduler = JobScheduler(jobs: scheduled, warehouse: warehouse) { Terminal.print($0) }
+            var scheduler = JobScheduler(jobs: scheduled, warehouse: warehouse) { Terminal.print($0) }
+            scheduler.qualityTests = tests
             Terminal.print("scheduling \(scheduled.map(\.id).joined(separator: ", ")); stop with SIGTERM or Ctrl-C")
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: SchedulerService(scheduler: scheduler),

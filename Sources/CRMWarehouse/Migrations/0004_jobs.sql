@@ -1,4 +1,4 @@
--- Job runs (docs/jobs.md, decision D14).
+-- Job runs and data-quality results (docs/jobs.md, docs/mappings.md, decision D14).
 --
 -- A run is keyed by (job, scheduled time): a tick is run once, whichever process or machine gets to it.
 -- Each step records its progress; a run that was interrupted (the process killed, the server restarted) is
@@ -54,3 +54,22 @@ CREATE TABLE ops.job_state (
     paused_reason        text,
     updated_at           timestamptz NOT NULL DEFAULT now()
 );
+
+-- Data-quality tests (mappings/*.yaml, docs/mappings.md) run on each batch just loaded: one row per test and
+-- batch, whether it passed, how many rows broke it, and whether that is a warning or an error.
+CREATE TABLE ops.quality_results (
+    id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    batch_id    bigint      NOT NULL REFERENCES ops.batches (id),
+    test_name   text        NOT NULL,
+    table_name  text        NOT NULL,
+    column_name text        NOT NULL,
+    test_kind   text        NOT NULL CHECK (test_kind IN ('unique', 'not_null', 'relationships', 'accepted_values')),
+    severity    text        NOT NULL CHECK (severity IN ('warn', 'error')),
+    failures    bigint      NOT NULL,
+    threshold   bigint      NOT NULL,
+    passed      boolean     NOT NULL,
+    checked_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+    -- Where the test is defined: mappings/quality.yaml:12.
+    defined_at  text        NOT NULL
+);
+CREATE INDEX quality_results_batch_idx ON ops.quality_results (batch_id);

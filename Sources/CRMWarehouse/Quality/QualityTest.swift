@@ -1,0 +1,142 @@
+import Foundation
+import HubCore
+import PostgresNIO
+
+/// One data-quality test from `mappings/*.yaml` (docs/mappings.md), run on every batch just loaded.
+public struct QualityTest: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// No two rows share the value (rows of the batch against the whole table).
+        case unique
+        case notNull
+        /// Every value names a row of `table` by `column`.
+        case relationships(table: String, column: String)
+        case acceptedValues([String])
+
+        var name: String {
+            switch self {
+            case .unique: "unique"
+            case .notNull: "not_null"
+            case .relationships: "relationships"
+            case .acceptedValues: "accepted_values"
+            }
+        }
+    }
+
+    public enum Severity: String, Sendable {
+        case warn, error
+    }
+
+    public var name: String
+    public var table: String
+    public var column: String
+    public var kind: Kind
+    public var severity: Severity
+    /// Rows allowed to break the test before it fails.
+    public var threshold: Int
+    /// `mappings/quality.yaml:12`, for messages.
+    public var definedAt: String
+
+    public init(name: String, table: String, column: String, kind: Kind, severity: Severity, threshold: Int,
+                definedAt: String) {
+        self.name = name
+        self.table = table
+        self.column = column
+        self.kind = kind
+        self.severity = severity
+        self.threshold = threshold
+        self.definedAt = definedAt
+    }
+
+    /// The warehouse tables a test may name, with their columns: the ones that record the batch that loaded
+    /// each row (tests run on the rows of one batch). Kept beside the migrations that create them.
+    public static let tables: [String: [String]] = [
+        "core.bank_transactions": ["id", "account", "direction", "doc_kind", "doc_number", "doc_date", "booked_on",
+                                   "amount", "currency", "counterparty_inn", "counterparty_pinfl",
+                                   "counterparty_name", "counterparty_account", "counterparty_bank_code", "purpose",
+                                   "payment_code", "batch_id"],
+        "core.counterparties": ["id", "source_ref", "inn", "kpp", "name", "full_name", "is_legal_entity",
+                                "bank_account", "bank_code", "origin", "batch_id"],
+        "core.invoices": ["id", "source_ref", "number", "issued_on", "document_kind", "counterparty_id",
+                          "counterparty_inn", "counterparty_name", "organization_inn", "amount", "currency",
+                          "due_on", "contract", "deleted", "origin", "batch_id"],
+        "core.invoice_lines": ["invoice_id", "kind", "line_no", "item_ref", "item_name", "quantity", "price",
+                               "amount", "vat_rate", "vat_amount", "batch_id"],
+        "core.payments_1c": ["id", "source_ref", "number", "paid_on", "amount", "currency", "counterparty_id",
+                             "counterparty_inn", "invoice_id", "deleted", "batch_id"],
+        "core.shipments": ["id", "source_ref", "number", "shipped_on", "amount", "currency", "counterparty_id",
+                           "invoice_id", "deleted", "batch_id"],
+        "raw.onec_objects": ["id", "object_type", "source_ref", "disposition", "batch_id"],
+    ]
+
+    /// The SQL counting the batch's rows that break the test. Names come from `tables` (checked when the file
+    /// is loaded), values are parameters.
+    func failingRows(batchID: Int64) -> PostgresQuery {
+        let column = "t.\(self.column)"
+        switch kind {
+        case .unique:
+            return PostgresQuery(unsafeSQL: """
+                SELECT count(*)::bigint FROM \(table) t
+                WHERE t.batch_id = $1 AND \(column) IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM \(table) o WHERE o.\(self.column) = \(column) AND o.ctid <> t.ctid)
+                """, binds: Self.binds(batchID))
+        case .notNull:
+            return PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM \(table) t WHERE t.batch_id = $1 AND \(column) IS NULL",
+                                 binds: Self.binds(batchID))
+        case .relationships(let target, let targetColumn):
+            return PostgresQuery(unsafeSQL: """
+                SELECT count(*)::bigint FROM \(table) t
+                WHERE t.batch_id = $1 AND \(column) IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM \(target) r WHERE r.\(targetColumn) = \(column))
+                """, binds: Self.binds(batchID))
+        case .acceptedValues(let values):
+            var binds = Self.binds(batchID)
+            binds.append(values)
+            return PostgresQuery(unsafeSQL: """
+                SELECT count(*)::bigint FROM \(table) t
+                WHERE t.batch_id = $1 AND \(column) IS NOT NULL AND NOT (\(column)::text = ANY ($2))
+                """, binds: binds)
+        }
+    }
+
+    private static func binds(_ batchID: Int64) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(batchID)
+        return binds
+    }
+}
+
+/// What one test found in one batch.
+public struct QualityResult: Sendable, Equatable {
+    public var test: QualityTest
+    public var failures: Int
+    public var passed: Bool { failures <= test.threshold }
+
+    public var description: String {
+        "\(test.name) (\(test.table).\(test.column) \(test.kind.name)): "
+            + (passed ? "passed" : "\(failures) row(s) fail [\(test.severity.rawValue)]")
+    }
+}
+
+extension QualityTest {
+    /// Runs `tests` on batch `batchID` and records the results in `ops.quality_results`.
+    public static func run(_ tests: [QualityTest], batchID: Int64, warehouse: Warehouse) async throws
+        -> [QualityResult]
+    {
+        var results: [QualityResult] = []
+        for test in tests {
+            let failures = try await warehouse.client.query(test.failingRows(batchID: batchID),
+                                                            logger: warehouse.logger)
+                .collect().first!.decode(Int64.self)
+            let result = QualityResult(test: test, failures: Int(failures))
+            try await warehouse.client.query("""
+                INSERT INTO ops.quality_results (batch_id, test_name, table_name, column_name, test_kind, severity,
+                                                 failures, threshold, passed, defined_at)
+                VALUES (\(batchID), \(test.name), \(test.table), \(test.column), \(test.kind.name),
+                        \(test.severity.rawValue), \(failures), \(Int64(test.threshold)), \(result.passed),
+                        \(test.definedAt))
+                """, logger: warehouse.logger)
+            results.append(result)
+        }
+        return results
+    }
+}
