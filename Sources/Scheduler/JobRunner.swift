@@ -72,12 +72,21 @@ public struct JobRunner: Sendable {
                    + (resumed ? ": resumed; steps \(completed.sorted()) done before" : ""))
             var failed: [Int] = []
             var quarantined = 0
+            // The job's timeout is kept between files and steps: a file being loaded is finished (its own
+            // transaction), nothing new is started after the deadline, and the run ends failed.
+            let deadline = ContinuousClock.now + job.timeout
+            var timedOut = false
             for (offset, step) in job.steps.enumerated() {
                 let index = offset + 1
                 guard !completed.contains(index) else { continue }
+                guard ContinuousClock.now < deadline else {
+                    timedOut = true
+                    report("step \(index) and later not started: the run passed its timeout (\(job.timeout))")
+                    break
+                }
                 try await store.startStep(runID: runID, index: index, kind: step.kind, target: step.target)
                 var attempt = 1
-                var (counts, error) = await execute(step, failing: failOnceAtStep == index)
+                var (counts, error) = await execute(step, failing: failOnceAtStep == index, deadline: deadline)
                 // Idempotent steps may simply run again: every file loads once.
                 while let failure = error, failure.retryable, attempt < job.retry.attempts {
                     let delay = Self.backoff(job.retry, attempt: attempt)
@@ -85,7 +94,7 @@ public struct JobRunner: Sendable {
                            + "(attempt \(attempt + 1) of \(job.retry.attempts))")
                     try await Task.sleep(for: .seconds(delay))
                     attempt += 1
-                    (counts, error) = await execute(step, failing: false)
+                    (counts, error) = await execute(step, failing: false, deadline: deadline)
                 }
                 try await store.finishStep(runID: runID, index: index, succeeded: error == nil, counts: counts,
                                            attempts: attempt, error: error?.message, retryable: error?.retryable)
@@ -100,11 +109,13 @@ public struct JobRunner: Sendable {
                     exit(99)
                 }
             }
-            let error = failed.isEmpty ? nil : "step(s) \(failed.map(String.init).joined(separator: ", ")) failed"
-            try await store.finish(runID: runID, succeeded: failed.isEmpty, error: error)
-            let pause = try await store.recordOutcome(jobID: job.id, succeeded: failed.isEmpty,
+            let succeeded = failed.isEmpty && !timedOut
+            var error = failed.isEmpty ? nil : "step(s) \(failed.map(String.init).joined(separator: ", ")) failed"
+            if timedOut { error = [error, "timed out after \(job.timeout)"].compactMap { $0 }.joined(separator: "; ") }
+            try await store.finish(runID: runID, succeeded: succeeded, error: error)
+            let pause = try await store.recordOutcome(jobID: job.id, succeeded: succeeded,
                                                       pauseAfter: job.pauseAfterFailures)
-            return failed.isEmpty ? .succeeded(runID: runID, quarantined: quarantined)
+            return succeeded ? .succeeded(runID: runID, quarantined: quarantined)
                 : .failed(runID: runID, failedSteps: failed, paused: pause)
         }
     }
@@ -120,7 +131,9 @@ public struct JobRunner: Sendable {
     }
 
     /// Runs one step; its counts, and what failed when any part of it did. `failing`: the test hook.
-    func execute(_ step: JobDefinition.Step, failing: Bool) async -> (JobRunStore.StepCounts, StepFailure?) {
+    func execute(_ step: JobDefinition.Step, failing: Bool, deadline: ContinuousClock.Instant)
+        async -> (JobRunStore.StepCounts, StepFailure?)
+    {
         var counts = JobRunStore.StepCounts()
         var failure: StepFailure?
         func note(_ error: any Error, _ message: String) {
@@ -136,6 +149,12 @@ public struct JobRunner: Sendable {
             let files = Self.expand(pattern)
             counts.files = files.count
             for file in files {
+                guard ContinuousClock.now < deadline else {
+                    note(HubError(.io, "the run passed its timeout"), "\(file) and the files after it not loaded: "
+                             + "the run passed its timeout")
+                    failure?.retryable = false
+                    break
+                }
                 do {
                     try await importFile(file, kind: kind, ourNode: ourNode, counts: &counts)
                 } catch {

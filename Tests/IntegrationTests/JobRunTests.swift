@@ -148,6 +148,27 @@ struct JobRunTests {
         }
     }
 
+    @Test("a run past its timeout starts nothing more and ends failed; running the time again finishes it")
+    func timeout() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files, settings: "timeout: 1s\nretry: {attempts: 2, backoff: 2s, jitter: 0}")
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings,
+                                       environment: ["CRMHUB_TEST_FAIL_ONCE_AT_STEP": "1"])
+            #expect(run.status == 1, "\(run.text)")
+            #expect(run.text.contains("step 2 and later not started: the run passed its timeout"))
+            #expect(try await count(warehouse, """
+                SELECT count(*)::int FROM ops.job_runs WHERE status = 'failed' AND error LIKE '%timed out after%'
+                """) == 1)
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_steps") == 1)
+            // Its time again, within the timeout: the rest runs.
+            let again = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(again.status == 0, "\(again.text)")
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_steps WHERE status = 'succeeded'") == 3)
+        }
+    }
+
     @Test("paused after failing runs in a row; runs again only when unpaused")
     func pauseAfterFailures() async throws {
         let files = try TemporaryFiles()

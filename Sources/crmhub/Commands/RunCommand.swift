@@ -80,8 +80,9 @@ struct RunCommand: AsyncParsableCommand {
                            + (quarantined > 0 ? ", \(quarantined) record(s) quarantined (see ops.quarantine)" : ""))
             if quarantined > 0 { throw ExitCode(3) }
         case .failed(let runID, let steps, let pause):
-            Terminal.error("run \(runID) of \(definition.id): step(s) \(steps.map(String.init).joined(separator: ", ")) "
-                           + "failed; run the same time again (--at) to retry them, the others are kept")
+            Terminal.error("run \(runID) of \(definition.id): "
+                           + (steps.isEmpty ? "timed out" : "step(s) \(steps.map(String.init).joined(separator: ", ")) failed")
+                           + "; run the same time again (--at) to finish it, the steps that succeeded are kept")
             if let pause {
                 Terminal.error("\(definition.id) is now paused after \(pause.reason); once the cause is fixed, "
                                + "run it with --unpause")
