@@ -38,6 +38,8 @@ public struct JobDefinition: Sendable, Equatable {
         case importFiles(kind: String, path: String, ourNode: String?)
         /// Writes the next EnterpriseData message for `node` into `directory`.
         case exportMessage(kind: String, node: String, directory: String)
+        /// Writes report `name` (`ReportWriter.names`) as CSV to `output`, a path pattern (`{date}`, `{job}`).
+        case report(name: String, output: String)
     }
 
     public var id: String

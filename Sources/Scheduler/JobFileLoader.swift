@@ -14,7 +14,7 @@ public enum JobFileLoader {
     static let stepKinds = ["import", "export", "reconcile", "refresh", "report"]
     /// Step kinds the format reserves for capabilities still to come; a job naming one does not validate.
     static let laterStepKinds: [String: String] = [
-        "reconcile": "bank reconciliation", "refresh": "the KPI marts", "report": "the morning reports",
+        "reconcile": "bank reconciliation", "refresh": "the KPI marts",
     ]
 
     /// The job in `text` (from `file`), or nil when it has errors; the diagnostics either way.
@@ -169,6 +169,18 @@ public enum JobFileLoader {
             let ourNode = reader.string(entries["our_node"]?.value, "\(place) our_node")
             guard let source, let path else { return nil }
             return .importFiles(kind: source, path: path, ourNode: ourNode)
+        case "report":
+            guard let entries = reader.mapping(node, known: ["name", "output"], in: place) else { return nil }
+            let name = reader.choice(reader.required("name", in: entries, parent: node, place: place),
+                                     "\(place) name", allowed: ReportWriter.names)
+            let outputNode = reader.required("output", in: entries, parent: node, place: place)
+            let output = reader.string(outputNode, "\(place) output")
+            if let output, !output.hasSuffix(".csv") {
+                reader.error(at: outputNode, "\(place) output must name a .csv file (reports are written as CSV)")
+                return nil
+            }
+            guard let name, let output else { return nil }
+            return .report(name: name, output: output)
         default:
             guard let entries = reader.mapping(node, known: ["kind", "node", "out"], in: place) else { return nil }
             let target = reader.choice(reader.required("kind", in: entries, parent: node, place: place),

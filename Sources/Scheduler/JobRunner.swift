@@ -86,7 +86,8 @@ public struct JobRunner: Sendable {
                 }
                 try await store.startStep(runID: runID, index: index, kind: step.kind, target: step.target)
                 var attempt = 1
-                var (counts, error) = await execute(step, failing: failOnceAtStep == index, deadline: deadline)
+                let context = StepContext(job: job, scheduledFor: scheduledFor, deadline: deadline)
+                var (counts, error) = await execute(step, failing: failOnceAtStep == index, context: context)
                 // Idempotent steps may simply run again: every file loads once.
                 while let failure = error, failure.retryable, attempt < job.retry.attempts {
                     let delay = Self.backoff(job.retry, attempt: attempt)
@@ -94,7 +95,7 @@ public struct JobRunner: Sendable {
                            + "(attempt \(attempt + 1) of \(job.retry.attempts))")
                     try await Task.sleep(for: .seconds(delay))
                     attempt += 1
-                    (counts, error) = await execute(step, failing: false, deadline: deadline)
+                    (counts, error) = await execute(step, failing: false, context: context)
                 }
                 try await store.finishStep(runID: runID, index: index, succeeded: error == nil, counts: counts,
                                            attempts: attempt, error: error?.message, retryable: error?.retryable)
@@ -131,9 +132,17 @@ public struct JobRunner: Sendable {
     }
 
     /// Runs one step; its counts, and what failed when any part of it did. `failing`: the test hook.
-    func execute(_ step: JobDefinition.Step, failing: Bool, deadline: ContinuousClock.Instant)
+    /// What a step needs to know of its run.
+    struct StepContext: Sendable {
+        var job: JobDefinition
+        var scheduledFor: Date
+        var deadline: ContinuousClock.Instant
+    }
+
+    func execute(_ step: JobDefinition.Step, failing: Bool, context: StepContext)
         async -> (JobRunStore.StepCounts, StepFailure?)
     {
+        let deadline = context.deadline
         var counts = JobRunStore.StepCounts()
         var failure: StepFailure?
         func note(_ error: any Error, _ message: String) {
@@ -163,6 +172,18 @@ public struct JobRunner: Sendable {
                     note(error, message)
                     report("  \(message)")
                 }
+            }
+        case .report(let name, let pattern):
+            let path = ReportWriter.path(pattern, job: context.job.id, scheduledFor: context.scheduledFor,
+                                         zone: context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!)
+            do {
+                counts.files = 1
+                counts.recordsLoaded = try await ReportWriter.write(name, to: path, warehouse: warehouse)
+                counts.filesLoaded = 1
+                report("  wrote \(path)")
+            } catch {
+                counts.filesFailed = 1
+                note(error, "\(path): \((error as? HubError)?.description ?? Warehouse.describe(error))")
             }
         case .exportMessage(_, let node, let directory):
             do {
@@ -264,6 +285,7 @@ extension JobDefinition.Step {
         switch self {
         case .importFiles: "import"
         case .exportMessage: "export"
+        case .report: "report"
         }
     }
 
@@ -272,6 +294,7 @@ extension JobDefinition.Step {
         switch self {
         case .importFiles(let kind, let path, _): "\(kind) \(path)"
         case .exportMessage(let kind, let node, _): "\(kind) → \(node)"
+        case .report(let name, let output): "\(name) → \(output)"
         }
     }
 }

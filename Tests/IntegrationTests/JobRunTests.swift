@@ -148,6 +148,30 @@ struct JobRunTests {
         }
     }
 
+    @Test("report steps write the morning CSV files under the run's date")
+    func reports() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let job = try job(files)
+        let path = try files.write("with-reports.yaml", Data((try String(contentsOfFile: job, encoding: .utf8) + """
+
+              - report: {name: invoice-summary, output: "\(files.directory)/reports/{date}/{job}-invoices.csv"}
+              - report: {name: bank-days, output: "\(files.directory)/reports/{date}/bank-days.csv"}
+            """).utf8))
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(run.status == 0, "\(run.text)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: files.directory
+                                                     + "/reports/2026-11-22/nightly-invoices.csv"))
+            #expect(bytes.prefix(3) == Data([0xEF, 0xBB, 0xBF]), "a byte-order mark, for Excel")
+            let invoices = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+            #expect(invoices.hasPrefix("counterparty,inn,invoices,invoiced,paid_in_1c,shipped\r\n"))
+            #expect(invoices.contains("207654321,2,91200000.00"))
+            let days = try String(contentsOfFile: files.directory + "/reports/2026-11-22/bank-days.csv", encoding: .utf8)
+            #expect(days.contains("\r\n20208000404512345001,2024-04-15,UZS,125000000.00,"))
+        }
+    }
+
     @Test("a run past its timeout starts nothing more and ends failed; running the time again finishes it")
     func timeout() async throws {
         let files = try TemporaryFiles()

@@ -81,6 +81,15 @@ struct JobFileTests {
         #expect(reader.diagnostics.isEmpty == passes, "\(reader.diagnostics)")
     }
 
+    @Test("report files: CSV quoting, and the output pattern's date in the job's zone")
+    func reportText() {
+        #expect(ReportWriter.csvLine(["ООО «Ромашка», Ташкент", "say \"hi\"", "plain"])
+                    == "\"ООО «Ромашка», Ташкент\",\"say \"\"hi\"\"\",plain\r\n")
+        let time = ISO8601DateFormatter().date(from: "2026-11-21T21:30:00Z")!
+        #expect(ReportWriter.path("reports/{date}/{job}.csv", job: "nightly", scheduledFor: time,
+                                  zone: TimeZone(identifier: "Asia/Tashkent")!) == "reports/2026-11-22/nightly.csv")
+    }
+
     @Test("suggestions: a misspelling or a shortened word, not a distant one")
     func suggestions() {
         #expect(Suggestion.closest(to: "schedul", in: JobFileLoader.topLevelKeys) == "schedule")
