@@ -58,7 +58,11 @@ public struct JobScheduler: Sendable {
             }
             if let end, tick > end { return }
             report("next: \(id) at \(Self.describe(tick, jobs.first { $0.id == id }!.schedule!.timeZone))")
-            try await sleepUntil(tick)
+            // In slices of at most five minutes, re-reading the clock each time: a wall clock set back, or a
+            // machine suspended and resumed, never makes a job fire early, and a late wake-up is caught up.
+            while now() < tick {
+                try await sleepUntil(min(tick, now().addingTimeInterval(300)))
+            }
             let job = jobs.first { $0.id == id }!
             let schedule = job.schedule!
             // Overslept (a suspended machine, a long run before): the catch-up policy decides what still runs.
