@@ -176,7 +176,9 @@ struct JobRunTests {
     func timeout() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let path = try job(files, settings: "timeout: 1s\nretry: {attempts: 2, backoff: 2s, jitter: 0}")
+        // The retry's backoff outlasts the timeout; the timeout leaves the second run ample time under a busy
+        // test suite.
+        let path = try job(files, settings: "timeout: 5s\nretry: {attempts: 2, backoff: 6s, jitter: 0}")
         try await TestDatabase.withFreshWarehouse { warehouse in
             let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings,
                                        environment: ["CRMHUB_TEST_FAIL_ONCE_AT_STEP": "1"])
