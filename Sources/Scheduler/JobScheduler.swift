@@ -1,5 +1,6 @@
 import CRMWarehouse
 import Foundation
+import HubCore
 
 /// `crmhub schedule`: fires jobs at their cron times in their own time zones, catches up after downtime as
 /// each job says, and keeps runs from overlapping, whichever machine they start on.
@@ -46,7 +47,7 @@ public struct JobScheduler: Sendable {
             if let last = try await store.lastScheduledTime(of: job.id) {
                 for tick in Self.catchUp(job, missedAfter: last, upTo: start) {
                     report("\(job.id): catching up \(Self.describe(tick, schedule.timeZone))")
-                    try await fire(job, at: tick)
+                    await fire(job, at: tick)
                 }
             }
             next[job.id] = schedule.cron.nextFire(after: start, in: schedule.timeZone)
@@ -69,13 +70,15 @@ public struct JobScheduler: Sendable {
             let current = now()
             let missed = Self.fires(of: schedule, after: tick, upTo: current)
             let ticks = missed.isEmpty ? [tick] : Self.catchUp(job, missedAfter: tick, upTo: current, including: tick)
-            for due in ticks { try await fire(job, at: due) }
+            for due in ticks { await fire(job, at: due) }
             next[id] = schedule.cron.nextFire(after: max(current, ticks.last ?? tick), in: schedule.timeZone)
         }
     }
 
-    /// Runs one tick, honouring the job's overlap policy; the run itself is shielded from cancellation.
-    func fire(_ job: JobDefinition, at tick: Date) async throws {
+    /// Runs one tick, honouring the job's overlap policy; the run itself is shielded from cancellation. A run
+    /// that cannot even be recorded (the warehouse unreachable) is reported and the scheduler goes on: the
+    /// tick stays unrecorded, so the next start of a scheduler catches it up as `catch_up` says.
+    func fire(_ job: JobDefinition, at tick: Date) async {
         var configured = JobRunner(warehouse: warehouse, report: report)
         configured.qualityTests = qualityTests
         let runner = configured
@@ -92,7 +95,12 @@ public struct JobScheduler: Sendable {
                 report("\(job.id) \(Self.describe(tick, job.schedule!.timeZone)): \(Self.describe(outcome))")
             }
         }
-        try await work.value
+        do {
+            try await work.value
+        } catch {
+            report("\(job.id) \(Self.describe(tick, job.schedule!.timeZone)): could not run: "
+                   + "\((error as? HubError)?.description ?? Warehouse.describe(error))")
+        }
     }
 
     /// Fire times of `schedule` strictly after `after`, up to and including `upTo`.
