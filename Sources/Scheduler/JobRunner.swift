@@ -7,6 +7,7 @@ import CRMWarehouse
 import Foundation
 import HubCore
 import Ingest
+import Logging
 import PostgresNIO
 
 /// Runs one tick of a job (`crmhub run`, and the scheduler): its steps in order, each recorded in
@@ -157,6 +158,8 @@ public struct JobRunner: Sendable {
         case .importFiles(let kind, let pattern, let ourNode):
             let files = Self.expand(pattern)
             counts.files = files.count
+            // The stream's cursor follows the files in name order while every one so far is loaded.
+            var contiguous = true
             for file in files {
                 guard ContinuousClock.now < deadline else {
                     note(HubError(.io, "the run passed its timeout"), "\(file) and the files after it not loaded: "
@@ -165,8 +168,10 @@ public struct JobRunner: Sendable {
                     break
                 }
                 do {
-                    try await importFile(file, kind: kind, ourNode: ourNode, counts: &counts)
+                    let cursor = contiguous ? CursorTarget(jobID: context.job.id, stream: step.target, file: file) : nil
+                    try await importFile(file, kind: kind, ourNode: ourNode, cursor: cursor, counts: &counts)
                 } catch {
+                    contiguous = false
                     counts.filesFailed += 1
                     let message = (error as? HubError)?.description ?? "\(file): \(Warehouse.describe(error))"
                     note(error, message)
@@ -237,34 +242,59 @@ public struct JobRunner: Sendable {
         return max(0, capped * (1 + retry.jitter * Double.random(in: -1...1)))
     }
 
-    private func importFile(_ file: String, kind: String, ourNode: String?, counts: inout JobRunStore.StepCounts)
-        async throws
+    /// Where a loaded file moves its stream's cursor.
+    struct CursorTarget: Sendable {
+        var jobID: String
+        var stream: String
+        var file: String
+
+        /// Advances the cursor inside the file's load transaction.
+        func hook(logger: Logger) -> LoadCommitHook {
+            { connection, batchID in
+                try await JobRunStore.advanceCursor(jobID: jobID, stream: stream, file: file, batchID: batchID,
+                                                    on: connection, logger: logger)
+            }
+        }
+    }
+
+    private func importFile(_ file: String, kind: String, ourNode: String?, cursor: CursorTarget?,
+                            counts: inout JobRunStore.StepCounts) async throws
     {
+        let hook = cursor?.hook(logger: warehouse.logger)
+        /// A file loaded before covers the cursor too; there is no load transaction to move it in.
+        func alreadyLoaded(_ batchID: Int64) async throws {
+            counts.filesAlready += 1
+            if let cursor {
+                try await JobRunStore(warehouse: warehouse).advanceCursor(
+                    jobID: cursor.jobID, stream: cursor.stream, file: cursor.file, batchID: batchID)
+            }
+        }
         if kind == BankStatementImporter.sourceKind {
-            let result = try await BankStatementImporter(warehouse: warehouse).importFile(path: file)
+            let result = try await BankStatementImporter(warehouse: warehouse).importFile(path: file, beforeCommit: hook)
             switch result.outcome {
             case .loaded(let batch):
                 counts.filesLoaded += 1
                 counts.recordsLoaded += batch.loaded
                 counts.recordsQuarantined += batch.quarantined
                 try await checkQuality(batch.batchID, file: file)
-            case .alreadyLoaded:
-                counts.filesAlready += 1
+            case .alreadyLoaded(let batchID, _):
+                try await alreadyLoaded(batchID)
             }
             return
         }
         guard let format = OneCFormat(rawValue: kind) else {
             throw HubError(.configuration, "no importer for source kind \(kind)", location: SourceLocation(source: file))
         }
-        let result = try await OneCImporter(warehouse: warehouse, format: format, ourNode: ourNode).importFile(path: file)
+        let result = try await OneCImporter(warehouse: warehouse, format: format, ourNode: ourNode)
+            .importFile(path: file, beforeCommit: hook)
         switch result.outcome {
         case .loaded(let summary):
             counts.filesLoaded += 1
             counts.recordsLoaded += summary.loaded
             counts.recordsQuarantined += summary.quarantined
             try await checkQuality(summary.batchID, file: file)
-        case .alreadyLoaded, .alreadyAccepted:
-            counts.filesAlready += 1
+        case .alreadyLoaded(let batchID, _), .alreadyAccepted(let batchID, _, _):
+            try await alreadyLoaded(batchID)
         }
     }
 

@@ -75,6 +75,11 @@ struct JobRunTests {
             #expect(try await count(warehouse, """
                 SELECT count(*)::int FROM ops.job_steps WHERE status = 'succeeded' AND files_loaded > 0
                 """) == 3)
+            // Each stream's cursor stands at its last file, moved with the data.
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_cursors") == 3)
+            #expect(try await count(warehouse, """
+                SELECT count(*)::int FROM ops.job_cursors WHERE stream LIKE 'bank-1c %' AND last_file LIKE '%bank_02.txt'
+                """) == 1)
             // What a person sees in the morning.
             let runs = try await crmhub(["runs", "nightly"], database: warehouse.settings)
             #expect(runs.status == 0 && runs.text.contains("nightly              2026-11-21 21:30  succeeded"))
@@ -101,6 +106,8 @@ struct JobRunTests {
                                           environment: ["CRMHUB_TEST_ABORT_AFTER_STEP": "1"])
             #expect(killed.status == 99)
             #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_runs WHERE status = 'running'") == 1)
+            // Only the stream whose data committed has moved its cursor.
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.job_cursors") == 1)
             let resumed = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
             #expect(resumed.status == 0, "\(resumed.text)")
             #expect(resumed.text.contains("resumed; steps [1] done before"))
@@ -271,6 +278,10 @@ struct JobRunTests {
             let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
             #expect(run.status == 1, "\(run.text)")
             #expect(run.text.contains("step(s) 3 failed"))
+            // The bank stream's cursor stops before the file that failed.
+            #expect(try await count(warehouse, """
+                SELECT count(*)::int FROM ops.job_cursors WHERE stream LIKE 'bank-1c %' AND last_file LIKE '%bank_02.txt'
+                """) == 1)
             #expect(try await count(warehouse, "SELECT count(*)::int FROM core.invoices") > 0)
             #expect(try await count(warehouse, """
                 SELECT files_loaded FROM ops.job_steps WHERE step_index = 3 AND status = 'failed' AND files_failed = 1

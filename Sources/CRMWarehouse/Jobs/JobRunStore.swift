@@ -126,6 +126,35 @@ public struct JobRunStore: Sendable {
         }
     }
 
+    /// Moves a stream's cursor to `file` (a file whose batch is `batchID`); on `connection`, which is inside
+    /// that file's load transaction when the file was just loaded.
+    public static func advanceCursor(jobID: String, stream: String, file: String, batchID: Int64,
+                                     on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO ops.job_cursors (job_id, stream, last_file, last_batch_id)
+            VALUES (\(jobID), \(stream), \(file), \(batchID))
+            ON CONFLICT (job_id, stream) DO UPDATE
+            SET last_file = EXCLUDED.last_file, last_batch_id = EXCLUDED.last_batch_id,
+                advanced_at = clock_timestamp()
+            """, logger: logger)
+    }
+
+    /// A cursor moved for a file loaded before (nothing to load with it).
+    public func advanceCursor(jobID: String, stream: String, file: String, batchID: Int64) async throws {
+        let logger = warehouse.logger
+        try await warehouse.client.withConnection { connection in
+            try await Self.advanceCursor(jobID: jobID, stream: stream, file: file, batchID: batchID,
+                                         on: connection, logger: logger)
+        }
+    }
+
+    /// Every cursor of a job: stream, last file, when it moved.
+    public func cursors(of jobID: String) async throws -> [(stream: String, lastFile: String, advancedAt: Date)] {
+        try await warehouse.client.query("""
+            SELECT stream, last_file, advanced_at FROM ops.job_cursors WHERE job_id = \(jobID) ORDER BY stream
+            """, logger: warehouse.logger).collect().map { try $0.decode((String, String, Date).self) }
+    }
+
     public func startStep(runID: Int64, index: Int, kind: String, target: String) async throws {
         try await warehouse.client.query("""
             INSERT INTO ops.job_steps (run_id, step_index, kind, target, status)

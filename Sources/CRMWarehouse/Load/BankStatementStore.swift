@@ -4,6 +4,10 @@ import Logging
 import PostgresNIO
 
 /// A source unit about to be loaded: its identity, computed before any parsing.
+/// Work done inside a file's load transaction, after its data and just before the commit, with the new
+/// batch's id: what must commit with the data or not at all (a job's cursor, `ops.job_cursors`).
+public typealias LoadCommitHook = @Sendable (PostgresConnection, Int64) async throws -> Void
+
 public struct BatchSource: Sendable {
     public var sourceKind: String
     /// How the user named the source (the path as given): shown in messages and kept in lineage.
@@ -118,6 +122,7 @@ public struct BankStatementStore: Sendable {
     public func load(
         _ source: BatchSource,
         scope: StatementScope? = nil,
+        beforeCommit: LoadCommitHook? = nil,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> BatchOutcome {
         let logger = warehouse.logger
@@ -125,8 +130,12 @@ public struct BankStatementStore: Sendable {
             return try await Self.retryingConflicts(logger: logger) {
                 try await warehouse.client.withConnection { connection in
                     try await connection.inTransaction(logger: logger) {
-                        try await Self.load(source, scope: scope, connection: connection, logger: logger,
-                                            produce: produce)
+                        let outcome = try await Self.load(source, scope: scope, connection: connection,
+                                                          logger: logger, produce: produce)
+                        if case .loaded(let counts) = outcome, let beforeCommit {
+                            try await beforeCommit(connection, counts.batchID)
+                        }
+                        return outcome
                     }
                 }
             }

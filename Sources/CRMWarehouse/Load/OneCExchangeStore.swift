@@ -115,14 +115,19 @@ public struct OneCExchangeStore: Sendable {
     ///   this closure computes.
     public func load(
         _ source: BatchSource, facts: OneCMessageFacts, rehash: (@Sendable () -> String?)? = nil,
+        beforeCommit: LoadCommitHook? = nil,
         produce: @Sendable (inout OneCStageWriter) async throws -> Void
     ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
         let logger = warehouse.logger
         do {
             return try await warehouse.client.withConnection { connection in
                 try await connection.inTransaction(logger: logger) {
-                    try await Self.load(source, facts: facts, rehash: rehash, connection: connection,
-                                        logger: logger, chunkBytes: chunkBytes, produce: produce)
+                    let loaded = try await Self.load(source, facts: facts, rehash: rehash, connection: connection,
+                                                     logger: logger, chunkBytes: chunkBytes, produce: produce)
+                    if case .loaded(let summary) = loaded.0, let beforeCommit {
+                        try await beforeCommit(connection, summary.batchID)
+                    }
+                    return loaded
                 }
             }
         } catch let loadedBefore as LoadedBefore {

@@ -73,3 +73,15 @@ CREATE TABLE ops.quality_results (
     defined_at  text        NOT NULL
 );
 CREATE INDEX quality_results_batch_idx ON ops.quality_results (batch_id);
+
+-- Per job and stream (an import step's source kind and path): how far its loads have got. Advanced in the
+-- same transaction as the data it covers, only while every file before it in name order has loaded, so
+-- `last_file` means "every file of the stream up to this one is in the warehouse".
+CREATE TABLE ops.job_cursors (
+    job_id        text        NOT NULL,
+    stream        text        NOT NULL,
+    last_file     text        NOT NULL,
+    last_batch_id bigint      NOT NULL REFERENCES ops.batches (id),
+    advanced_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (job_id, stream)
+);

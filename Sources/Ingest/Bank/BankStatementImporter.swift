@@ -23,7 +23,10 @@ public struct BankStatementImporter: Sendable {
         self.progress = progress
     }
 
-    public func importFile(path: String, sourceName: String? = nil) async throws -> ImportResult {
+    /// - Parameter beforeCommit: run inside the file's load transaction, when it loads (see `LoadCommitHook`).
+    public func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
+        async throws -> ImportResult
+    {
         let started = ContinuousClock.now
         let name = sourceName ?? path
         let progress = self.progress
@@ -40,7 +43,9 @@ public struct BankStatementImporter: Sendable {
         let scope = header.map {
             StatementScope(accounts: $0.accounts, periodStart: $0.periodStart, periodEnd: $0.periodEnd)
         }
-        let outcome = try await BankStatementStore(warehouse: warehouse).load(source, scope: scope) { writer in
+        let outcome = try await BankStatementStore(warehouse: warehouse).load(
+            source, scope: scope, beforeCommit: beforeCommit
+        ) { writer in
             // The store may run this twice (a fast attempt, then the careful way): start from scratch each time.
             samples.withLock { $0.removeAll() }
             var file = try ClientBankExchangeFile(path: path, encoding: scan.encoding, source: name)

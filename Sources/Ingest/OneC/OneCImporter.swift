@@ -56,7 +56,10 @@ public struct OneCImporter: Sendable {
         self.progress = progress
     }
 
-    public func importFile(path: String, sourceName: String? = nil) async throws -> OneCImportResult {
+    /// - Parameter beforeCommit: run inside the file's load transaction, when it loads (see `LoadCommitHook`).
+    public func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
+        async throws -> OneCImportResult
+    {
         let started = ContinuousClock.now
         let name = sourceName ?? path
         let progress = self.progress
@@ -94,7 +97,8 @@ public struct OneCImporter: Sendable {
         let format = self.format
         let logger = warehouse.logger
         let store = OneCExchangeStore(warehouse: warehouse, chunkBytes: chunkBytes)
-        let (outcome, samples) = try await store.load(source, facts: facts, rehash: rehash) { writer in
+        let (outcome, samples) = try await store.load(source, facts: facts, rehash: rehash,
+                                                      beforeCommit: beforeCommit) { writer in
             var objects = 0
             // The hash is computed off the parsing thread (which is the load's bottleneck), from the copies of
             // the file's bytes that go to `raw` anyway.

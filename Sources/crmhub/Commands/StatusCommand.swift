@@ -24,11 +24,16 @@ struct StatusCommand: AsyncParsableCommand {
         for diagnostic in files.diagnostics { Terminal.warning(diagnostic.description) }
         let now = Date()
         let ids = files.jobs.map(\.id)
-        let (runs, quarantine, pauses) = try await options.withMigratedWarehouse { warehouse in
+        let (runs, quarantine, pauses, cursors) = try await options.withMigratedWarehouse { warehouse in
             let store = JobRunStore(warehouse: warehouse)
             var pauses: [String: JobRunStore.Pause] = [:]
-            for id in ids { pauses[id] = try await store.pause(of: id) }
-            return (try await store.recentRuns(limit: 200), try await store.quarantinedSince(now - 86_400), pauses)
+            var cursors: [String: [(stream: String, lastFile: String, advancedAt: Date)]] = [:]
+            for id in ids {
+                pauses[id] = try await store.pause(of: id)
+                cursors[id] = try await store.cursors(of: id)
+            }
+            return (try await store.recentRuns(limit: 200), try await store.quarantinedSince(now - 86_400), pauses,
+                    cursors)
         }
         Terminal.print("jobs (\(jobs)):")
         if files.jobs.isEmpty { Terminal.print("  none") }
@@ -56,6 +61,10 @@ struct StatusCommand: AsyncParsableCommand {
                                + "\(last.recordsQuarantined) record(s) quarantined" + (last.error.map { "; \($0)" } ?? ""))
             } else {
                 Terminal.print("    last: never run")
+            }
+            for cursor in cursors[job.id] ?? [] {
+                Terminal.print("    \(cursor.stream): loaded up to \((cursor.lastFile as NSString).lastPathComponent) "
+                               + "(\(Self.local(cursor.advancedAt, job.schedule?.timeZone ?? .current)))")
             }
         }
         let total = quarantine.reduce(0) { $0 + $1.records }
