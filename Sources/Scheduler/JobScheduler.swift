@@ -44,6 +44,12 @@ public struct JobScheduler: Sendable {
         let start = now()
         for job in jobs {
             let schedule = job.schedule!
+            // Runs a crashed scheduler left behind are resumed first (one still going elsewhere holds its
+            // tick's lock and is left alone).
+            for tick in try await store.unfinishedScheduledTimes(of: job.id) {
+                report("\(job.id): resuming the run for \(Self.describe(tick, schedule.timeZone)), cut short before")
+                await fire(job, at: tick)
+            }
             if let last = try await store.lastScheduledTime(of: job.id) {
                 for tick in Self.catchUp(job, missedAfter: last, upTo: start) {
                     report("\(job.id): catching up \(Self.describe(tick, schedule.timeZone))")

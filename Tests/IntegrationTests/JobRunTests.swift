@@ -346,6 +346,29 @@ struct JobRunTests {
         }
     }
 
+    @Test("a scheduler killed in the middle of a run: the next one to start resumes that run")
+    func schedulerResumesACrashedRun() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try job(files)
+        let job = try loadJob(path)
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            // A scheduled run killed after its first step, as a scheduler process would leave it.
+            let killed = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings,
+                                          environment: ["CRMHUB_TEST_ABORT_AFTER_STEP": "1"])
+            #expect(killed.status == 99)
+            try await warehouse.client.query("UPDATE ops.job_runs SET trigger = 'schedule'", logger: warehouse.logger)
+            let now = ISO8601DateFormatter().date(from: "2026-11-22T09:00:00+05:00")!
+            let lines = Lines()
+            try await scheduler(job, warehouse, clock: SimulatedClock(now), lines: lines).run(until: now)
+            #expect(lines.all.contains { $0.contains("resuming the run for 2026-11-22 02:30") }, "\(lines.all)")
+            #expect(try await count(warehouse, """
+                SELECT count(*)::int FROM ops.job_runs WHERE status = 'succeeded' AND starts = 2
+                """) == 1)
+            #expect(try await count(warehouse, "SELECT count(*)::int FROM ops.batches WHERE status = 'loaded'") == 4)
+        }
+    }
+
     @Test("after three days down: latest_only runs the last missed time, all(max: 2) the last two, none nothing",
           arguments: [("latest_only", ["2026-11-21T21:30:00Z"]),
                       ("{policy: all, max: 2}", ["2026-11-20T21:30:00Z", "2026-11-21T21:30:00Z"]),

@@ -85,6 +85,15 @@ public struct JobRunStore: Sendable {
         }
     }
 
+    /// Times the scheduler started this job for whose runs never ended (`running`): cut short by a crash, or
+    /// still going in another scheduler (the tick's lock tells which).
+    public func unfinishedScheduledTimes(of jobID: String) async throws -> [Date] {
+        try await warehouse.client.query("""
+            SELECT scheduled_for FROM ops.job_runs
+            WHERE job_id = \(jobID) AND trigger = 'schedule' AND status = 'running' ORDER BY scheduled_for
+            """, logger: warehouse.logger).collect().map { try $0.decode(Date.self) }
+    }
+
     /// The latest time the scheduler ran (or started) this job for.
     public func lastScheduledTime(of jobID: String) async throws -> Date? {
         try await warehouse.client.query("""
