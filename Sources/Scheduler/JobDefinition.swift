@@ -40,6 +40,8 @@ public struct JobDefinition: Sendable, Equatable {
         case exportMessage(kind: String, node: String, directory: String)
         /// Writes report `name` (`ReportWriter.names`) as CSV to `output`, a path pattern (`{date}`, `{job}`).
         case report(name: String, output: String)
+        /// Refreshes the materialized views of the `mart` schema (plain views need nothing).
+        case refresh
     }
 
     public var id: String

@@ -14,7 +14,7 @@ public enum JobFileLoader {
     static let stepKinds = ["import", "export", "reconcile", "refresh", "report"]
     /// Step kinds the format reserves for capabilities still to come; a job naming one does not validate.
     static let laterStepKinds: [String: String] = [
-        "reconcile": "bank reconciliation", "refresh": "the KPI marts",
+        "reconcile": "bank reconciliation",
     ]
 
     /// The job in `text` (from `file`), or nil when it has errors; the diagnostics either way.
@@ -169,6 +169,12 @@ public enum JobFileLoader {
             let ourNode = reader.string(entries["our_node"]?.value, "\(place) our_node")
             guard let source, let path else { return nil }
             return .importFiles(kind: source, path: path, ourNode: ourNode)
+        case "refresh":
+            if let entries = node.mapping, !entries.isEmpty {
+                reader.error(at: node, "\(place) takes no settings: write 'refresh: {}'")
+                return nil
+            }
+            return .refresh
         case "report":
             guard let entries = reader.mapping(node, known: ["name", "output"], in: place) else { return nil }
             let name = reader.choice(reader.required("name", in: entries, parent: node, place: place),

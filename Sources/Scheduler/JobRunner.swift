@@ -178,6 +178,25 @@ public struct JobRunner: Sendable {
                     report("  \(message)")
                 }
             }
+        case .refresh:
+            do {
+                let views = try await warehouse.client.query("""
+                    SELECT quote_ident(schemaname) || '.' || quote_ident(matviewname) FROM pg_matviews
+                    WHERE schemaname = 'mart' ORDER BY matviewname
+                    """, logger: warehouse.logger).collect().map { try $0.decode(String.self) }
+                for view in views {
+                    // Names come from the catalogue, quoted by the server itself.
+                    try await warehouse.client.query(PostgresQuery(unsafeSQL: "REFRESH MATERIALIZED VIEW \(view)"),
+                                                     logger: warehouse.logger)
+                }
+                counts.files = views.count
+                counts.filesLoaded = views.count
+                report("  refreshed \(views.count) materialized view(s) in mart"
+                       + (views.isEmpty ? " (its marts are plain views today: always current)" : ""))
+            } catch {
+                counts.filesFailed = 1
+                note(error, "refresh: \(Warehouse.describe(error))")
+            }
         case .report(let name, let pattern):
             let path = ReportWriter.path(pattern, job: context.job.id, scheduledFor: context.scheduledFor,
                                          zone: context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!)
@@ -316,6 +335,7 @@ extension JobDefinition.Step {
         case .importFiles: "import"
         case .exportMessage: "export"
         case .report: "report"
+        case .refresh: "refresh"
         }
     }
 
@@ -325,6 +345,7 @@ extension JobDefinition.Step {
         case .importFiles(let kind, let path, _): "\(kind) \(path)"
         case .exportMessage(let kind, let node, _): "\(kind) → \(node)"
         case .report(let name, let output): "\(name) → \(output)"
+        case .refresh: "mart"
         }
     }
 }

@@ -179,6 +179,24 @@ struct JobRunTests {
         }
     }
 
+    @Test("a refresh step brings the mart's materialized views up to the data just loaded")
+    func refresh() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let path = try files.write("refresh.yaml", Data((try String(contentsOfFile: try job(files), encoding: .utf8)
+            + "\n  - refresh: {}\n").utf8))
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await warehouse.client.query(
+                "CREATE MATERIALIZED VIEW mart.invoice_count AS SELECT count(*)::int AS n FROM core.invoices",
+                logger: warehouse.logger)
+            let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(run.status == 0 && run.text.contains("refreshed 1 materialized view(s) in mart"), "\(run.text)")
+            #expect(try await count(warehouse, "SELECT n FROM mart.invoice_count")
+                        == count(warehouse, "SELECT count(*)::int FROM core.invoices"))
+            #expect(try await count(warehouse, "SELECT n FROM mart.invoice_count") > 0)
+        }
+    }
+
     @Test("a run past its timeout starts nothing more and ends failed; running the time again finishes it")
     func timeout() async throws {
         let files = try TemporaryFiles()
