@@ -127,7 +127,8 @@ public struct StatementDocument: Sendable, Equatable {
 
 /// A section or line that cannot be read, kept whole with the reason, for quarantine.
 public struct RejectedSection: Sendable, Equatable {
-    /// `document`, `balance`, `header` or `trailer`.
+    /// 1CClientBankExchange: `document`, `balance`, `header` or `trailer`; camt.053: `entry`, `balance` or
+    /// `statement` (totals that do not add up); MT940: `line` (a `:61:`), `balance` or `statement`.
     public var kind: String
     /// Line where the section starts.
     public var line: Int

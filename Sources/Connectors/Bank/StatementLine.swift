@@ -22,15 +22,18 @@ public struct StatementInfo: Sendable, Equatable {
     public var statementID: String?
     /// camt `ElctrncSeqNb` (else `LglSeqNb`); MT940 `:28C:` (`45/1`).
     public var sequenceNumber: String?
-    /// camt `Stmt/CreDtTm` or `GrpHdr/CreDtTm`, as written.
+    /// camt `Stmt/CreDtTm` or `GrpHdr/CreDtTm`, as written; nil for MT940.
     public var createdAt: String?
+    /// camt `FrToDt/FrDtTm` (date part); nil for MT940, which states no period (its balances carry dates).
     public var periodStart: CalendarDate?
+    /// camt `FrToDt/ToDtTm` (date part); nil for MT940.
     public var periodEnd: CalendarDate?
     /// Our account: camt `Acct/Id/IBAN` or `Acct/Id/Othr/Id`; MT940 `:25:` without a leading `MFO/` or `BIC/`.
     public var account: String
     /// camt `Acct/Ccy`; MT940 the currency of `:60F:`.
     public var currency: String?
-    /// Our bank's MFO / clearing member id (camt `Svcr/FinInstnId/ClrSysMmbId/MmbId`; MT940 the `01099/` part of `:25:`).
+    /// Our bank's MFO / clearing member id (camt `Svcr/FinInstnId/ClrSysMmbId/MmbId`; MT940 the `01099/` part of `:25:`,
+    /// or the BIC when `:25:` is written `BIC/account`).
     public var bankCode: String?
     public var ownerName: String?
     public var ownerTaxID: String?
