@@ -262,6 +262,15 @@ struct MT940FileTests {
         #expect(statementLines(records).map(\.bankReference) == ["OK"])
     }
 
+    @Test("a message cut off inside {4: before its closing balance is refused as truncated")
+    func truncated() throws {
+        let error = try #require(throws: HubError.self) {
+            try parseMT940(["{1:F01FICTUZ22AXXX0000000000}{2:I940FICTUZ22XXXXN}{4:", ":20:CUT",
+                            ":25:20208000500123456001", ":60F:C250314UZS0,00", ":61:2503140314C1,00NTRFNONREF//A"])
+        }
+        #expect(error.code == .malformedInput && error.message.contains("truncated"))
+    }
+
     @Test("a file without :20: or :25: is not a statement")
     func notAStatement() throws {
         let noReference = try #require(throws: HubError.self) {
