@@ -83,7 +83,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "HubCore"],
+            // ZIPFoundation: the XLSX tests open the written workbook's parts directly.
+            dependencies: ["Connectors", "HubCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
