@@ -10,6 +10,7 @@ import PostgresNIO
 //
 //   swift build -c release && .build/release/CRMHubBenchmarks [--documents N] [--rounds R] [--out DIR]
 //   swift build -c release && .build/release/CRMHubBenchmarks --xml-invoices 500000 [--rounds R]
+//   swift build -c release && .build/release/CRMHubBenchmarks --purposes 1000000 [--rounds R]
 //
 // Generates a CP1251 statement and the rows it must become (COPY text format), then per round: empties the
 // warehouse and runs `crmhub import bank-1c` (a separate process: its wall time and peak RSS are what a user
@@ -39,6 +40,11 @@ func findPsql() throws -> String {
 /// Unbuffered, so progress shows up as it happens when the output goes to a file.
 func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+if let purposes = Int(option("--purposes", "")) {
+    PurposeBenchmark.run(count: purposes, rounds: Int(option("--rounds", "3")) ?? 3)
+    exit(0)
 }
 
 let documents = Int(option("--documents", "1000000")) ?? 1_000_000
