@@ -55,7 +55,13 @@ let package = Package(
             resources: [.copy("Migrations")]
         ),
         // Decides what runs when: cron schedules in a time zone (jobs/*.yaml arrive with the nightly-run issue).
-        .target(name: "Scheduler", dependencies: ["Ingest", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Scheduler",
+            dependencies: [
+                "Ingest", "Mapping", "CRMWarehouse", "HubCore", "Connectors", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Wires a source kind end to end: connector -> mapping -> warehouse load, with progress.
         .target(
             name: "Ingest",

@@ -11,6 +11,7 @@ import PostgresNIO
 //   swift build -c release && .build/release/CRMHubBenchmarks [--documents N] [--rounds R] [--out DIR]
 //   swift build -c release && .build/release/CRMHubBenchmarks --xml-invoices 500000 [--rounds R]
 //   swift build -c release && .build/release/CRMHubBenchmarks --purposes 1000000 [--rounds R]
+//   swift build -c release && .build/release/CRMHubBenchmarks --reconcile-payments 1000000 [--reconcile-invoices 500000]
 //
 // Generates a CP1251 statement and the rows it must become (COPY text format), then per round: empties the
 // warehouse and runs `crmhub import bank-1c` (a separate process: its wall time and peak RSS are what a user
@@ -66,6 +67,14 @@ if let invoices = Int(option("--xml-invoices", "")) {
     exit(0)
 }
 
+if let payments = Int(option("--reconcile-payments", "")) {
+    try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
+    try await ReconcileBenchmark.run(
+        payments: payments, invoices: Int(option("--reconcile-invoices", "500000")) ?? 500_000,
+        rounds: Int(option("--rounds", "1")) ?? 1, outDirectory: outDirectory, crmhub: crmhub, logger: logger)
+    exit(0)
+}
+
 try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
 let statementPath = outDirectory + "/statement_\(documents).txt"
 let csvPath = outDirectory + "/statement_\(documents).rows"
@@ -92,7 +101,7 @@ try await Warehouse.open(settings, logger: logger) { warehouse in
     let columns = StatementGenerator.rowColumns.joined(separator: ",")
     for round in 1...rounds {
         try await warehouse.client.query("""
-            TRUNCATE core.bank_transactions, core.bank_balances, raw.bank_1c_files, ops.quarantine, ops.batches
+            TRUNCATE core.bank_transactions, core.bank_balances, raw.bank_statement_files, ops.quarantine, ops.batches
             RESTART IDENTITY CASCADE
             """, logger: logger)
         try await warehouse.client.query("CHECKPOINT", logger: logger)

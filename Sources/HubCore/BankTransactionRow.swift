@@ -51,6 +51,23 @@ public struct BankTransactionRow: Sendable, Equatable {
     /// Line where the document section starts in the source file.
     public var sourceLine: Int
 
+    // What camt.053 and MT940 add (nil for 1CClientBankExchange). When `entryReference` is set, `baseKey` is
+    // made from it (the bank's own reference), so the same booking from two formats or files is one row.
+
+    /// The bank's unique reference of this movement (camt `AcctSvcrRef`, MT940 `//` reference).
+    public var bankReference: String? = nil
+    /// The booking's reference, shared by the lines of one camt batch entry.
+    public var entryReference: String? = nil
+    /// The payment order's number (camt `EndToEndId`, MT940 reference for the account owner).
+    public var endToEndID: String? = nil
+    public var bankTransactionCode: String? = nil
+    /// `payment`, `return` or `reversal`.
+    public var entryKind: String = "payment"
+    public var returnReason: String? = nil
+    public var valueDate: CalendarDate? = nil
+    /// Structured remittance as a JSON array, nil when none.
+    public var structuredReferencesJSON: String? = nil
+
     public init(
         account: String, direction: TransactionDirection, docKind: String, docNumber: String,
         docDate: CalendarDate, amount: ExactAmount, currency: String?, counterpartyINN: String?,

@@ -1,5 +1,6 @@
 import CRMWarehouse
 import Foundation
+import Mapping
 
 /// `crmhub validate`: every job file (`jobs/*.yaml`) and mapping file (`mappings/*.yaml`) under the given
 /// paths, checked in one pass, each problem reported with its file, line and column.
@@ -9,6 +10,8 @@ public enum ConfigValidator {
         public var jobs: [JobDefinition] = []
         /// The data-quality tests of the mapping files.
         public var qualityTests: [QualityTest] = []
+        /// The reconciliation rules (`mappings/reconciliation*.yaml`), when such a file was checked.
+        public var reconciliationRules: ReconciliationRules?
         public var diagnostics: [ConfigDiagnostic] = []
         public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
         public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
@@ -57,6 +60,12 @@ public enum ConfigValidator {
             return
         }
         if URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent == "mappings" {
+            if ReconciliationRulesLoader.isRulesFile(file) {
+                let (rules, diagnostics) = ReconciliationRulesLoader.load(text, file: file)
+                result.diagnostics += diagnostics
+                result.reconciliationRules = rules ?? result.reconciliationRules
+                return
+            }
             let (tests, diagnostics) = MappingFileLoader.load(text, file: file)
             result.diagnostics += diagnostics
             result.qualityTests += tests ?? []

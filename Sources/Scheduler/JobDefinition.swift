@@ -42,6 +42,9 @@ public struct JobDefinition: Sendable, Equatable {
         case report(name: String, output: String)
         /// Refreshes the materialized views of the `mart` schema (plain views need nothing).
         case refresh
+        /// Reconciles bank lines with invoices by the rules in `rules`; `days` limits it to lines booked in the
+        /// last days before the run's day (nil: every line not yet decided).
+        case reconcile(rules: String, days: Int?)
     }
 
     public var id: String

@@ -4,7 +4,7 @@ import Yams
 /// Reads `jobs/*.yaml` into `JobDefinition`s, reporting every problem of a file at once (`ConfigDiagnostic`).
 public enum JobFileLoader {
     /// The source kinds an `import` step can load, and what an `export` step can write.
-    public static let importKinds = ["bank-1c", "1c-enterprisedata", "1c-commerceml"]
+    public static let importKinds = ["bank-1c", "bank-camt053", "bank-mt940", "1c-enterprisedata", "1c-commerceml"]
     public static let exportKinds = ["1c-enterprisedata"]
 
     static let topLevelKeys = [
@@ -13,9 +13,7 @@ public enum JobFileLoader {
     ]
     static let stepKinds = ["import", "export", "reconcile", "refresh", "report"]
     /// Step kinds the format reserves for capabilities still to come; a job naming one does not validate.
-    static let laterStepKinds: [String: String] = [
-        "reconcile": "bank reconciliation",
-    ]
+    static let laterStepKinds: [String: String] = [:]
 
     /// The job in `text` (from `file`), or nil when it has errors; the diagnostics either way.
     public static func load(_ text: String, file: String) -> (JobDefinition?, [ConfigDiagnostic]) {
@@ -175,6 +173,11 @@ public enum JobFileLoader {
                 return nil
             }
             return .refresh
+        case "reconcile":
+            guard let entries = reader.mapping(node, known: ["rules", "days"], in: place) else { return nil }
+            let rules = reader.string(entries["rules"]?.value, "\(place) rules") ?? "mappings/reconciliation.yaml"
+            let days = reader.integer(entries["days"]?.value, "\(place) days", atLeast: 1)
+            return .reconcile(rules: rules, days: days)
         case "report":
             guard let entries = reader.mapping(node, known: ["name", "output"], in: place) else { return nil }
             let name = reader.choice(reader.required("name", in: entries, parent: node, place: place),

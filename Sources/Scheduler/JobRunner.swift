@@ -197,6 +197,21 @@ public struct JobRunner: Sendable {
                 counts.filesFailed = 1
                 note(error, "refresh: \(Warehouse.describe(error))")
             }
+        case .reconcile(let rulesPath, let days):
+            do {
+                let zone = context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!
+                let day = CalendarDate(isoDate: String(JobScheduler.localMinute(context.scheduledFor, in: zone).prefix(10)))
+                let summary = try await ReconciliationRun.run(
+                    warehouse: warehouse, rulesPath: rulesPath, from: days.flatMap { day?.adding(days: -$0) }, to: nil)
+                counts.files = 1
+                counts.filesLoaded = 1
+                counts.recordsLoaded = summary.payments
+                report("  reconciled \(summary.payments) bank line(s): \(summary.auto) matched, "
+                       + "\(summary.suggested) to review, \(summary.unmatched) unmatched")
+            } catch {
+                counts.filesFailed = 1
+                note(error, "reconcile: \((error as? HubError)?.description ?? Warehouse.describe(error))")
+            }
         case .report(let name, let pattern):
             let path = ReportWriter.path(pattern, job: context.job.id, scheduledFor: context.scheduledFor,
                                          zone: context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!)
@@ -288,8 +303,17 @@ public struct JobRunner: Sendable {
                     jobID: cursor.jobID, stream: cursor.stream, file: cursor.file, batchID: batchID)
             }
         }
+        let statementImport: ImportResult?
         if kind == BankStatementImporter.sourceKind {
-            let result = try await BankStatementImporter(warehouse: warehouse).importFile(path: file, beforeCommit: hook)
+            statementImport = try await BankStatementImporter(warehouse: warehouse)
+                .importFile(path: file, beforeCommit: hook)
+        } else if let format = StatementFileImporter.Format(rawValue: kind) {
+            statementImport = try await StatementFileImporter(format: format, warehouse: warehouse)
+                .importFile(path: file, beforeCommit: hook)
+        } else {
+            statementImport = nil
+        }
+        if let result = statementImport {
             switch result.outcome {
             case .loaded(let batch):
                 counts.filesLoaded += 1
@@ -336,6 +360,7 @@ extension JobDefinition.Step {
         case .exportMessage: "export"
         case .report: "report"
         case .refresh: "refresh"
+        case .reconcile: "reconcile"
         }
     }
 
@@ -346,6 +371,7 @@ extension JobDefinition.Step {
         case .exportMessage(let kind, let node, _): "\(kind) → \(node)"
         case .report(let name, let output): "\(name) → \(output)"
         case .refresh: "mart"
+        case .reconcile(let rules, _): rules
         }
     }
 }

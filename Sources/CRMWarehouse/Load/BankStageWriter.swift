@@ -88,8 +88,13 @@ public struct BankStageWriter: Sendable {
         "counterparty_bank_name", "purpose", "payment_code", "booked_on", "payer_account", "payer_inn", "payer_name",
         "payer_bank_code", "payee_account", "payee_inn", "payee_name", "payee_bank_code", "written_off_on",
         "credited_on", "operation_kind", "priority", "payment_id", "supplier_invoice_number", "attributes",
-        "natural_key", "occurrence", "batch_id", "source_line",
+        "natural_key", "occurrence", "batch_id", "source_line", "bank_reference", "entry_reference",
+        "end_to_end_id", "bank_transaction_code", "entry_kind", "return_reason", "value_date",
+        "structured_references",
     ]
+
+    /// The statement columns that follow the shared ones in both modes (see `encodeStatementFields`).
+    static let statementFieldCount = 8
 
     public mutating func append(_ row: BankTransactionRow) {
         if row.sourceLine != lastDocumentLine {
@@ -104,11 +109,13 @@ public struct BankStageWriter: Sendable {
             Self.nulls(5, into: &encoder)
             encoder.field(row.sourceLine)
             Self.nulls(4, into: &encoder)
+            Self.encodeStatementFields(row, into: &encoder)
         case .direct(let batchID):
             Self.encodeTransaction(row, into: &encoder)
             encoder.field(occurrences.next(for: row.baseKey))
             encoder.field(String(batchID))
             encoder.field(row.sourceLine)
+            Self.encodeStatementFields(row, into: &encoder)
         }
         encoder.endRow()
     }
@@ -129,7 +136,7 @@ public struct BankStageWriter: Sendable {
             encoder.field(balance.debited)
             encoder.field(balance.closing)
             encoder.field(balance.sourceLine)
-            Self.nulls(4, into: &encoder)
+            Self.nulls(4 + Self.statementFieldCount, into: &encoder)
             encoder.endRow()
         }
     }
@@ -144,6 +151,7 @@ public struct BankStageWriter: Sendable {
             encoder.field(record.reason)
             encoder.field(record.field)
             encoder.field(record.raw)
+            Self.nulls(Self.statementFieldCount, into: &encoder)
             encoder.endRow()
         }
     }
@@ -219,5 +227,17 @@ public struct BankStageWriter: Sendable {
         encoder.field(row.supplierInvoiceNumber)
         encoder.field(row.attributesJSON)
         encoder.field(row.baseKey)
+    }
+
+    /// The camt.053 / MT940 columns, last in both the staging table and the direct column list.
+    private static func encodeStatementFields(_ row: BankTransactionRow, into encoder: inout CopyTextEncoder) {
+        encoder.field(row.bankReference)
+        encoder.field(row.entryReference)
+        encoder.field(row.endToEndID)
+        encoder.field(row.bankTransactionCode)
+        encoder.field(row.entryKind)
+        encoder.field(row.returnReason)
+        encoder.field(row.valueDate)
+        encoder.field(row.structuredReferencesJSON)
     }
 }

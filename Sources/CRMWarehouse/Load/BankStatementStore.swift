@@ -25,8 +25,10 @@ public struct BatchSource: Sendable {
     }
 }
 
-/// The header facts of a 1CClientBankExchange file, for `raw.bank_1c_files`.
+/// The header facts of a statement file, for `raw.bank_statement_files`.
 public struct StatementFileFacts: Sendable {
+    /// `1c`, `camt053` or `mt940`.
+    public var format = "1c"
     public var formatVersion: String?
     public var declaredEncoding: String?
     public var detectedEncoding: String
@@ -177,7 +179,9 @@ public struct BankStatementStore: Sendable {
                 payee_bank_code text, written_off_on date, credited_on date, operation_kind text, priority text,
                 payment_id text, supplier_invoice_number text, attributes jsonb, natural_key uuid,
                 period_end date, opening numeric, credited numeric, debited numeric, closing numeric,
-                source_line integer, record_kind text, reason text, field text, raw text
+                source_line integer, record_kind text, reason text, field text, raw text,
+                bank_reference text, entry_reference text, end_to_end_id text, bank_transaction_code text,
+                entry_kind text, return_reason text, value_date date, structured_references jsonb
             ) ON COMMIT DROP
             """, logger: logger)
 
@@ -239,10 +243,10 @@ public struct BankStatementStore: Sendable {
             """, logger: logger)
 
         try await connection.query("""
-            INSERT INTO raw.bank_1c_files (batch_id, format_version, declared_encoding, detected_encoding,
+            INSERT INTO raw.bank_statement_files (batch_id, format, format_version, declared_encoding, detected_encoding,
                 encoding_mismatch, sender, receiver, created_on, created_at_time, period_start, period_end,
                 accounts, document_kinds, header)
-            VALUES (\(batchID), \(facts.formatVersion), \(facts.declaredEncoding), \(facts.detectedEncoding),
+            VALUES (\(batchID), \(facts.format), \(facts.formatVersion), \(facts.declaredEncoding), \(facts.detectedEncoding),
                 \(facts.encodingMismatch), \(facts.sender), \(facts.receiver), \(facts.createdOn?.iso)::date,
                 \(facts.createdAtTime), \(facts.periodStart?.iso)::date, \(facts.periodEnd?.iso)::date,
                 \(facts.accounts), \(facts.documentKinds), \(facts.headerJSON)::jsonb)
@@ -347,14 +351,21 @@ public struct BankStatementStore: Sendable {
                     counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
                     payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
                     credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
-                    natural_key, occurrence, batch_id, source_line)
+                    natural_key, occurrence, batch_id, source_line, bank_reference, entry_reference, end_to_end_id,
+                    bank_transaction_code, entry_kind, return_reason, value_date, structured_references)
                 SELECT account, direction, doc_kind, doc_number, doc_date, amount, currency, counterparty_inn,
                     counterparty_pinfl, counterparty_name, counterparty_account, counterparty_bank_code,
                     counterparty_bank_name, purpose, payment_code, booked_on, payer_account, payer_inn, payer_name,
                     payer_bank_code, payee_account, payee_inn, payee_name, payee_bank_code, written_off_on,
                     credited_on, operation_kind, priority, payment_id, supplier_invoice_number, attributes,
-                    natural_key, occurrence, \(batchID), source_line
-                FROM numbered
+                    natural_key, occurrence, \(batchID), source_line, bank_reference, entry_reference, end_to_end_id,
+                    bank_transaction_code, coalesce(entry_kind, 'payment'), return_reason, value_date,
+                    structured_references
+                FROM numbered n
+                -- A booking keyed by the bank's reference is known whole or not at all: once any line of it is
+                -- loaded (from camt or MT940, this file or another), none of its lines is added again.
+                WHERE n.entry_reference IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM core.bank_transactions t WHERE t.natural_key = n.natural_key)
                 ON CONFLICT ON CONSTRAINT bank_transactions_natural_key DO NOTHING
                 RETURNING source_line
             )

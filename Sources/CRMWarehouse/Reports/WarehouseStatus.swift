@@ -24,7 +24,7 @@ public struct WarehouseStatus: Sendable {
 
     public static let mainTables = [
         "core.bank_transactions", "core.bank_balances", "core.counterparties", "core.invoices", "core.invoice_lines",
-        "core.payments_1c", "core.shipments", "raw.bank_1c_files", "raw.onec_messages", "raw.onec_objects",
+        "core.payments_1c", "core.shipments", "raw.bank_statement_files", "raw.onec_messages", "raw.onec_objects",
         "ops.batches", "ops.quarantine",
     ]
 

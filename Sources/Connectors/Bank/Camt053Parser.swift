@@ -279,11 +279,12 @@ struct Camt053Parser {
             reason += " (\(open.rejectedEntries) entr\(open.rejectedEntries == 1 ? "y was" : "ies were") rejected)"
         }
         // Nothing of the statement is kept whole (it is read entry by entry): raw holds the figures compared.
-        let raw = "{\"statement\":\((info.statementID ?? open.path).jsonQuoted),\"entries\":\(open.entryCount),"
-            + "\"declaredEntries\":\(open.declaredEntryCount.map(String.init) ?? "null"),"
-            + "\"opening\":\(open.opening.map { "\"\($0.amountText)\"" } ?? "null"),"
-            + "\"bookedSum\":\"\(open.bookedSum.amountText)\","
-            + "\"closing\":\(open.closing.map { "\"\($0.amountText)\"" } ?? "null")}"
+        let figures: [(key: String, value: String?)] = [
+            ("statement", info.statementID ?? open.path), ("entries", String(open.entryCount)),
+            ("declaredEntries", open.declaredEntryCount.map(String.init)), ("opening", open.opening?.amountText),
+            ("bookedSum", open.bookedSum.amountText), ("closing", open.closing?.amountText),
+        ]
+        let raw = JSONText.object(figures.compactMap { key, value in value.map { (key: key, value: $0) } })
         try emit(.rejected(RejectedSection(
             kind: "statement", line: open.line, reason: "\(open.path) \(info.statementID ?? ""): \(reason)",
             field: nil, raw: raw)))

@@ -297,8 +297,10 @@ public struct MT940Parser {
         }
         try emit(.rejected(RejectedSection(
             kind: "statement", line: open.line, reason: reason, field: nil,
-            raw: "{\"statement\":\((open.reference ?? "").jsonQuoted),\"opening\":\"\(opening.amountText)\","
-                + "\"lines\":\"\(open.sum.amountText)\",\"closing\":\"\(closing.amountText)\"}")))
+            raw: JSONText.object([
+                (key: "statement", value: open.reference ?? ""), (key: "opening", value: opening.amountText),
+                (key: "lines", value: open.sum.amountText), (key: "closing", value: closing.amountText),
+            ]))))
     }
 
     /// `:25:` → account, bank code and currency: `01099/20208000500123456001` (MFO/account),

@@ -8,7 +8,8 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Load source files into the warehouse.",
-        subcommands: [ImportBank1CCommand.self, Import1CEnterpriseDataCommand.self, Import1CCommerceMLCommand.self]
+        subcommands: [ImportBank1CCommand.self, ImportCamt053Command.self, ImportMT940Command.self,
+                      Import1CEnterpriseDataCommand.self, Import1CCommerceMLCommand.self]
     )
 }
 
@@ -66,10 +67,15 @@ enum ImportRun {
     }
 
     static func run(files: [String], warehouse: Warehouse, progress: ProgressLine?) async throws -> Outcome {
-        var outcome = Outcome()
         let importer = BankStatementImporter(warehouse: warehouse, progress: progress?.handler())
+        return await run(files: files) { try await importer.importFile(path: $0) }
+    }
+
+    /// Imports each file with `importFile`, printing each result and the total.
+    static func run(files: [String], importFile: (String) async throws -> ImportResult) async -> Outcome {
+        var outcome = Outcome()
         outcome.failures = await eachFile(files, failure: "nothing from this file was saved") { file in
-            let result = try await importer.importFile(path: file)
+            let result = try await importFile(file)
             Terminal.clearStatus()
             outcome.results.append(result)
             printResult(result)

@@ -1,0 +1,208 @@
+import Foundation
+import HubCore
+import Logging
+import PostgresNIO
+
+/// The accountant's decisions: confirm or reject a proposal, or allocate by hand. Every decision is recorded in
+/// `ops.reconciliation_decisions`; a confirmed or rejected row is never changed by a later `crmhub reconcile`.
+///
+/// Money is checked as it is decided: a confirmation or allocation that would pay an invoice more than it owes,
+/// or spend more of a payment than it brought, is refused with the figures.
+public struct ReconciliationDecisions: Sendable {
+    /// What a decision is about: an allocation (payment ↔ invoice) or a customer advance.
+    public enum Target: Sendable, Equatable {
+        case allocation(Int64)
+        case advance(Int64)
+    }
+
+    public enum Action: String, Sendable {
+        case confirm
+        case reject
+    }
+
+    public let warehouse: Warehouse
+
+    public init(warehouse: Warehouse) {
+        self.warehouse = warehouse
+    }
+
+    /// Applies decisions in one transaction: all of them or, when one is refused, none.
+    /// - Returns: how many rows changed (a decision already taken the same way changes nothing).
+    public func decide(_ decisions: [(Target, Action)], by person: String, source: String) async throws -> Int {
+        let logger = warehouse.logger
+        return try await warehouse.client.withConnection { connection in
+            try await connection.inTransaction(logger: logger) {
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:reconcile', 0))",
+                                           logger: logger)
+                var changed = 0
+                for (target, action) in decisions {
+                    changed += try await Self.apply(target, action, by: person, source: source,
+                                                    connection: connection, logger: logger)
+                }
+                return changed
+            }
+        }
+    }
+
+    private static func apply(_ target: Target, _ action: Action, by person: String, source: String,
+                              connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let status = action == .confirm ? "confirmed" : "rejected"
+        switch target {
+        case .allocation(let id):
+            let rows = try await connection.query("""
+                SELECT a.status, a.amount::text, a.bank_transaction_id, a.invoice_id, i.number,
+                       (i.amount - coalesce((SELECT sum(x.amount + x.written_off) FROM core.payment_allocations x
+                                             WHERE x.invoice_id = a.invoice_id AND x.status IN ('auto', 'confirmed')
+                                               AND x.id <> a.id), 0))::text,
+                       (t.amount - coalesce((SELECT sum(x.amount) FROM core.payment_allocations x
+                                             WHERE x.bank_transaction_id = a.bank_transaction_id
+                                               AND x.status IN ('auto', 'confirmed') AND x.id <> a.id), 0)
+                                 - coalesce((SELECT sum(v.amount) FROM core.customer_advances v
+                                             WHERE v.bank_transaction_id = a.bank_transaction_id
+                                               AND v.status IN ('auto', 'confirmed')), 0))::text
+                FROM core.payment_allocations a
+                JOIN core.invoices i ON i.id = a.invoice_id
+                JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                WHERE a.id = \(id) FOR UPDATE OF a
+                """, logger: logger).collect()
+            guard let row = rows.first else {
+                throw HubError(.configuration, "there is no allocation \(id) (see the report's To review sheet)")
+            }
+            let (current, amountText, paymentID, _, number, invoiceLeftText, paymentLeftText) =
+                try row.decode((String, String, Int64, Int64, String, String, String).self)
+            if current == status { return 0 }
+            if action == .confirm {
+                let amount = Decimal(string: amountText) ?? 0
+                let invoiceLeft = Decimal(string: invoiceLeftText) ?? 0
+                let paymentLeft = Decimal(string: paymentLeftText) ?? 0
+                if amount > 0, amount > invoiceLeft {
+                    throw HubError(.configuration, "allocation \(id) gives invoice №\(number) \(amountText) but only "
+                                   + "\(invoiceLeftText) is still owed on it (another payment paid it meanwhile?); "
+                                   + "reject it, or allocate a smaller amount with `crmhub reconcile allocate`")
+                }
+                if amount > paymentLeft {
+                    throw HubError(.configuration, "allocation \(id) would use \(amountText) of bank line \(paymentID) "
+                                   + "but only \(paymentLeftText) of it is not yet allocated")
+                }
+            }
+            try await connection.query("""
+                UPDATE core.payment_allocations SET status = \(status), decided_by = \(person), decided_at = now(),
+                       updated_at = now()
+                WHERE id = \(id)
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO ops.reconciliation_decisions (allocation_id, action, decided_by, source)
+                VALUES (\(id), \(action.rawValue), \(person), \(source))
+                """, logger: logger)
+            if action == .confirm { try await dropSpentProposals(of: paymentID, connection: connection, logger: logger) }
+            return 1
+        case .advance(let id):
+            let rows = try await connection.query("""
+                SELECT status, bank_transaction_id FROM core.customer_advances WHERE id = \(id) FOR UPDATE
+                """, logger: logger).collect()
+            guard let row = rows.first else { throw HubError(.configuration, "there is no advance \(id)") }
+            let (current, paymentID) = try row.decode((String, Int64).self)
+            if current == status { return 0 }
+            try await connection.query("""
+                UPDATE core.customer_advances SET status = \(status), decided_by = \(person), decided_at = now(),
+                       updated_at = now()
+                WHERE id = \(id)
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO ops.reconciliation_decisions (advance_id, action, decided_by, source)
+                VALUES (\(id), \(action.rawValue), \(person), \(source))
+                """, logger: logger)
+            if action == .confirm { try await dropSpentProposals(of: paymentID, connection: connection, logger: logger) }
+            return 1
+        }
+    }
+
+    /// Once a payment is fully spent by decided rows, its remaining proposals (the other candidates of a tie)
+    /// can no longer be right: they are withdrawn, not rejected (the accountant did not reject them).
+    private static func dropSpentProposals(of paymentID: Int64, connection: PostgresConnection,
+                                           logger: Logger) async throws {
+        try await connection.query("""
+            WITH spent AS (
+                SELECT t.amount <= coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
+                                             WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed')), 0)
+                                 + coalesce((SELECT sum(v.amount) FROM core.customer_advances v
+                                             WHERE v.bank_transaction_id = t.id AND v.status IN ('auto', 'confirmed')), 0)
+                           AS done
+                FROM core.bank_transactions t WHERE t.id = \(paymentID)
+            )
+            DELETE FROM core.payment_allocations a
+            WHERE a.bank_transaction_id = \(paymentID) AND a.status = 'suggested' AND (SELECT done FROM spent)
+            """, logger: logger)
+    }
+
+    /// Allocates (part of) a bank line to an invoice by hand: a `confirmed` allocation with rule `manual`.
+    /// `amount` defaults to what is left of both. An existing proposal for the same pair is confirmed with it.
+    public func allocate(bankTransactionID: Int64, invoiceNumber: String, amount: Decimal?, by person: String,
+                         source: String) async throws -> Int64 {
+        let logger = warehouse.logger
+        return try await warehouse.client.withConnection { connection in
+            try await connection.inTransaction(logger: logger) {
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:reconcile', 0))",
+                                           logger: logger)
+                let invoices = try await connection.query("""
+                    SELECT s.invoice_id, s.outstanding::text FROM mart.invoice_status s
+                    WHERE s.invoice_number = \(invoiceNumber)
+                    """, logger: logger).collect()
+                guard invoices.count == 1, let invoice = invoices.first else {
+                    throw HubError(.configuration, invoices.isEmpty
+                                   ? "no invoice numbered \(invoiceNumber)"
+                                   : "\(invoices.count) invoices are numbered \(invoiceNumber): give the invoice id "
+                                       + "with --invoice-id")
+                }
+                let (invoiceID, outstandingText) = try invoice.decode((Int64, String).self)
+                let left = try await connection.query("""
+                    SELECT (t.amount - coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
+                                                 WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed')), 0)
+                                     - coalesce((SELECT sum(v.amount) FROM core.customer_advances v
+                                                 WHERE v.bank_transaction_id = t.id AND v.status IN ('auto', 'confirmed')), 0))::text,
+                           t.direction
+                    FROM core.bank_transactions t WHERE t.id = \(bankTransactionID)
+                    """, logger: logger).collect()
+                guard let leftRow = left.first else {
+                    throw HubError(.configuration, "there is no bank line \(bankTransactionID)")
+                }
+                let (paymentLeftText, direction) = try leftRow.decode((String, String).self)
+                guard direction == "in" else {
+                    throw HubError(.configuration, "bank line \(bankTransactionID) is outgoing: only incoming payments pay invoices")
+                }
+                let paymentLeft = Decimal(string: paymentLeftText) ?? 0
+                let outstanding = Decimal(string: outstandingText) ?? 0
+                let share = amount ?? min(paymentLeft, outstanding)
+                guard share > 0 else {
+                    throw HubError(.configuration, "nothing to allocate: bank line \(bankTransactionID) has "
+                                   + "\(paymentLeftText) left and invoice №\(invoiceNumber) \(outstandingText) owed")
+                }
+                guard share <= paymentLeft else {
+                    throw HubError(.configuration, "bank line \(bankTransactionID) has only \(paymentLeftText) not yet allocated")
+                }
+                guard share <= outstanding else {
+                    throw HubError(.configuration, "invoice №\(invoiceNumber) owes only \(outstandingText); keep the rest "
+                                   + "as an advance")
+                }
+                let explanation = "allocated by \(person)"
+                let id = try await connection.query("""
+                    INSERT INTO core.payment_allocations AS a (bank_transaction_id, invoice_id, amount, rule, confidence,
+                        status, explanation, decided_by, decided_at)
+                    VALUES (\(bankTransactionID), \(invoiceID), \("\(share)")::numeric, 'manual', 1, 'confirmed',
+                            \(explanation), \(person), now())
+                    ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO UPDATE
+                    SET amount = EXCLUDED.amount, rule = 'manual', confidence = 1, status = 'confirmed',
+                        explanation = EXCLUDED.explanation, decided_by = EXCLUDED.decided_by, decided_at = now(),
+                        updated_at = now()
+                    RETURNING id
+                    """, logger: logger).collect().first!.decode(Int64.self)
+                try await connection.query("""
+                    INSERT INTO ops.reconciliation_decisions (allocation_id, action, decided_by, source)
+                    VALUES (\(id), 'allocate', \(person), \(source))
+                    """, logger: logger)
+                try await Self.dropSpentProposals(of: bankTransactionID, connection: connection, logger: logger)
+                return id
+            }
+        }
+    }
+}

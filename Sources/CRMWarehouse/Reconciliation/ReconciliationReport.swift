@@ -1,0 +1,278 @@
+import Foundation
+import HubCore
+import Logging
+import PostgresNIO
+
+/// A sheet of a report, format-neutral: the writer (XLSX or CSV) decides how cells look.
+public struct ReportSheet: Sendable {
+    public enum Kind: Sendable {
+        case text, amount, date, integer
+    }
+
+    public struct Column: Sendable {
+        public var title: String
+        public var kind: Kind
+        public var width: Double
+
+        public init(_ title: String, _ kind: Kind = .text, width: Double = 14) {
+            self.title = title
+            self.kind = kind
+            self.width = width
+        }
+    }
+
+    public var name: String
+    public var columns: [Column]
+    public var rows: [[String?]]
+    /// A bold last row (totals), when the sheet has one.
+    public var totals: [String?]?
+}
+
+/// The accountants' reconciliation report for a booking period (`crmhub report reconciliation`): Summary,
+/// Matched, To review (with a Decision column read back by `crmhub reconcile import`), Unmatched payments,
+/// Unpaid invoices, Advances.
+///
+/// Totals tie out per currency: statement credits = matched + to review + unmatched + bank and own lines
+/// (fees, interest, returns), each incoming line split as: what decided rows (auto, confirmed) cover, then what
+/// proposals cover, then the rest. `tiesOut` also checks that no line is allocated beyond its amount.
+public struct ReconciliationReport: Sendable {
+    public struct Totals: Sendable {
+        public var currency: String
+        public var lines: Int
+        public var credits: Decimal
+        public var matched: Decimal
+        public var toReview: Decimal
+        public var unmatched: Decimal
+        public var bankAndOwn: Decimal
+        /// Σ of the Matched sheet's amounts for this currency: equals `matched` when nothing is over-allocated.
+        public var matchedRows: Decimal
+
+        public var tiesOut: Bool {
+            credits == matched + toReview + unmatched + bankAndOwn && matchedRows == matched
+        }
+    }
+
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var totals: [Totals]
+    public var sheets: [ReportSheet]
+
+    public static let reviewSheetName = "To review"
+    public static let decisionColumn = "Decision"
+
+    public static func read(_ warehouse: Warehouse, from: CalendarDate, to: CalendarDate) async throws
+        -> ReconciliationReport
+    {
+        let logger = warehouse.logger
+        return try await warehouse.client.withConnection { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
+            let totals = try await Self.totals(from: from, to: to, connection: connection, logger: logger)
+            var sheets: [ReportSheet] = []
+            sheets.append(summary(totals, from: from, to: to))
+            sheets.append(try await sheet(
+                "Matched",
+                [.init("Payment date", .date, width: 12), .init("Bank line", .integer, width: 10),
+                 .init("Bank reference", width: 18), .init("Payer", width: 28), .init("INN/PINFL", width: 16),
+                 .init("Payment amount", .amount, width: 16), .init("Invoice", width: 16),
+                 .init("Invoice date", .date, width: 12), .init("Amount", .amount, width: 16),
+                 .init("Written off", .amount, width: 12), .init("Rule", width: 7), .init("Confidence", width: 10),
+                 .init("Status", width: 10), .init("Decided by", width: 14), .init("Explanation", width: 70)],
+                sql: """
+                SELECT t.booked_on::text, t.id::text, coalesce(t.bank_reference, t.doc_number), t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, i.number, i.issued_on::text,
+                       a.amount::text, a.written_off::text, a.rule, a.confidence::text, a.status, a.decided_by,
+                       a.explanation
+                FROM core.payment_allocations a
+                JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                JOIN core.invoices i ON i.id = a.invoice_id
+                WHERE a.status IN ('auto', 'confirmed') AND t.direction = 'in' AND a.amount > 0
+                  AND t.booked_on BETWEEN $1::date AND $2::date
+                UNION ALL
+                SELECT t.booked_on::text, t.id::text, coalesce(t.bank_reference, t.doc_number), t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, 'advance', NULL,
+                       v.amount::text, '0', v.rule, v.confidence::text, v.status, v.decided_by, v.explanation
+                FROM core.customer_advances v
+                JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                WHERE v.status IN ('auto', 'confirmed') AND t.booked_on BETWEEN $1::date AND $2::date
+                ORDER BY 1, 2, 7
+                """, from: from, to: to, totalColumn: 8, connection: connection, logger: logger))
+            sheets.append(try await sheet(
+                reviewSheetName,
+                [.init("Kind", width: 10), .init("Id", .integer, width: 8), .init("Payment date", .date, width: 12),
+                 .init("Bank line", .integer, width: 10), .init("Payer", width: 28), .init("INN/PINFL", width: 16),
+                 .init("Payment amount", .amount, width: 16), .init("Purpose", width: 50), .init("Invoice", width: 16),
+                 .init("Invoice amount", .amount, width: 16), .init("Outstanding", .amount, width: 16),
+                 .init("Proposed amount", .amount, width: 16), .init("Rule", width: 7),
+                 .init("Confidence", width: 10), .init("Explanation", width: 70),
+                 .init(decisionColumn, width: 12)],
+                sql: """
+                SELECT 'allocation', a.id::text, t.booked_on::text, t.id::text, t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, t.purpose, i.number,
+                       i.amount::text, s.outstanding::text, a.amount::text, a.rule, a.confidence::text, a.explanation,
+                       NULL
+                FROM core.payment_allocations a
+                JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                JOIN core.invoices i ON i.id = a.invoice_id
+                LEFT JOIN mart.invoice_status s ON s.invoice_id = i.id
+                WHERE a.status = 'suggested' AND t.booked_on BETWEEN $1::date AND $2::date
+                UNION ALL
+                SELECT 'advance', v.id::text, t.booked_on::text, t.id::text, t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, t.purpose,
+                       coalesce('contract ' || v.contract, 'advance'), NULL, NULL, v.amount::text, v.rule,
+                       v.confidence::text, v.explanation, NULL
+                FROM core.customer_advances v
+                JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                WHERE v.status = 'suggested' AND t.booked_on BETWEEN $1::date AND $2::date
+                ORDER BY 3, 4, 1, 2
+                """, from: from, to: to, totalColumn: nil, connection: connection, logger: logger))
+            sheets.append(try await sheet(
+                "Unmatched payments",
+                [.init("Payment date", .date, width: 12), .init("Bank line", .integer, width: 10),
+                 .init("Bank reference", width: 18), .init("Payer", width: 28), .init("INN/PINFL", width: 16),
+                 .init("Amount", .amount, width: 16), .init("Not allocated", .amount, width: 16),
+                 .init("Purpose", width: 60), .init("Why", width: 80)],
+                sql: """
+                SELECT booked_on::text, id::text, reference, payer, tax_id, amount::text, unmatched::text, purpose,
+                       coalesce(why, 'not reconciled yet: run crmhub reconcile')
+                FROM (\(Self.splitSQL)) s
+                WHERE unmatched > 0
+                ORDER BY booked_on, id
+                """, from: from, to: to, totalColumn: 6, connection: connection, logger: logger))
+            sheets.append(try await sheet(
+                "Unpaid invoices",
+                [.init("Invoice", width: 16), .init("Invoice date", .date, width: 12), .init("Due", .date, width: 12),
+                 .init("Client", width: 28), .init("INN/PINFL", width: 16), .init("Currency", width: 8),
+                 .init("Amount", .amount, width: 16), .init("Paid", .amount, width: 16),
+                 .init("Outstanding", .amount, width: 16), .init("Status", width: 10),
+                 .init("Days overdue", .integer, width: 12)],
+                sql: """
+                SELECT invoice_number, issued_on::text, due_on::text, counterparty_name, counterparty_inn, currency,
+                       amount::text, paid::text, outstanding::text, status,
+                       greatest($2::date - coalesce(due_on, issued_on), 0)::text
+                FROM mart.invoice_status
+                WHERE outstanding > 0 AND issued_on <= $2::date AND $1::date IS NOT NULL
+                ORDER BY coalesce(due_on, issued_on), invoice_number
+                """, from: from, to: to, totalColumn: 8, connection: connection, logger: logger))
+            sheets.append(try await sheet(
+                "Advances",
+                [.init("Id", .integer, width: 8), .init("Payment date", .date, width: 12),
+                 .init("Bank line", .integer, width: 10), .init("Payer", width: 28), .init("INN/PINFL", width: 16),
+                 .init("Contract", width: 12), .init("Amount", .amount, width: 16), .init("Status", width: 10),
+                 .init("Rule", width: 7), .init("Explanation", width: 70)],
+                sql: """
+                SELECT v.id::text, t.booked_on::text, t.id::text, t.counterparty_name, v.counterparty_inn, v.contract,
+                       v.amount::text, v.status, v.rule, v.explanation
+                FROM core.customer_advances v
+                JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                WHERE v.status <> 'rejected' AND t.booked_on BETWEEN $1::date AND $2::date
+                ORDER BY t.booked_on, v.id
+                """, from: from, to: to, totalColumn: 6, connection: connection, logger: logger))
+            return ReconciliationReport(from: from, to: to, totals: totals, sheets: sheets)
+        }
+    }
+
+    /// Each incoming booked line of the period split into matched, proposed, bank/own and unmatched parts.
+    static let splitSQL = """
+        SELECT l.*, least(l.proposed, l.amount - l.matched - l.bank_part) AS to_review,
+               l.amount - l.matched - l.bank_part - least(l.proposed, l.amount - l.matched - l.bank_part) AS unmatched
+        FROM (
+            SELECT m.*, CASE WHEN m.outcome IN ('bank', 'own_payment') AND m.matched = 0 THEN m.amount ELSE 0 END
+                        AS bank_part
+            FROM (
+                SELECT t.id, t.booked_on, t.currency, t.amount, t.purpose, t.counterparty_name AS payer,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl) AS tax_id,
+                       coalesce(t.bank_reference, t.doc_number) AS reference, r.outcome, r.explanation AS why,
+                       least(t.amount,
+                             coalesce((SELECT sum(a.amount) FROM core.payment_allocations a WHERE a.bank_transaction_id = t.id
+                                         AND a.status IN ('auto', 'confirmed') AND a.amount > 0), 0)
+                             + coalesce((SELECT sum(v.amount) FROM core.customer_advances v WHERE v.bank_transaction_id = t.id
+                                           AND v.status IN ('auto', 'confirmed')), 0)) AS matched,
+                       -- Proposals may overlap (a tie proposes every candidate): the split caps them at the line.
+                       coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
+                                 WHERE a.bank_transaction_id = t.id AND a.status = 'suggested' AND a.amount > 0), 0)
+                       + coalesce((SELECT sum(v.amount) FROM core.customer_advances v WHERE v.bank_transaction_id = t.id
+                                     AND v.status = 'suggested'), 0) AS proposed
+                FROM core.bank_transactions t
+                LEFT JOIN core.payment_reconciliation r ON r.bank_transaction_id = t.id
+                WHERE t.direction = 'in' AND t.booked_on BETWEEN $1::date AND $2::date
+            ) m
+        ) l
+        """
+
+    static func totals(from: CalendarDate, to: CalendarDate, connection: PostgresConnection,
+                       logger: Logger) async throws -> [Totals] {
+        var bindings = PostgresBindings()
+        bindings.append(from.iso)
+        bindings.append(to.iso)
+        let query = PostgresQuery(unsafeSQL: """
+            SELECT coalesce(s.currency, '?'), count(*)::bigint, sum(s.amount)::text, sum(s.matched)::text,
+                   sum(s.to_review)::text, sum(s.unmatched)::text, sum(s.bank_part)::text,
+                   coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
+                             JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                             WHERE a.status IN ('auto', 'confirmed') AND a.amount > 0 AND t.direction = 'in'
+                               AND t.booked_on BETWEEN $1::date AND $2::date
+                               AND coalesce(t.currency, '?') = coalesce(s.currency, '?')), 0)
+                   + coalesce((SELECT sum(v.amount) FROM core.customer_advances v
+                               JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                               WHERE v.status IN ('auto', 'confirmed') AND t.booked_on BETWEEN $1::date AND $2::date
+                                 AND coalesce(t.currency, '?') = coalesce(s.currency, '?')), 0)
+            FROM (\(splitSQL)) s
+            GROUP BY coalesce(s.currency, '?')
+            ORDER BY 1
+            """, binds: bindings)
+        var totals: [Totals] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            let (currency, lines, credits, matched, review, unmatched, bank, rows) =
+                try row.decode((String, Int64, String, String, String, String, String, String).self)
+            totals.append(Totals(
+                currency: currency, lines: Int(lines), credits: Decimal(string: credits) ?? 0,
+                matched: Decimal(string: matched) ?? 0, toReview: Decimal(string: review) ?? 0,
+                unmatched: Decimal(string: unmatched) ?? 0, bankAndOwn: Decimal(string: bank) ?? 0,
+                matchedRows: Decimal(string: rows) ?? 0))
+        }
+        return totals
+    }
+
+    static func summary(_ totals: [Totals], from: CalendarDate, to: CalendarDate) -> ReportSheet {
+        var rows: [[String?]] = [["Period", nil, "\(from.iso) … \(to.iso)"]]
+        for total in totals {
+            rows.append(["Incoming bank lines", total.currency, "\(total.lines)"])
+            rows.append(["Statement credits", total.currency, total.credits.amountText])
+            rows.append(["Matched (auto and confirmed)", total.currency, total.matched.amountText])
+            rows.append(["To review (proposed)", total.currency, total.toReview.amountText])
+            rows.append(["Unmatched", total.currency, total.unmatched.amountText])
+            rows.append(["Bank's own lines and returns", total.currency, total.bankAndOwn.amountText])
+            rows.append(["Ties out (credits = matched + to review + unmatched + bank)", total.currency,
+                         total.tiesOut ? "yes" : "NO"])
+        }
+        return ReportSheet(name: "Summary", columns: [.init("Item", width: 60), .init("Currency", width: 10),
+                                                      .init("Value", width: 24)],
+                           rows: rows, totals: nil)
+    }
+
+    /// Runs a sheet's query ($1 = from, $2 = to); `totalColumn` (0-based) gets a totals row.
+    static func sheet(_ name: String, _ columns: [ReportSheet.Column], sql: String, from: CalendarDate,
+                      to: CalendarDate, totalColumn: Int?, connection: PostgresConnection,
+                      logger: Logger) async throws -> ReportSheet {
+        var bindings = PostgresBindings()
+        bindings.append(from.iso)
+        bindings.append(to.iso)
+        var rows: [[String?]] = []
+        var total = Decimal(0)
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            let cells = row.makeRandomAccess()
+            var values: [String?] = []
+            for index in 0..<columns.count { values.append(try cells[index].decode(String?.self)) }
+            if let totalColumn, let text = values[totalColumn], let value = Decimal(string: text) { total += value }
+            rows.append(values)
+        }
+        var totals: [String?]?
+        if let totalColumn {
+            var line = [String?](repeating: nil, count: columns.count)
+            line[0] = "Total (\(rows.count))"
+            line[totalColumn] = total.amountText
+            totals = line
+        }
+        return ReportSheet(name: name, columns: columns, rows: rows, totals: totals)
+    }
+}

@@ -1,0 +1,424 @@
+import Foundation
+import HubCore
+import Logging
+import PostgresNIO
+
+/// What one `crmhub reconcile` did.
+public struct ReconciliationSummary: Sendable {
+    public var runID: Int64
+    public var payments: Int
+    public var auto: Int
+    public var suggested: Int
+    public var unmatched: Int
+    public var bankLines: Int
+    public var ownPayments: Int
+    public var openInvoices: Int
+    public var ruleCounts: [String: Int]
+    public var seconds: Double
+}
+
+/// The warehouse side of reconciliation: which lines and invoices are open, and how the engine's decisions
+/// are merged in (docs/reconciliation.md, decision D15).
+///
+/// Guarantees:
+/// - **One run at a time, all or nothing**: an advisory lock, one transaction.
+/// - **Decisions last**: lines with an `auto` or `confirmed` allocation or advance are not looked at again;
+///   `rejected` pairs are handed to the engine, which never proposes them again; only `suggested` rows of the
+///   lines looked at are replaced, and only where the new proposal differs, so a rerun on unchanged data
+///   changes nothing.
+/// - **Set-wise where it pays**: counterparty resolution (INN/PINFL → account + MFO → name), open residuals,
+///   rejected pairs and return links are computed by PostgreSQL; lines stream to the engine in slices of
+///   `sliceSize` in booking order, and results come back by COPY.
+public struct ReconciliationStore: Sendable {
+    public let warehouse: Warehouse
+    public var sliceSize = 50_000
+
+    public init(warehouse: Warehouse) {
+        self.warehouse = warehouse
+    }
+
+    public func reconcile<Decider: PaymentDecider & Sendable>(
+        from: CalendarDate?, to: CalendarDate?, rulesSHA256: String,
+        progress: (@Sendable (Int, Int) -> Void)? = nil,
+        makeDecider: @Sendable ([OpenInvoice]) -> Decider
+    ) async throws -> ReconciliationSummary {
+        let logger = warehouse.logger
+        let started = ContinuousClock.now
+        return try await warehouse.client.withConnection { connection in
+            try await connection.inTransaction(logger: logger) {
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:reconcile', 0))",
+                                           logger: logger)
+                let runID = try await connection.query("""
+                    INSERT INTO ops.reconciliation_runs (period_from, period_to, rules_sha256, status)
+                    VALUES (\(from?.iso)::date, \(to?.iso)::date, \(rulesSHA256), 'running') RETURNING id
+                    """, logger: logger).collect().first!.decode(Int64.self)
+                let invoices = try await Self.openInvoices(connection: connection, logger: logger)
+                var decider = makeDecider(invoices)
+                let total = try await Self.preparePayments(from: from, to: to, connection: connection, logger: logger)
+                try await Self.createResultTables(connection: connection, logger: logger)
+
+                var counts = (auto: 0, suggested: 0, unmatched: 0, bank: 0, own: 0)
+                var lastSeq: Int64 = 0
+                var done = 0
+                while true {
+                    let slice = try await Self.paymentSlice(after: lastSeq, limit: sliceSize, connection: connection,
+                                                            logger: logger)
+                    guard let last = slice.last else { break }
+                    lastSeq = last.seq
+                    var allocations = CopyTextEncoder()
+                    var advances = CopyTextEncoder(capacity: 1 << 14)
+                    var outcomes = CopyTextEncoder()
+                    for (_, payment, resolved) in slice {
+                        let decision = decider.decide(payment)
+                        switch decision.outcome {
+                        case "matched": counts.auto += 1
+                        case "review": counts.suggested += 1
+                        case "bank": counts.bank += 1
+                        case "own_payment": counts.own += 1
+                        default: counts.unmatched += 1
+                        }
+                        Self.encode(decision, payment: payment, resolved: resolved, runID: runID,
+                                    allocations: &allocations, advances: &advances, outcomes: &outcomes)
+                    }
+                    try await Self.copy(&allocations, into: "recon_allocations", connection: connection, logger: logger)
+                    try await Self.copy(&advances, into: "recon_advances", connection: connection, logger: logger)
+                    try await Self.copy(&outcomes, into: "recon_outcomes", connection: connection, logger: logger)
+                    done += slice.count
+                    progress?(done, total)
+                }
+                try await Self.merge(runID: runID, connection: connection, logger: logger)
+                let ruleCounts = decider.ruleCounts
+                try await connection.query("""
+                    UPDATE ops.reconciliation_runs
+                    SET finished_at = clock_timestamp(), status = 'succeeded', payments = \(done),
+                        auto = \(counts.auto), suggested = \(counts.suggested), unmatched = \(counts.unmatched),
+                        rule_counts = \(JSONText.object(ruleCounts.sorted { $0.key < $1.key }
+                            .map { (key: $0.key, value: String($0.value)) }))::jsonb
+                    WHERE id = \(runID)
+                    """, logger: logger)
+                let elapsed = ContinuousClock.now - started
+                return ReconciliationSummary(
+                    runID: runID, payments: done, auto: counts.auto, suggested: counts.suggested,
+                    unmatched: counts.unmatched, bankLines: counts.bank, ownPayments: counts.own,
+                    openInvoices: invoices.count, ruleCounts: ruleCounts,
+                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    static func openInvoices(connection: PostgresConnection, logger: Logger) async throws -> [OpenInvoice] {
+        let rows = try await connection.query("""
+            SELECT i.id, i.number, i.issued_on::text, i.due_on::text, coalesce(i.counterparty_inn, c.inn),
+                   i.currency, i.amount::text,
+                   (i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0))::text
+            FROM core.invoices i
+            LEFT JOIN core.counterparties c ON c.id = i.counterparty_id
+            LEFT JOIN (
+                SELECT invoice_id, sum(amount) AS paid, sum(written_off) AS written_off
+                FROM core.payment_allocations WHERE status IN ('auto', 'confirmed') GROUP BY invoice_id
+            ) p ON p.invoice_id = i.id
+            WHERE NOT i.deleted AND i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0) > 0
+            """, logger: logger)
+        var invoices: [OpenInvoice] = []
+        for try await row in rows {
+            let (id, number, issued, due, inn, currency, amount, residual) =
+                try row.decode((Int64, String, String, String?, String?, String?, String, String).self)
+            guard let issuedOn = CalendarDate(isoDate: issued), let amount = Decimal(string: amount),
+                  let residual = Decimal(string: residual) else { continue }
+            invoices.append(OpenInvoice(
+                id: id, number: number, issuedOn: issuedOn, dueOn: due.flatMap { CalendarDate(isoDate: $0) },
+                counterpartyINN: inn, currency: currency, amount: amount, residual: residual))
+        }
+        return invoices
+    }
+
+    /// The lines to look at, with their payer resolved, in a temporary table numbered in booking order.
+    static func preparePayments(from: CalendarDate?, to: CalendarDate?, connection: PostgresConnection,
+                                logger: Logger) async throws -> Int {
+        try await connection.query("""
+            CREATE TEMP TABLE recon_payments ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY t.booked_on, t.id) AS seq,
+                   t.id, t.direction, t.entry_kind, t.amount::text AS amount, t.currency, t.booked_on::text AS booked_on,
+                   t.value_date::text AS value_date, t.counterparty_name, t.counterparty_account, t.purpose,
+                   t.structured_references::text AS structured, t.supplier_invoice_number, t.end_to_end_id,
+                   t.bank_transaction_code, t.return_reason,
+                   CASE WHEN coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NOT NULL THEN 'inn'
+                        WHEN by_account.inn IS NOT NULL THEN 'account'
+                        WHEN by_name.inn IS NOT NULL THEN 'name' END AS resolved_by,
+                   coalesce(t.counterparty_inn, t.counterparty_pinfl, by_account.inn, by_name.inn) AS resolved_inn,
+                   rejected.invoice_ids AS rejected_invoices,
+                   rejected.advance AS advance_rejected,
+                   original.id AS linked_id,
+                   original.paid AS linked_allocations
+            FROM core.bank_transactions t
+            -- Account + MFO, then the name: only when the line gives no INN/PINFL, and only when unambiguous.
+            LEFT JOIN LATERAL (
+                SELECT min(c.inn) AS inn FROM core.counterparties c
+                WHERE coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NULL
+                  AND t.counterparty_account IS NOT NULL AND c.bank_account = t.counterparty_account
+                  AND (t.counterparty_bank_code IS NULL OR c.bank_code IS NULL OR c.bank_code = t.counterparty_bank_code)
+                  AND NOT c.deleted AND c.inn IS NOT NULL
+                HAVING count(DISTINCT c.inn) = 1
+            ) by_account ON true
+            LEFT JOIN LATERAL (
+                SELECT min(c.inn) AS inn FROM core.counterparties c
+                WHERE coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NULL AND by_account.inn IS NULL
+                  AND t.counterparty_name IS NOT NULL
+                  AND core.name_key(c.name) = core.name_key(t.counterparty_name)
+                  AND NOT c.deleted AND c.inn IS NOT NULL
+                HAVING count(DISTINCT c.inn) = 1
+            ) by_name ON true
+            LEFT JOIN LATERAL (
+                SELECT array_agg(a.invoice_id) AS invoice_ids,
+                       EXISTS (SELECT 1 FROM core.customer_advances v
+                               WHERE v.bank_transaction_id = t.id AND v.status = 'rejected') AS advance
+                FROM core.payment_allocations a
+                WHERE a.bank_transaction_id = t.id AND a.status = 'rejected'
+            ) rejected ON true
+            -- R2: the line a return or reversal undoes, by the payment order's number.
+            LEFT JOIN LATERAL (
+                SELECT o.id,
+                       (SELECT string_agg(a.invoice_id || ':' || a.amount, ';') FROM core.payment_allocations a
+                        WHERE a.bank_transaction_id = o.id AND a.status IN ('auto', 'confirmed') AND a.amount > 0)
+                           AS paid
+                FROM core.bank_transactions o
+                WHERE t.entry_kind <> 'payment' AND t.end_to_end_id IS NOT NULL
+                  AND o.end_to_end_id = t.end_to_end_id AND o.account = t.account AND o.id <> t.id
+                  AND o.entry_kind = 'payment'
+                ORDER BY o.booked_on DESC, o.id DESC LIMIT 1
+            ) original ON true
+            WHERE (\(from?.iso)::date IS NULL OR t.booked_on >= \(from?.iso)::date)
+              AND (\(to?.iso)::date IS NULL OR t.booked_on <= \(to?.iso)::date)
+              AND NOT EXISTS (SELECT 1 FROM core.payment_allocations a
+                              WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed'))
+              AND NOT EXISTS (SELECT 1 FROM core.customer_advances v
+                              WHERE v.bank_transaction_id = t.id AND v.status IN ('auto', 'confirmed'))
+            """, logger: logger)
+        try await connection.query("CREATE UNIQUE INDEX ON recon_payments (seq)", logger: logger)
+        try await connection.query("ANALYZE recon_payments", logger: logger)
+        return try await connection.query("SELECT count(*)::bigint FROM recon_payments", logger: logger)
+            .collect().first!.decode(Int64.self).asInt
+    }
+
+    typealias SliceRow = (seq: Int64, payment: PaymentToMatch, resolved: (inn: String?, by: String?))
+
+    static func paymentSlice(after seq: Int64, limit: Int, connection: PostgresConnection,
+                             logger: Logger) async throws -> [SliceRow] {
+        let rows = try await connection.query("""
+            SELECT seq, id, direction, entry_kind, amount, currency, booked_on, value_date, counterparty_name,
+                   counterparty_account, purpose, structured, supplier_invoice_number, end_to_end_id,
+                   bank_transaction_code, return_reason, resolved_by, resolved_inn,
+                   array_to_string(rejected_invoices, ','), coalesce(advance_rejected, false), linked_id,
+                   linked_allocations
+            FROM recon_payments WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
+            """, logger: logger)
+        var slice: [SliceRow] = []
+        slice.reserveCapacity(limit)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            let seq = try cells[0].decode(Int64.self)
+            let id = try cells[1].decode(Int64.self)
+            let direction = try cells[2].decode(String.self)
+            let entryKind = try cells[3].decode(String.self)
+            let amount = Decimal(string: try cells[4].decode(String.self)) ?? 0
+            let currency = try cells[5].decode(String?.self)
+            let bookedOn = CalendarDate(isoDate: try cells[6].decode(String.self))!
+            let valueDate = try cells[7].decode(String?.self).flatMap { CalendarDate(isoDate: $0) }
+            let name = try cells[8].decode(String?.self)
+            let account = try cells[9].decode(String?.self)
+            let purpose = try cells[10].decode(String?.self)
+            let structuredJSON = try cells[11].decode(String?.self)
+            let supplierInvoice = try cells[12].decode(String?.self)
+            let endToEnd = try cells[13].decode(String?.self)
+            let code = try cells[14].decode(String?.self)
+            let returnReason = try cells[15].decode(String?.self)
+            let resolvedBy = try cells[16].decode(String?.self)
+            let inn = try cells[17].decode(String?.self)
+            let rejected = try cells[18].decode(String?.self)
+            let advanceRejected = try cells[19].decode(Bool.self)
+            let linkedID = try cells[20].decode(Int64?.self)
+            let linked = try cells[21].decode(String?.self)
+            var structured = structuredJSON.map(Self.structured(fromJSON:)) ?? []
+            if let supplierInvoice, structured.isEmpty {
+                structured = [PaymentToMatch.Structured(number: supplierInvoice, amount: nil)]
+            }
+            let payment = PaymentToMatch(
+                id: id, direction: direction == "in" ? .incoming : .outgoing, entryKind: entryKind, amount: amount,
+                currency: currency, bookedOn: bookedOn, valueDate: valueDate, counterpartyINN: inn,
+                resolvedBy: resolvedBy, counterpartyName: name, ownNumbers: [inn, account].compactMap { $0 },
+                purpose: purpose, structured: structured, endToEndID: endToEnd, bankTransactionCode: code,
+                returnReason: returnReason, linkedTransactionID: linkedID,
+                linkedAllocations: linked.map(Self.allocations(from:)) ?? [],
+                rejectedInvoiceIDs: Set((rejected ?? "").split(separator: ",").compactMap { Int64($0) }),
+                advanceRejected: advanceRejected)
+            slice.append((seq, payment, (inn, resolvedBy)))
+        }
+        return slice
+    }
+
+    static func structured(fromJSON json: String) -> [PaymentToMatch.Structured] {
+        guard let data = json.data(using: .utf8),
+              let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
+        return array.compactMap { object in
+            guard let number = (object["number"] as? String) ?? (object["reference"] as? String) else { return nil }
+            return PaymentToMatch.Structured(number: number, amount: (object["amount"] as? String).flatMap {
+                Decimal(string: $0)
+            })
+        }
+    }
+
+    static func allocations(from text: String) -> [(invoiceID: Int64, amount: Decimal)] {
+        text.split(separator: ";").compactMap { pair in
+            let parts = pair.split(separator: ":")
+            guard parts.count == 2, let id = Int64(parts[0]), let amount = Decimal(string: String(parts[1])) else {
+                return nil
+            }
+            return (id, amount)
+        }
+    }
+
+    // MARK: - Writing
+
+    static func createResultTables(connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            CREATE TEMP TABLE recon_allocations (
+                bank_transaction_id bigint, invoice_id bigint, amount numeric, written_off numeric, rule text,
+                confidence numeric, status text, explanation text
+            ) ON COMMIT DROP
+            """, logger: logger)
+        try await connection.query("""
+            CREATE TEMP TABLE recon_advances (
+                bank_transaction_id bigint, counterparty_inn text, amount numeric, contract text, rule text,
+                confidence numeric, status text, explanation text
+            ) ON COMMIT DROP
+            """, logger: logger)
+        try await connection.query("""
+            CREATE TEMP TABLE recon_outcomes (
+                bank_transaction_id bigint, outcome text, rule text, confidence numeric, explanation text,
+                counterparty_inn text, resolved_by text, linked_transaction_id bigint
+            ) ON COMMIT DROP
+            """, logger: logger)
+    }
+
+    static func encode(_ decision: PaymentDecision, payment: PaymentToMatch, resolved: (inn: String?, by: String?),
+                       runID: Int64, allocations: inout CopyTextEncoder, advances: inout CopyTextEncoder,
+                       outcomes: inout CopyTextEncoder) {
+        for allocation in decision.allocations where allocation.status != .hint {
+            allocations.field(String(allocation.paymentID))
+            allocations.field(String(allocation.invoiceID))
+            allocations.field(allocation.amount.amountText)
+            allocations.field(allocation.writtenOff.amountText)
+            allocations.field(allocation.rule)
+            allocations.field(String(format: "%.2f", allocation.confidence))
+            allocations.field(allocation.status.rawValue)
+            allocations.field(allocation.explanation)
+            allocations.endRow()
+        }
+        if let advance = decision.advance, advance.status != .hint {
+            advances.field(String(advance.paymentID))
+            advances.field(advance.counterpartyINN)
+            advances.field(advance.amount.amountText)
+            advances.field(advance.contract)
+            advances.field(advance.rule)
+            advances.field(String(format: "%.2f", advance.confidence))
+            advances.field(advance.status.rawValue)
+            advances.field(advance.explanation)
+            advances.endRow()
+        }
+        outcomes.field(String(payment.id))
+        outcomes.field(decision.outcome)
+        outcomes.field(decision.rule)
+        outcomes.field(decision.confidence.map { String(format: "%.2f", $0) })
+        outcomes.field(decision.explanation)
+        outcomes.field(resolved.inn)
+        outcomes.field(resolved.by)
+        outcomes.field(payment.linkedTransactionID.map { String($0) })
+        outcomes.endRow()
+    }
+
+    static func copy(_ encoder: inout CopyTextEncoder, into table: String, connection: PostgresConnection,
+                     logger: Logger) async throws {
+        guard encoder.count > 0 else { return }
+        let buffer = encoder.take()
+        try await connection.copyFrom(table: table, logger: logger) { writer in
+            try await writer.write(buffer)
+        }
+    }
+
+    /// Replaces the looked-at lines' `suggested` rows by the new proposals, where they differ.
+    static func merge(runID: Int64, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)", logger: logger)
+        try await connection.query("ANALYZE recon_allocations", logger: logger)
+        // Proposals that are no longer made.
+        try await connection.query("""
+            DELETE FROM core.payment_allocations a
+            USING recon_payments p
+            WHERE a.bank_transaction_id = p.id AND a.status = 'suggested'
+              AND NOT EXISTS (SELECT 1 FROM recon_allocations n
+                              WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE core.payment_allocations a
+            SET amount = n.amount, written_off = n.written_off, rule = n.rule, confidence = n.confidence,
+                status = n.status, explanation = n.explanation, reconciliation_run_id = \(runID), updated_at = now()
+            FROM recon_allocations n
+            WHERE a.bank_transaction_id = n.bank_transaction_id AND a.invoice_id = n.invoice_id
+              AND a.status = 'suggested'
+              AND (a.amount, a.written_off, a.rule, a.confidence, a.status, a.explanation)
+                  IS DISTINCT FROM (n.amount, n.written_off, n.rule, n.confidence, n.status, n.explanation)
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO core.payment_allocations (bank_transaction_id, invoice_id, amount, written_off, rule,
+                                                  confidence, status, explanation, reconciliation_run_id)
+            SELECT n.bank_transaction_id, n.invoice_id, n.amount, n.written_off, n.rule, n.confidence, n.status,
+                   n.explanation, \(runID)
+            FROM recon_allocations n
+            WHERE NOT EXISTS (SELECT 1 FROM core.payment_allocations a
+                              WHERE a.bank_transaction_id = n.bank_transaction_id AND a.invoice_id = n.invoice_id
+                                AND a.status <> 'rejected')
+            """, logger: logger)
+
+        try await connection.query("""
+            DELETE FROM core.customer_advances v
+            USING recon_payments p
+            WHERE v.bank_transaction_id = p.id AND v.status = 'suggested'
+              AND NOT EXISTS (SELECT 1 FROM recon_advances n
+                              WHERE n.bank_transaction_id = v.bank_transaction_id
+                                AND (n.amount, n.rule, n.explanation, n.status)
+                                    IS NOT DISTINCT FROM (v.amount, v.rule, v.explanation, v.status))
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO core.customer_advances (bank_transaction_id, counterparty_id, counterparty_inn, amount,
+                                                contract, rule, confidence, status, explanation, reconciliation_run_id)
+            SELECT n.bank_transaction_id, c.id, n.counterparty_inn, n.amount, n.contract, n.rule, n.confidence,
+                   n.status, n.explanation, \(runID)
+            FROM recon_advances n
+            LEFT JOIN core.counterparties c ON c.inn = n.counterparty_inn
+            WHERE NOT EXISTS (SELECT 1 FROM core.customer_advances v
+                              WHERE v.bank_transaction_id = n.bank_transaction_id AND v.status <> 'rejected')
+            """, logger: logger)
+
+        try await connection.query("""
+            INSERT INTO core.payment_reconciliation AS r (bank_transaction_id, outcome, rule, confidence, explanation,
+                counterparty_inn, resolved_by, linked_transaction_id, reconciliation_run_id)
+            SELECT bank_transaction_id, outcome, rule, confidence, explanation, counterparty_inn, resolved_by,
+                   linked_transaction_id, \(runID)
+            FROM recon_outcomes
+            ON CONFLICT (bank_transaction_id) DO UPDATE
+            SET outcome = EXCLUDED.outcome, rule = EXCLUDED.rule, confidence = EXCLUDED.confidence,
+                explanation = EXCLUDED.explanation, counterparty_inn = EXCLUDED.counterparty_inn,
+                resolved_by = EXCLUDED.resolved_by, linked_transaction_id = EXCLUDED.linked_transaction_id,
+                reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = now()
+            WHERE (r.outcome, r.rule, r.confidence, r.explanation, r.counterparty_inn, r.resolved_by,
+                   r.linked_transaction_id)
+                  IS DISTINCT FROM (EXCLUDED.outcome, EXCLUDED.rule, EXCLUDED.confidence, EXCLUDED.explanation,
+                                    EXCLUDED.counterparty_inn, EXCLUDED.resolved_by, EXCLUDED.linked_transaction_id)
+            """, logger: logger)
+    }
+}
+
+extension Int64 {
+    var asInt: Int { Int(self) }
+}

@@ -1,0 +1,190 @@
+import Foundation
+
+/// An invoice that still has money to receive, as the reconciliation engine sees it.
+public struct OpenInvoice: Sendable, Equatable {
+    public var id: Int64
+    public var number: String
+    public var issuedOn: CalendarDate
+    public var dueOn: CalendarDate?
+    /// The client's INN (or PINFL), from the invoice or its counterparty.
+    public var counterpartyINN: String?
+    public var currency: String?
+    public var amount: Decimal
+    /// What is left to pay after the `auto` and `confirmed` allocations already made.
+    public var residual: Decimal
+
+    public init(id: Int64, number: String, issuedOn: CalendarDate, dueOn: CalendarDate?, counterpartyINN: String?,
+                currency: String?, amount: Decimal, residual: Decimal) {
+        self.id = id
+        self.number = number
+        self.issuedOn = issuedOn
+        self.dueOn = dueOn
+        self.counterpartyINN = counterpartyINN
+        self.currency = currency
+        self.amount = amount
+        self.residual = residual
+    }
+}
+
+/// A bank line to reconcile, with its counterparty already resolved by the warehouse (INN/PINFL, then
+/// account + MFO, then name).
+public struct PaymentToMatch: Sendable, Equatable {
+    /// A structured remittance entry: the document the payer named and the amount meant for it.
+    public struct Structured: Sendable, Equatable {
+        public var number: String
+        public var amount: Decimal?
+        public init(number: String, amount: Decimal?) {
+            self.number = number
+            self.amount = amount
+        }
+    }
+
+    public var id: Int64
+    public var direction: TransactionDirection
+    /// `payment`, `return` or `reversal`.
+    public var entryKind: String
+    public var amount: Decimal
+    public var currency: String?
+    public var bookedOn: CalendarDate
+    public var valueDate: CalendarDate?
+    /// The payer's INN/PINFL, as resolved; nil when unknown.
+    public var counterpartyINN: String?
+    /// `inn`, `account` or `name`: how the payer was recognised.
+    public var resolvedBy: String?
+    public var counterpartyName: String?
+    /// Numbers that identify the payer (INN, account) and must not be read as invoice numbers.
+    public var ownNumbers: [String]
+    public var purpose: String?
+    public var structured: [Structured]
+    public var endToEndID: String?
+    public var bankTransactionCode: String?
+    public var returnReason: String?
+    /// For a return or reversal: the bank line it undoes (found by the payment order's number).
+    public var linkedTransactionID: Int64?
+    /// What that line paid (invoice id, amount), auto and confirmed allocations only.
+    public var linkedAllocations: [(invoiceID: Int64, amount: Decimal)]
+    /// Invoices the accountant rejected for this payment: never proposed again.
+    public var rejectedInvoiceIDs: Set<Int64>
+    /// The accountant rejected an advance for this payment.
+    public var advanceRejected: Bool
+
+    public init(
+        id: Int64, direction: TransactionDirection, entryKind: String = "payment", amount: Decimal,
+        currency: String? = "UZS", bookedOn: CalendarDate, valueDate: CalendarDate? = nil,
+        counterpartyINN: String? = nil, resolvedBy: String? = nil, counterpartyName: String? = nil,
+        ownNumbers: [String] = [], purpose: String? = nil, structured: [Structured] = [], endToEndID: String? = nil,
+        bankTransactionCode: String? = nil, returnReason: String? = nil, linkedTransactionID: Int64? = nil,
+        linkedAllocations: [(invoiceID: Int64, amount: Decimal)] = [], rejectedInvoiceIDs: Set<Int64> = [],
+        advanceRejected: Bool = false
+    ) {
+        self.id = id
+        self.direction = direction
+        self.entryKind = entryKind
+        self.amount = amount
+        self.currency = currency
+        self.bookedOn = bookedOn
+        self.valueDate = valueDate
+        self.counterpartyINN = counterpartyINN
+        self.resolvedBy = resolvedBy
+        self.counterpartyName = counterpartyName
+        self.ownNumbers = ownNumbers
+        self.purpose = purpose
+        self.structured = structured
+        self.endToEndID = endToEndID
+        self.bankTransactionCode = bankTransactionCode
+        self.returnReason = returnReason
+        self.linkedTransactionID = linkedTransactionID
+        self.linkedAllocations = linkedAllocations
+        self.rejectedInvoiceIDs = rejectedInvoiceIDs
+        self.advanceRejected = advanceRejected
+    }
+
+    public static func == (lhs: PaymentToMatch, rhs: PaymentToMatch) -> Bool {
+        lhs.id == rhs.id && lhs.amount == rhs.amount && lhs.purpose == rhs.purpose
+            && lhs.counterpartyINN == rhs.counterpartyINN && lhs.structured == rhs.structured
+    }
+}
+
+/// How sure the engine is, and so what happens: `auto` allocations count as paid at once, `suggested` ones
+/// wait for the accountant, `hint` is below the review threshold and only explains an unmatched line.
+public enum MatchStatus: String, Sendable {
+    case auto
+    case suggested
+    case hint
+}
+
+/// A share of a payment proposed (or made) for an invoice.
+public struct ProposedAllocation: Sendable, Equatable {
+    public var paymentID: Int64
+    public var invoiceID: Int64
+    public var amount: Decimal
+    public var writtenOff: Decimal
+    public var rule: String
+    public var confidence: Double
+    public var status: MatchStatus
+    public var explanation: String
+
+    public init(paymentID: Int64, invoiceID: Int64, amount: Decimal, writtenOff: Decimal = 0, rule: String,
+                confidence: Double, status: MatchStatus, explanation: String) {
+        self.paymentID = paymentID
+        self.invoiceID = invoiceID
+        self.amount = amount
+        self.writtenOff = writtenOff
+        self.rule = rule
+        self.confidence = confidence
+        self.status = status
+        self.explanation = explanation
+    }
+}
+
+/// Money kept for a client with no invoice to pay (yet).
+public struct ProposedAdvance: Sendable, Equatable {
+    public var paymentID: Int64
+    public var counterpartyINN: String?
+    public var amount: Decimal
+    public var contract: String?
+    public var rule: String
+    public var confidence: Double
+    public var status: MatchStatus
+    public var explanation: String
+
+    public init(paymentID: Int64, counterpartyINN: String?, amount: Decimal, contract: String?, rule: String,
+                confidence: Double, status: MatchStatus, explanation: String) {
+        self.paymentID = paymentID
+        self.counterpartyINN = counterpartyINN
+        self.amount = amount
+        self.contract = contract
+        self.rule = rule
+        self.confidence = confidence
+        self.status = status
+        self.explanation = explanation
+    }
+}
+
+/// What the engine concluded for one bank line.
+public struct PaymentDecision: Sendable, Equatable {
+    /// `matched`, `review`, `unmatched`, `bank` or `own_payment` (`core.payment_reconciliation.outcome`).
+    public var outcome: String
+    public var rule: String?
+    public var confidence: Double?
+    public var explanation: String
+    public var allocations: [ProposedAllocation]
+    public var advance: ProposedAdvance?
+
+    public init(outcome: String, rule: String? = nil, confidence: Double? = nil, explanation: String,
+                allocations: [ProposedAllocation] = [], advance: ProposedAdvance? = nil) {
+        self.outcome = outcome
+        self.rule = rule
+        self.confidence = confidence
+        self.explanation = explanation
+        self.allocations = allocations
+        self.advance = advance
+    }
+}
+
+/// Decides what bank lines pay, one at a time in booking order (the engine: `PaymentMatcher` in Mapping).
+public protocol PaymentDecider {
+    mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision
+    /// How many lines each rule decided (`none` when no rule applied).
+    var ruleCounts: [String: Int] { get }
+}

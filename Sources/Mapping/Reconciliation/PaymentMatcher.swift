@@ -1,0 +1,439 @@
+import Foundation
+import HubCore
+
+/// Decides, one bank line at a time, what it pays: the evidence (who paid, which invoices the text or the
+/// structured remittance names, how the amount compares) is gathered, and the first rule of the rule set whose
+/// conditions hold decides, with its confidence.
+///
+/// Guarantees:
+/// - **Never two auto allocations for the same money.** An `auto` allocation takes the invoice's residual at
+///   once, so a later line naming the same invoice finds it paid; lines are fed in booking order.
+/// - **Ties go to review.** When the evidence points at several invoices equally, every one is proposed and
+///   none is auto-matched; a number that matches several open invoices of the payer is not trusted.
+/// - **An amount alone never identifies an invoice** unless the rule set says so for the payer's own invoices,
+///   below the auto threshold.
+/// - **Rejected pairs stay rejected**: an invoice the accountant rejected for a payment is invisible to it.
+///
+/// Memory: the open invoices and their indexes (by payer, number and amount); payments stream through.
+public struct PaymentMatcher: Sendable, PaymentDecider {
+    private let rules: ReconciliationRules
+    private let extractor: InvoiceReferenceExtractor
+    private var invoices: [OpenInvoice] = []
+    private var serialCores: [String] = []
+    /// Full numeric core of the number → invoices.
+    private var byCore: [String: [Int32]] = [:]
+    /// Payer + full numeric core, and payer + `#` + serial → invoices.
+    private var byPayerKey: [String: [Int32]] = [:]
+    /// Payer → invoices, oldest due date first.
+    private var byPayer: [String: [Int32]] = [:]
+    /// Residual when loaded → invoices (R11 checks the current residual).
+    private var byAmount: [Decimal: [Int32]] = [:]
+    public private(set) var ruleCounts: [String: Int] = [:]
+
+    public init(rules: ReconciliationRules, invoices open: [OpenInvoice]) {
+        self.rules = rules
+        extractor = InvoiceReferenceExtractor(vocabulary: rules.vocabulary)
+        invoices.reserveCapacity(open.count)
+        serialCores.reserveCapacity(open.count)
+        let ordered = open.sorted {
+            ($0.dueOn ?? $0.issuedOn, $0.issuedOn, $0.number, $0.id) < ($1.dueOn ?? $1.issuedOn, $1.issuedOn, $1.number, $1.id)
+        }
+        for invoice in ordered {
+            let slot = Int32(invoices.count)
+            invoices.append(invoice)
+            let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: invoice.number)
+            serialCores.append(keys.serialCore)
+            byCore[keys.numericCore, default: []].append(slot)
+            byAmount[invoice.residual, default: []].append(slot)
+            if let inn = invoice.counterpartyINN {
+                byPayer[inn, default: []].append(slot)
+                byPayerKey[Self.key(inn, keys.numericCore), default: []].append(slot)
+                byPayerKey[Self.key(inn, "#" + keys.serialCore), default: []].append(slot)
+            }
+        }
+    }
+
+    private static func key(_ inn: String, _ core: String) -> String { inn + "\u{1F}" + core }
+
+    /// Decides one line. Call in booking order: `auto` decisions consume invoice residuals.
+    public mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision {
+        let decision = evaluate(payment)
+        ruleCounts[decision.rule ?? "none", default: 0] += 1
+        return decision
+    }
+
+    // MARK: - Evidence
+
+    private mutating func evaluate(_ payment: PaymentToMatch) -> PaymentDecision {
+        let line: String
+        switch (payment.direction, payment.entryKind) {
+        case (_, "return"): line = "return"
+        case (_, "reversal"): line = "reversal"
+        case (.incoming, _): line = "credit"
+        case (.outgoing, _): line = "debit"
+        }
+        let bankCode = rules.bankLineKind(
+            code: payment.bankTransactionCode, purpose: payment.purpose,
+            hasCounterparty: payment.counterpartyINN != nil || payment.counterpartyName != nil) ?? "none"
+        var facts = ["line": line, "bank_code": bankCode, "payer": payment.counterpartyINN == nil ? "unknown" : "known"]
+        if line != "credit" || bankCode != "none" {
+            facts["reference"] = "none"
+            facts["amount"] = "other"
+            guard let rule = rules.firstRule(for: facts) else {
+                return PaymentDecision(outcome: "unmatched",
+                                       explanation: "\(line) line: no rule of the rule set applies")
+            }
+            return ownOrBankLine(payment, rule: rule, line: line, bankCode: bankCode)
+        }
+
+        var notes: [String] = []
+        let payerText = payerDescription(payment)
+        var evidence = referenceEvidence(payment, notes: &notes)
+        facts["reference"] = evidence.kind
+        let amountFacts = amountEvidence(payment, evidence: &evidence)
+        facts["amount"] = amountFacts.kind
+        guard let rule = rules.firstRule(for: facts) else {
+            var parts = [payerText] + notes
+            parts.append(evidence.description.isEmpty ? "no invoice number found" : evidence.description)
+            if let amountText = amountFacts.description { parts.append(amountText) }
+            return PaymentDecision(outcome: "unmatched", explanation: parts.joined(separator: " + ")
+                                   + ": no rule applies, left for the accountant")
+        }
+        var parts = [payerText] + notes
+        if !evidence.description.isEmpty { parts.append(evidence.description) }
+        if let amountText = amountFacts.description { parts.append(amountText) }
+        let explanation = parts.joined(separator: " + ")
+        return build(payment, rule: rule, evidence: evidence, amountKind: amountFacts.kind, explanation: explanation)
+    }
+
+    private func payerDescription(_ payment: PaymentToMatch) -> String {
+        guard let inn = payment.counterpartyINN else {
+            return payment.counterpartyName.map { "payer \"\($0)\" not known to the CRM" } ?? "payer unknown"
+        }
+        let label = inn.utf8.count == 14 ? "PINFL" : "INN"
+        switch payment.resolvedBy {
+        case "account": return "payer's account → \(label) \(inn)"
+        case "name": return "payer's name \"\(payment.counterpartyName ?? "")\" → \(label) \(inn)"
+        default: return "\(label) \(inn)"
+        }
+    }
+
+    /// What the invoice references of a line point at.
+    private struct ReferenceEvidence {
+        var kind = "none"
+        var targets: [Int32] = []
+        /// Structured remittance amounts per target, when the payer gave them all.
+        var structuredAmounts: [Decimal]?
+        var contract: String?
+        var description = ""
+    }
+
+    private func eligible(_ slot: Int32, for payment: PaymentToMatch) -> Bool {
+        let invoice = invoices[Int(slot)]
+        guard invoice.residual > 0, !payment.rejectedInvoiceIDs.contains(invoice.id) else { return false }
+        if let currency = invoice.currency, let paid = payment.currency, currency != paid { return false }
+        let latest = (payment.valueDate ?? payment.bookedOn).adding(days: rules.invoiceDateGraceDays)
+        let earliest = payment.bookedOn.adding(months: -rules.searchWindowMonths)
+        return invoice.issuedOn <= latest && invoice.issuedOn >= earliest
+    }
+
+    private func referenceEvidence(_ payment: PaymentToMatch, notes: inout [String]) -> ReferenceEvidence {
+        var evidence = ReferenceEvidence()
+        let inn = payment.counterpartyINN
+        // Structured remittance first: the payer's own statement of what it pays.
+        if !payment.structured.isEmpty {
+            var targets: [Int32] = []
+            var amounts: [Decimal] = []
+            var allResolved = true
+            for reference in payment.structured {
+                let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: reference.number)
+                let own = inn.map { byPayerKey[Self.key($0, keys.numericCore)] ?? [] } ?? []
+                var found = own.filter { eligible($0, for: payment) }
+                if found.isEmpty, inn == nil {
+                    found = (byCore[keys.numericCore] ?? []).filter { eligible($0, for: payment) }
+                }
+                guard found.count == 1, !targets.contains(found[0]) else {
+                    allResolved = false
+                    break
+                }
+                targets.append(found[0])
+                if let amount = reference.amount { amounts.append(amount) }
+            }
+            if allResolved {
+                evidence.kind = targets.count == 1 ? "structured" : "structured_several"
+                evidence.targets = targets
+                evidence.structuredAmounts = amounts.count == targets.count ? amounts : nil
+                evidence.description = "structured reference " + numbers(targets)
+                return evidence
+            }
+            notes.append("structured reference \(payment.structured.map { "№\($0.number)" }.joined(separator: ", ")) "
+                         + "does not name one open invoice of this payer")
+        }
+
+        let found = extractor.extract(payment.purpose ?? "", maskedNumbers: payment.ownNumbers)
+        var targets: [Int32] = []
+        var otherClient: [Int32] = []
+        var ambiguous: [String] = []
+        for reference in found.invoices {
+            var matches: [Int32] = []
+            if let inn {
+                matches = (byPayerKey[Self.key(inn, reference.numericCore)] ?? []).filter { eligible($0, for: payment) }
+                if matches.isEmpty {
+                    matches = (byPayerKey[Self.key(inn, "#" + reference.numericCore)] ?? [])
+                        .filter { eligible($0, for: payment) }
+                }
+            }
+            if matches.count == 1 {
+                if !targets.contains(matches[0]) { targets.append(matches[0]) }
+            } else if matches.count > 1 {
+                ambiguous.append("№\(reference.text) matches \(matches.count) open invoices (\(numbers(matches)))")
+            } else if reference.anchored {
+                // Not the payer's: someone else's invoice with exactly this number (a third party paying).
+                let elsewhere = (byCore[reference.numericCore] ?? []).filter {
+                    eligible($0, for: payment) && invoices[Int($0)].counterpartyINN != inn
+                }
+                if elsewhere.count == 1, !otherClient.contains(elsewhere[0]) { otherClient.append(elsewhere[0]) }
+            }
+        }
+        notes += ambiguous.map { "invoice number \($0): not trusted" }
+        if !targets.isEmpty {
+            evidence.kind = targets.count == 1 ? "one" : "several"
+            evidence.targets = targets
+            evidence.description = (targets.count == 1 ? "invoice " : "invoices ") + numbers(targets)
+                + " found in purpose"
+        } else if !otherClient.isEmpty {
+            evidence.kind = "other_client"
+            evidence.targets = otherClient
+            let owners = Set(otherClient.compactMap { invoices[Int($0)].counterpartyINN }).sorted()
+            evidence.description = "invoice " + numbers(otherClient) + " found in purpose but issued to "
+                + (owners.isEmpty ? "an unknown client" : "INN " + owners.joined(separator: ", "))
+        } else if !found.contracts.isEmpty || found.mentionsAdvance {
+            evidence.kind = "contract"
+            evidence.contract = found.contracts.first
+            evidence.description = found.contracts.isEmpty
+                ? "prepayment named, no invoice number"
+                : "contract \(found.contracts.joined(separator: ", ")) named, no invoice number"
+        }
+        return evidence
+    }
+
+    private func numbers(_ slots: [Int32]) -> String {
+        slots.map { "№" + invoices[Int($0)].number }.joined(separator: ", ")
+    }
+
+    private func tolerance(for residual: Decimal) -> Decimal {
+        max(rules.toleranceAbsolute, residual * rules.tolerancePercent / 100)
+    }
+
+    /// How the amount compares with what the evidence names; may pick the targets (R7, R8, R11).
+    private func amountEvidence(_ payment: PaymentToMatch, evidence: inout ReferenceEvidence)
+        -> (kind: String, description: String?)
+    {
+        let amount = payment.amount
+        switch evidence.kind {
+        case "structured", "structured_several", "one", "several", "other_client":
+            let residuals = evidence.targets.map { invoices[Int($0)].residual }
+            let total = residuals.reduce(0, +)
+            if let structured = evidence.structuredAmounts, structured.reduce(0, +) == amount {
+                let exact = zip(structured, residuals).allSatisfy { share, residual in
+                    share <= residual && residual - share <= tolerance(for: residual)
+                }
+                if exact { return ("equals_residual", "remitted amounts equal the residuals") }
+                if zip(structured, residuals).allSatisfy({ $0 <= $1 }) {
+                    return ("below_residual", "remitted amounts below the residuals: partial")
+                }
+                return ("above_residual", "remitted amounts above the residuals")
+            }
+            let plural = residuals.count > 1
+            if amount == total {
+                return ("equals_residual", plural ? "amount equals the residuals' sum" : "amount equals residual")
+            }
+            if amount < total {
+                if total - amount <= tolerance(for: total) {
+                    return ("equals_residual", "amount equals residual within tolerance (\(money(total - amount)) "
+                            + "written off)")
+                }
+                return ("below_residual", "amount \(money(amount)) < residual \(money(total)): partial payment, "
+                        + "\(money(total - amount)) left open")
+            }
+            return ("above_residual", "amount \(money(amount)) > residual \(money(total)): surplus "
+                    + "\(money(amount - total)) kept as advance")
+        default:
+            if let inn = payment.counterpartyINN {
+                let open = (byPayer[inn] ?? []).filter { eligible($0, for: payment) }
+                let equal = open.filter { invoices[Int($0)].residual == amount }
+                if equal.count == 1 {
+                    evidence.targets = equal
+                    return ("equals_one_open", "the only open invoice of this client with residual = amount is "
+                            + numbers(equal))
+                }
+                if equal.count > 1 {
+                    evidence.targets = equal
+                    return ("several_equal_open", "\(equal.count) open invoices of this client have residual = "
+                            + "amount (\(numbers(equal))): cannot tell which")
+                }
+                var sum = Decimal(0)
+                for (index, slot) in open.enumerated() {
+                    sum += invoices[Int(slot)].residual
+                    if sum > amount { break }
+                    if sum == amount, index >= 1 {
+                        evidence.targets = Array(open[0...index])
+                        return ("oldest_first_sum", "oldest open invoices " + numbers(evidence.targets)
+                                + " sum to the amount")
+                    }
+                }
+                return ("other", open.isEmpty ? "client has no open invoice" : nil)
+            }
+            let equal = (byAmount[amount] ?? []).filter { eligible($0, for: payment) && invoices[Int($0)].residual == amount }
+            if equal.count == 1 {
+                evidence.targets = equal
+                return ("equals_any_open", "amount equals the residual of " + numbers(equal) + " only")
+            }
+            return ("other", equal.count > 1 ? "\(equal.count) open invoices have this amount" : nil)
+        }
+    }
+
+    // MARK: - Decisions
+
+    private mutating func build(_ payment: PaymentToMatch, rule: ReconciliationRules.Rule, evidence: ReferenceEvidence,
+                                amountKind: String, explanation: String) -> PaymentDecision {
+        var status = rules.status(for: rule.confidence)
+        if amountKind == "several_equal_open", status == .auto { status = .suggested }
+        let outcome = status == .auto ? "matched" : status == .suggested ? "review" : "unmatched"
+        switch rule.action {
+        case .advance:
+            if payment.advanceRejected {
+                return PaymentDecision(outcome: "unmatched", rule: rule.id, confidence: rule.confidence,
+                                       explanation: explanation + ": the advance was rejected by the accountant")
+            }
+            // An advance is proposed for review even below the review threshold: the money must be booked
+            // somewhere, and only the accountant can say it belongs to the contract.
+            let advanceStatus: MatchStatus = status == .auto ? .auto : .suggested
+            let advance = ProposedAdvance(
+                paymentID: payment.id, counterpartyINN: payment.counterpartyINN, amount: payment.amount,
+                contract: evidence.contract, rule: rule.id, confidence: rule.confidence, status: advanceStatus,
+                explanation: explanation + ": kept as customer advance")
+            return PaymentDecision(outcome: advanceStatus == .auto ? "matched" : "review", rule: rule.id,
+                                   confidence: rule.confidence, explanation: advance.explanation, advance: advance)
+        case .linkPayment, .bankLine:
+            return ownOrBankLine(payment, rule: rule, line: "credit", bankCode: "none")
+        case .allocate:
+            break
+        }
+        guard !evidence.targets.isEmpty else {
+            return PaymentDecision(outcome: "unmatched", rule: rule.id, confidence: rule.confidence,
+                                   explanation: explanation + ": rule \(rule.id) names no invoice")
+        }
+        let fullExplanation = explanation + " (\(rule.id), \(confidenceText(rule.confidence)))"
+        guard status != .hint else {
+            return PaymentDecision(outcome: "unmatched", rule: rule.id, confidence: rule.confidence,
+                                   explanation: fullExplanation + ": below the review threshold")
+        }
+
+        var allocations: [ProposedAllocation] = []
+        var remaining = payment.amount
+        if amountKind == "several_equal_open" {
+            // A tie: every candidate is proposed with the whole amount; the accountant picks one.
+            for slot in evidence.targets {
+                allocations.append(ProposedAllocation(
+                    paymentID: payment.id, invoiceID: invoices[Int(slot)].id, amount: payment.amount, rule: rule.id,
+                    confidence: rule.confidence, status: .suggested, explanation: fullExplanation))
+            }
+            remaining = 0
+        } else {
+            for (index, slot) in evidence.targets.enumerated() where remaining > 0 {
+                let residual = invoices[Int(slot)].residual
+                let share = evidence.structuredAmounts?[index] ?? residual
+                var amount = min(share, residual, remaining)
+                let isLast = index == evidence.targets.count - 1
+                if isLast, evidence.structuredAmounts == nil, remaining > residual { amount = residual }
+                var writtenOff = Decimal(0)
+                if amountKind == "equals_residual", residual - amount > 0, residual - amount <= tolerance(for: residual) {
+                    writtenOff = residual - amount
+                }
+                allocations.append(ProposedAllocation(
+                    paymentID: payment.id, invoiceID: invoices[Int(slot)].id, amount: amount, writtenOff: writtenOff,
+                    rule: rule.id, confidence: rule.confidence, status: status, explanation: fullExplanation))
+                remaining -= amount
+                if status == .auto { invoices[Int(slot)].residual -= amount + writtenOff }
+            }
+        }
+        var advance: ProposedAdvance?
+        if remaining > 0, !payment.advanceRejected {
+            advance = ProposedAdvance(
+                paymentID: payment.id, counterpartyINN: payment.counterpartyINN, amount: remaining, contract: nil,
+                rule: rule.id, confidence: rule.confidence, status: status,
+                explanation: fullExplanation + ": surplus \(money(remaining)) kept as customer advance")
+        }
+        return PaymentDecision(outcome: outcome, rule: rule.id, confidence: rule.confidence,
+                               explanation: fullExplanation, allocations: allocations, advance: advance)
+    }
+
+    /// R2 and R12: our own payment orders, returns and reversals, and the bank's own lines.
+    private func ownOrBankLine(_ payment: PaymentToMatch, rule: ReconciliationRules.Rule, line: String,
+                               bankCode: String) -> PaymentDecision {
+        let confidence = "(\(rule.id), \(confidenceText(rule.confidence)))"
+        if rule.action == .bankLine {
+            let kind = bankCode == "interest" ? "interest" : "bank charge"
+            return PaymentDecision(
+                outcome: "bank", rule: rule.id, confidence: rule.confidence,
+                explanation: "\(kind) (code \(payment.bankTransactionCode ?? "by its text")): posted to the bank "
+                    + "account, never to an invoice \(confidence)")
+        }
+        guard rule.action == .linkPayment else {
+            return PaymentDecision(outcome: "unmatched", rule: rule.id, confidence: rule.confidence,
+                                   explanation: "\(line) line: rule \(rule.id) does not apply to it")
+        }
+        let order = payment.endToEndID.map { "payment order \($0)" } ?? "payment order"
+        switch line {
+        case "debit":
+            return PaymentDecision(outcome: "own_payment", rule: rule.id, confidence: rule.confidence,
+                                   explanation: "our \(order) to \(payment.counterpartyName ?? "a supplier") "
+                                       + confidence)
+        default:
+            let reason = payment.returnReason.map { " (reason \($0))" } ?? ""
+            let what = line == "return" ? "returned" : "reversed by the bank"
+            guard payment.linkedTransactionID != nil else {
+                return PaymentDecision(
+                    outcome: "own_payment", rule: rule.id, confidence: rule.confidence,
+                    explanation: "\(order) \(what)\(reason); the original line is not in the warehouse; "
+                        + "never an invoice payment \(confidence)")
+            }
+            // Money that paid invoices went back: the allocations are taken back and the invoices reopen.
+            let allocations = payment.direction == .outgoing ? payment.linkedAllocations.map { paid in
+                ProposedAllocation(paymentID: payment.id, invoiceID: paid.invoiceID, amount: -paid.amount,
+                                   rule: rule.id, confidence: rule.confidence, status: rules.status(for: rule.confidence),
+                                   explanation: "\(order) \(what)\(reason): the payment it made is taken back "
+                                       + "and the invoice reopens \(confidence)")
+            } : []
+            return PaymentDecision(
+                outcome: "own_payment", rule: rule.id, confidence: rule.confidence,
+                explanation: "\(order) \(what)\(reason), linked to the original line"
+                    + (allocations.isEmpty ? "" : "; \(allocations.count) invoice(s) reopened") + " \(confidence)",
+                allocations: allocations.filter { _ in rules.status(for: rule.confidence) != .hint })
+        }
+    }
+
+    private func confidenceText(_ confidence: Double) -> String {
+        String(format: "%.2f", confidence)
+    }
+}
+
+/// An amount for people: grouped thousands, two decimals (`45 600 000.00`).
+func money(_ value: Decimal) -> String {
+    var rounded = Decimal()
+    var source = value
+    NSDecimalRound(&rounded, &source, 2, .plain)
+    let negative = rounded < 0
+    let text = "\(negative ? -rounded : rounded)"
+    let parts = text.split(separator: ".", maxSplits: 1)
+    let whole = Array(parts[0])
+    var grouped = ""
+    for (index, character) in whole.enumerated() {
+        if index > 0, (whole.count - index) % 3 == 0 { grouped.append(" ") }
+        grouped.append(character)
+    }
+    var fraction = parts.count > 1 ? String(parts[1]) : ""
+    while fraction.count < 2 { fraction.append("0") }
+    return (negative ? "-" : "") + grouped + "." + fraction
+}

@@ -1,0 +1,23 @@
+import CRMWarehouse
+import Foundation
+import HubCore
+import Mapping
+
+/// `crmhub reconcile` and the `reconcile` job step: the rules file, the engine and the warehouse, wired.
+public enum ReconciliationRun {
+    /// Reconciles the bank lines booked between `from` and `to` (either open) that have no decided allocation.
+    public static func run(warehouse: Warehouse, rulesPath: String, from: CalendarDate?, to: CalendarDate?,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ReconciliationSummary {
+        let (rules, sha256) = try ReconciliationRulesLoader.load(path: rulesPath)
+        let summary = try await ReconciliationStore(warehouse: warehouse).reconcile(
+            from: from, to: to, rulesSHA256: sha256, progress: progress
+        ) { invoices in
+            PaymentMatcher(rules: rules, invoices: invoices)
+        }
+        warehouse.logger.info("reconciled", metadata: [
+            "run.id": "\(summary.runID)", "records.read": "\(summary.payments)", "matched": "\(summary.auto)",
+            "suggested": "\(summary.suggested)", "unmatched": "\(summary.unmatched)",
+        ])
+        return summary
+    }
+}

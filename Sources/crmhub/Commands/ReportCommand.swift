@@ -1,0 +1,64 @@
+import ArgumentParser
+import CRMWarehouse
+import Foundation
+import HubCore
+import Scheduler
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write reports from the warehouse.",
+        subcommands: [ReconciliationReportCommand.self]
+    )
+}
+
+struct ReconciliationReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconciliation",
+        abstract: "The accountants' reconciliation report for a period (XLSX or CSV).",
+        discussion: reflow("""
+            Sheets: Summary (totals that tie out: statement credits = matched + to review + unmatched + the
+            bank's own lines and returns), Matched, To review (fill its Decision column with confirm or reject and
+            load it back with `crmhub reconcile import`), Unmatched payments (with the reason), Unpaid invoices
+            and Advances. With --format csv, PATH is a folder that gets one CSV file per sheet.
+
+            Example: crmhub report reconciliation --from 2025-03-01 --to 2025-03-31 --out reconciliation-2025-03.xlsx
+            """)
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("First booking day (yyyy-mm-dd).", valueName: "date"))
+    var from: String
+
+    @Option(help: ArgumentHelp("Last booking day (yyyy-mm-dd).", valueName: "date"))
+    var to: String
+
+    @Option(help: ArgumentHelp("xlsx or csv.", valueName: "format"))
+    var format: String = "xlsx"
+
+    @Option(help: ArgumentHelp("Where to write: a .xlsx file, or a folder for csv.", valueName: "path"))
+    var out: String
+
+    func run() async throws {
+        guard let format = ReconciliationReportFile.Format(rawValue: format.lowercased()) else {
+            throw ValidationError("--format must be xlsx or csv, not '\(format)'")
+        }
+        guard let from = try parseDate(from, "--from"), let to = try parseDate(to, "--to") else { return }
+        guard from <= to else { throw ValidationError("--from \(from.iso) is after --to \(to.iso)") }
+        let report = try await options.withMigratedWarehouse { warehouse in
+            try await ReconciliationReport.read(warehouse, from: from, to: to)
+        }
+        try ReconciliationReportFile.write(report, format: format, to: out)
+        Terminal.print("wrote \(out): " + report.sheets.dropFirst().map { "\($0.name) \($0.rows.count)" }
+            .joined(separator: ", "))
+        for total in report.totals {
+            Terminal.print("  \(total.currency): credits \(Terminal.money(total.credits.amountText)) = matched "
+                           + "\(Terminal.money(total.matched.amountText)) + to review \(Terminal.money(total.toReview.amountText)) "
+                           + "+ unmatched \(Terminal.money(total.unmatched.amountText)) + bank's own and returns "
+                           + "\(Terminal.money(total.bankAndOwn.amountText)): "
+                           + (total.tiesOut ? "ties out" : "DOES NOT TIE OUT"))
+        }
+        if report.totals.contains(where: { !$0.tiesOut }) { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,239 @@
+import CRMWarehouse
+import Foundation
+import HubCore
+import Ingest
+import PostgresNIO
+import Scheduler
+import Testing
+
+/// camt.053 and MT940 into the warehouse, reconciliation against 1C invoices, the accountant's decisions and
+/// the report: on a real PostgreSQL, with the shared samples and the bundled 1C invoices they pay.
+@Suite("reconciliation")
+struct ReconciliationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let camt = repository.appendingPathComponent("samples/bank-camt053/2025-03-14_camt053.xml").path
+    static let mt940 = repository.appendingPathComponent("samples/bank-mt940/2025-03-14.sta").path
+    static let invoices = repository.appendingPathComponent("samples/1c/Message_BP_CRM_2025-03.xml").path
+    static let rules = repository.appendingPathComponent("mappings/reconciliation.yaml").path
+
+    static func importStatement(_ format: StatementFileImporter.Format, _ path: String,
+                                into warehouse: Warehouse) async throws -> ImportResult {
+        try await StatementFileImporter(format: format, warehouse: warehouse).importFile(path: path)
+    }
+
+    static func prepare(_ warehouse: Warehouse, statement: StatementFileImporter.Format = .camt053) async throws {
+        _ = try await OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM").importFile(path: invoices)
+        _ = try await importStatement(statement, statement == .camt053 ? camt : mt940, into: warehouse)
+    }
+
+    static func reconcile(_ warehouse: Warehouse) async throws -> ReconciliationSummary {
+        try await ReconciliationRun.run(warehouse: warehouse, rulesPath: rules, from: nil, to: nil)
+    }
+
+    /// bank reference → (outcome, rule, [invoice number: (amount, status)], advance status)
+    static func outcomes(_ warehouse: Warehouse) async throws -> [String: (String, String?, [String: (String, String)], String?)] {
+        let rows = try await warehouse.client.query("""
+            SELECT coalesce(t.bank_reference, t.doc_number), r.outcome, r.rule,
+                   coalesce((SELECT string_agg(i.number || '=' || a.amount || '/' || a.status, ';' ORDER BY i.number)
+                             FROM core.payment_allocations a JOIN core.invoices i ON i.id = a.invoice_id
+                             WHERE a.bank_transaction_id = t.id AND a.status <> 'rejected'), ''),
+                   (SELECT v.status FROM core.customer_advances v WHERE v.bank_transaction_id = t.id
+                      AND v.status <> 'rejected')
+            FROM core.bank_transactions t JOIN core.payment_reconciliation r ON r.bank_transaction_id = t.id
+            """, logger: TestDatabase.logger).collect()
+        var result: [String: (String, String?, [String: (String, String)], String?)] = [:]
+        for row in rows {
+            let (reference, outcome, rule, allocations, advance) =
+                try row.decode((String, String, String?, String, String?).self)
+            var parsed: [String: (String, String)] = [:]
+            for item in allocations.split(separator: ";") {
+                let parts = item.split(separator: "=")
+                let amountStatus = parts[1].split(separator: "/")
+                parsed[String(parts[0])] = (String(amountStatus[0]), String(amountStatus[1]))
+            }
+            result[reference] = (outcome, rule, parsed, advance)
+        }
+        return result
+    }
+
+    @Test("the same day as camt.053 and as MT940 is stored once, whichever comes first")
+    func bothFormatsStoredOnce() async throws {
+        for order in [[StatementFileImporter.Format.camt053, .mt940], [.mt940, .camt053]] {
+            try await TestDatabase.withFreshWarehouse { warehouse in
+                var results: [ImportResult] = []
+                for format in order {
+                    results.append(try await Self.importStatement(format, format == .camt053 ? Self.camt : Self.mt940,
+                                                                  into: warehouse))
+                }
+                let expected = order.first == .camt053 ? 10 : 8
+                let count = try await warehouse.client.query("SELECT count(*)::bigint FROM core.bank_transactions",
+                                                             logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+                #expect(count == Int64(expected), "order \(order)")
+                #expect(results[1].counts?.duplicate == (order.first == .camt053 ? 8 : 10) + 1)
+                let balance = try await warehouse.client.query("""
+                    SELECT opening::text, credited::text, debited::text, closing::text FROM core.bank_balances
+                    """, logger: TestDatabase.logger).collect()
+                #expect(balance.count == 1)
+                let (opening, credited, debited, closing) = try balance[0].decode((String, String, String, String).self)
+                #expect([opening, credited, debited, closing] == ["250000000.00", "92350000.00", "12355000.00", "329995000.00"])
+                let again = try await Self.importStatement(order[0], order[0] == .camt053 ? Self.camt : Self.mt940,
+                                                           into: warehouse)
+                if case .alreadyLoaded = again.outcome {} else { Issue.record("a file loaded twice") }
+            }
+        }
+    }
+
+    @Test("camt.053 lines keep their references, returns and structured remittance")
+    func camtColumns() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            _ = try await Self.importStatement(.camt053, Self.camt, into: warehouse)
+            let rows = try await warehouse.client.query("""
+                SELECT bank_reference, entry_reference, coalesce(end_to_end_id, ''), entry_kind,
+                       coalesce(return_reason, ''), coalesce(structured_references::text, ''), direction,
+                       coalesce(counterparty_inn, counterparty_pinfl, '')
+                FROM core.bank_transactions ORDER BY source_line
+                """, logger: TestDatabase.logger).collect()
+            let decoded = try rows.map { try $0.decode((String, String, String, String, String, String, String, String).self) }
+            #expect(decoded.count == 10)
+            #expect(decoded.filter { $0.1 == "FB250314000102" }.map(\.0)
+                    == ["FB250314000102-1", "FB250314000102-2", "FB250314000102-3"])
+            let returned = try #require(decoded.first { $0.0 == "FB250314000104" })
+            #expect(returned.3 == "return" && returned.4 == "AC04" && returned.2 == "SAI-PP-0227" && returned.6 == "in")
+            let twoInvoices = try #require(decoded.first { $0.0 == "FB250314000107" })
+            #expect(twoInvoices.5.contains("SF-2025/0155") && twoInvoices.5.contains("4300000.00"))
+            #expect(decoded.contains { $0.7 == "31503850270019" })
+        }
+    }
+
+    @Test("the shared camt.053 sample reconciles as its README expects")
+    func camtSampleOutcomes() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await Self.prepare(warehouse)
+            let summary = try await Self.reconcile(warehouse)
+            #expect(summary.payments == 10)
+            let outcomes = try await Self.outcomes(warehouse)
+            #expect(outcomes["FB250314000101"]?.1 == "R3")
+            #expect(outcomes["FB250314000101"]?.2["SF-2025/0147"]?.1 == "auto")
+            #expect(outcomes["FB250314000102-1"]?.2["SF-2025/0150"]?.1 == "auto")
+            #expect(outcomes["FB250314000102-2"]?.2["SF-2025/0151"]?.1 == "auto")
+            #expect(outcomes["FB250314000102-3"]?.1 == "R9")
+            #expect(outcomes["FB250314000102-3"]?.3 == "suggested")
+            #expect(outcomes["FB250314000103"]?.0 == "own_payment")
+            #expect(outcomes["FB250314000104"]?.1 == "R2")
+            #expect(outcomes["FB250314000104"]?.2.isEmpty == true)
+            #expect(outcomes["FB250314000105"]?.1 == "R12")
+            #expect(outcomes["FB250314000106"]?.1 == "R5")
+            #expect(outcomes["FB250314000106"]?.2["SF-2025/0152"]?.0 == "10000000.00")
+            #expect(outcomes["FB250314000107"]?.1 == "R4")
+            #expect(outcomes["FB250314000107"]?.2["SF-2025/0155"]?.0 == "4300000.00")
+            #expect(outcomes["FB250314000107"]?.2["SF-2025/0158"]?.0 == "5500000.00")
+            #expect(outcomes["FB250314000108"]?.1 == "R9")
+            let explanation = try await warehouse.client.query("""
+                SELECT explanation FROM core.payment_allocations a JOIN core.invoices i ON i.id = a.invoice_id
+                WHERE i.number = 'SF-2025/0147'
+                """, logger: TestDatabase.logger).collect().first!.decode(String.self)
+            #expect(explanation.contains("INN 301234567 + invoice №SF-2025/0147 found in purpose + amount equals residual"))
+        }
+    }
+
+    @Test("the shared MT940 sample: the agent's batch is not guessed, two invoices split by residual")
+    func mt940SampleOutcomes() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await Self.prepare(warehouse, statement: .mt940)
+            _ = try await Self.reconcile(warehouse)
+            let outcomes = try await Self.outcomes(warehouse)
+            #expect(outcomes["FB250314000101"]?.2["SF-2025/0147"]?.1 == "auto")
+            #expect(outcomes["FB250314000102"]?.0 == "unmatched")
+            #expect(outcomes["FB250314000102"]?.2.isEmpty == true)
+            #expect(outcomes["FB250314000104"]?.1 == "R2")
+            #expect(outcomes["FB250314000106"]?.1 == "R5")
+            #expect(outcomes["FB250314000107"]?.1 == "R4")
+            #expect(outcomes["FB250314000107"]?.2.count == 2)
+            #expect(outcomes["FB250314000108"]?.1 == "R9")
+        }
+    }
+
+    @Test("decisions survive reruns and re-imports; a rejected pair is never proposed again; a rerun changes nothing")
+    func decisionsLast() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await Self.prepare(warehouse)
+            _ = try await Self.reconcile(warehouse)
+            func snapshot() async throws -> [String] {
+                try await warehouse.client.query("""
+                    SELECT a.id || ' ' || a.bank_transaction_id || ' ' || a.invoice_id || ' ' || a.amount || ' '
+                           || a.status || ' ' || a.updated_at FROM core.payment_allocations a ORDER BY a.id
+                    """, logger: TestDatabase.logger).collect().map { try $0.decode(String.self) }
+                    + warehouse.client.query("""
+                    SELECT v.id || ' ' || v.status || ' ' || v.amount || ' ' || v.updated_at FROM core.customer_advances v
+                    ORDER BY v.id
+                    """, logger: TestDatabase.logger).collect().map { try $0.decode(String.self) }
+            }
+            let first = try await snapshot()
+            _ = try await Self.reconcile(warehouse)
+            #expect(try await snapshot() == first, "a rerun on unchanged data changed rows")
+
+            func allocationID(_ number: String) async throws -> Int64 {
+                try await warehouse.client.query("""
+                    SELECT a.id FROM core.payment_allocations a JOIN core.invoices i ON i.id = a.invoice_id
+                    WHERE i.number = \(number) AND a.status <> 'rejected'
+                    """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            }
+            let partial = try await allocationID("SF-2025/0152")
+            let wrong = try await allocationID("SF-2025/0158")
+            let decisions = ReconciliationDecisions(warehouse: warehouse)
+            #expect(try await decisions.decide([(.allocation(partial), .confirm), (.allocation(wrong), .reject)],
+                                               by: "dilnoza", source: "test") == 2)
+            // The same decisions again change nothing.
+            #expect(try await decisions.decide([(.allocation(partial), .confirm)], by: "dilnoza", source: "test") == 0)
+
+            _ = try await Self.importStatement(.mt940, Self.mt940, into: warehouse)
+            _ = try await Self.reconcile(warehouse)
+            _ = try await Self.reconcile(warehouse)
+            let statuses = try await warehouse.client.query("""
+                SELECT i.number, a.status, a.decided_by FROM core.payment_allocations a
+                JOIN core.invoices i ON i.id = a.invoice_id WHERE a.id IN (\(partial), \(wrong))
+                ORDER BY i.number
+                """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String?).self) }
+            #expect(statuses.map(\.0) == ["SF-2025/0152", "SF-2025/0158"])
+            #expect(statuses.map(\.1) == ["confirmed", "rejected"])
+            let reproposed = try await warehouse.client.query("""
+                SELECT count(*)::bigint FROM core.payment_allocations a JOIN core.invoices i ON i.id = a.invoice_id
+                WHERE i.number = 'SF-2025/0158' AND a.status <> 'rejected'
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            #expect(reproposed == 0)
+            let audit = try await warehouse.client.query("SELECT count(*)::bigint FROM ops.reconciliation_decisions",
+                                                         logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            #expect(audit == 2)
+
+            let status = try await warehouse.client.query("""
+                SELECT invoice_number, paid::text, outstanding::text, status FROM mart.invoice_status
+                WHERE invoice_number IN ('SF-2025/0147', 'SF-2025/0152', 'SF-2025/0155') ORDER BY 1
+                """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String, String).self) }
+            #expect(status.map(\.3) == ["paid", "partial", "unpaid"])
+            #expect(status[1].2 == "15000000.00")
+            let aging = try await warehouse.client.query("""
+                SELECT counterparty_inn, days_31_60::text, total::text FROM mart.receivables_aging_at('2025-04-20')
+                WHERE counterparty_inn = '209111222'
+                """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String).self) }
+            #expect(aging.first?.1 == "15000000.00")
+        }
+    }
+
+    @Test("a confirmation that would pay an invoice twice is refused with the figures")
+    func overpayingConfirmationRefused() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await Self.prepare(warehouse)
+            _ = try await Self.reconcile(warehouse)
+            let decisions = ReconciliationDecisions(warehouse: warehouse)
+            // SF-2025/0147 is paid by the auto match; allocating the 9.8M payment to it too must be refused.
+            let payment = try await warehouse.client.query("""
+                SELECT id FROM core.bank_transactions WHERE bank_reference = 'FB250314000107'
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            await #expect(throws: HubError.self) {
+                _ = try await decisions.allocate(bankTransactionID: payment, invoiceNumber: "SF-2025/0147", amount: 1,
+                                                 by: "test", source: "test")
+            }
+        }
+    }
+}
