@@ -1,4 +1,5 @@
 import CRMWarehouse
+import Connectors
 import Foundation
 import HubCore
 import Ingest
@@ -234,6 +235,68 @@ struct ReconciliationTests {
                 _ = try await decisions.allocate(bankTransactionID: payment, invoiceNumber: "SF-2025/0147", amount: 1,
                                                  by: "test", source: "test")
             }
+        }
+    }
+
+    @Test("the XLSX report opens in LibreOffice and ties out; decisions come back from the reviewed sheet")
+    func reportAndReviewedDecisions() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await Self.prepare(warehouse)
+            _ = try await Self.reconcile(warehouse)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crmhub-report-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let cli = CLITests()
+            let xlsx = folder.appendingPathComponent("reconciliation.xlsx").path
+            let written = try await cli.crmhub(["report", "reconciliation", "--from", "2025-03-01", "--to", "2025-03-31",
+                                                "--out", xlsx], database: warehouse.settings)
+            #expect(written.status == 0, "\(written.text)")
+            #expect(written.text.contains("UZS: credits 92 350 000.00 = matched 59 350 000.00 + to review 29 800 000.00 "
+                                          + "+ unmatched 0.00 + bank's own and returns 3 200 000.00: ties out"), "\(written.text)")
+
+            // LibreOffice (installed by the test command) must read the workbook: every sheet to CSV.
+            let converted = try ChildProcess.run("/usr/bin/timeout", [
+                "180", "libreoffice", "-env:UserInstallation=\(folder.appendingPathComponent("profile").absoluteString)",
+                "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                "--outdir", folder.path, xlsx,
+            ], environment: ["HOME": folder.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+            #expect(converted.status == 0, "\(converted.text)")
+            let summary = try String(contentsOf: folder.appendingPathComponent("reconciliation-Summary.csv"), encoding: .utf8)
+            #expect(summary.contains("Ties out (credits = matched + to review + unmatched + bank),UZS,yes"), "\(summary)")
+            let review = try String(contentsOf: folder.appendingPathComponent("reconciliation-To review.csv"), encoding: .utf8)
+            #expect(review.contains("SF-2025/0152") && review.contains("Decision"))
+
+            // The CSV form, reviewed: confirm the partial payment, reject one invoice of the two-invoice payment.
+            let csvFolder = folder.appendingPathComponent("csv").path
+            #expect(try await cli.crmhub(["report", "reconciliation", "--from", "2025-03-01", "--to", "2025-03-31",
+                                          "--format", "csv", "--out", csvFolder], database: warehouse.settings).status == 0)
+            let sheet = URL(fileURLWithPath: csvFolder).appendingPathComponent("to-review.csv")
+            var rows = CSVText.rows(String(decoding: try Data(contentsOf: sheet), as: UTF8.self).replacingOccurrences(of: "\u{FEFF}", with: ""))
+            let invoiceColumn = try #require(rows[0].firstIndex(of: "Invoice"))
+            let decisionColumn = try #require(rows[0].firstIndex(of: "Decision"))
+            for index in rows.indices.dropFirst() {
+                switch rows[index][invoiceColumn] {
+                case "SF-2025/0152": rows[index][decisionColumn] = "да"
+                case "SF-2025/0158": rows[index][decisionColumn] = "no"
+                default: break
+                }
+            }
+            let edited = rows.map { row in row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                .joined(separator: ",") }.joined(separator: "\r\n")
+            try Data(edited.utf8).write(to: sheet)
+            let imported = try await cli.crmhub(["reconcile", "import", csvFolder, "--by", "dilnoza"],
+                                                database: warehouse.settings)
+            #expect(imported.status == 0, "\(imported.text)")
+            #expect(imported.text.contains("1 confirmed, 1 rejected; 2 changed"), "\(imported.text)")
+            let again = try await cli.crmhub(["reconcile", "import", csvFolder], database: warehouse.settings)
+            #expect(again.text.contains("0 changed"), "\(again.text)")
+            let decided = try await warehouse.client.query("""
+                SELECT i.number, a.status, a.decided_by FROM core.payment_allocations a
+                JOIN core.invoices i ON i.id = a.invoice_id WHERE a.decided_by IS NOT NULL ORDER BY i.number
+                """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String).self) }
+            #expect(decided.map(\.0) == ["SF-2025/0152", "SF-2025/0158"])
+            #expect(decided.map(\.1) == ["confirmed", "rejected"])
+            #expect(decided.allSatisfy { $0.2 == "dilnoza" })
         }
     }
 }

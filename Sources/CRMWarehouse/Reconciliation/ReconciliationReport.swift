@@ -205,19 +205,28 @@ public struct ReconciliationReport: Sendable {
         bindings.append(from.iso)
         bindings.append(to.iso)
         let query = PostgresQuery(unsafeSQL: """
-            SELECT coalesce(s.currency, '?'), count(*)::bigint, sum(s.amount)::text, sum(s.matched)::text,
-                   sum(s.to_review)::text, sum(s.unmatched)::text, sum(s.bank_part)::text,
-                   coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
-                             JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
-                             WHERE a.status IN ('auto', 'confirmed') AND a.amount > 0 AND t.direction = 'in'
-                               AND t.booked_on BETWEEN $1::date AND $2::date
-                               AND coalesce(t.currency, '?') = coalesce(s.currency, '?')), 0)
-                   + coalesce((SELECT sum(v.amount) FROM core.customer_advances v
-                               JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
-                               WHERE v.status IN ('auto', 'confirmed') AND t.booked_on BETWEEN $1::date AND $2::date
-                                 AND coalesce(t.currency, '?') = coalesce(s.currency, '?')), 0)
-            FROM (\(splitSQL)) s
-            GROUP BY coalesce(s.currency, '?')
+            WITH split AS (\(splitSQL)),
+            by_currency AS (
+                SELECT coalesce(currency, '?') AS currency, count(*)::bigint AS lines, sum(amount) AS credits,
+                       sum(matched) AS matched, sum(to_review) AS to_review, sum(unmatched) AS unmatched,
+                       sum(bank_part) AS bank_part
+                FROM split GROUP BY 1
+            ),
+            matched_rows AS (
+                SELECT currency, sum(amount) AS amount FROM (
+                    SELECT coalesce(t.currency, '?') AS currency, a.amount FROM core.payment_allocations a
+                    JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                    WHERE a.status IN ('auto', 'confirmed') AND a.amount > 0 AND t.direction = 'in'
+                      AND t.booked_on BETWEEN $1::date AND $2::date
+                    UNION ALL
+                    SELECT coalesce(t.currency, '?'), v.amount FROM core.customer_advances v
+                    JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                    WHERE v.status IN ('auto', 'confirmed') AND t.booked_on BETWEEN $1::date AND $2::date
+                ) x GROUP BY currency
+            )
+            SELECT g.currency, g.lines, g.credits::text, g.matched::text, g.to_review::text, g.unmatched::text,
+                   g.bank_part::text, coalesce(r.amount, 0)::text
+            FROM by_currency g LEFT JOIN matched_rows r USING (currency)
             ORDER BY 1
             """, binds: bindings)
         var totals: [Totals] = []

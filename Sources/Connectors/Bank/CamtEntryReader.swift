@@ -107,7 +107,9 @@ struct CamtEntryReader {
         let reversal = entry.value("RvslInd")
         return .success(Shared(
             amount: amount, isCredit: isCredit, status: status, bookingDate: bookingDate, valueDate: valueDate,
-            entryReference: entry.value("AcctSvcrRef") ?? entry.value("NtryRef"),
+            // Only the bank's own reference identifies a booking across files: `NtryRef` is often just the
+            // entry's position in the day's statement (1, 2, …) and repeats every day.
+            entryReference: entry.value("AcctSvcrRef"),
             bankReference: entry.value("AcctSvcrRef"),
             bankTransactionCode: entry["BkTxCd"].flatMap(Self.transactionCode),
             isReversal: reversal == "true" || reversal == "1",

@@ -136,7 +136,7 @@ public struct StatementLine: Sendable, Equatable {
     /// The bank's own unique reference of this movement: camt `TxDtls/Refs/AcctSvcrRef`, else
     /// `Ntry/AcctSvcrRef`; MT940 the `//` bank reference of `:61:`.
     public var bankReference: String?
-    /// The reference of the booking the line belongs to: camt `Ntry/AcctSvcrRef` (else `NtryRef`); MT940 the
+    /// The reference of the booking the line belongs to: camt `Ntry/AcctSvcrRef` (not `NtryRef`, a position that repeats daily); MT940 the
     /// `//` bank reference. Equal to `bankReference` for a single entry; shared by the children of a batch.
     public var entryReference: String?
     /// 1-based position of this line among its entry's `TxDtls` (1 for a single entry).

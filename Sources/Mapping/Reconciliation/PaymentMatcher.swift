@@ -282,7 +282,7 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
                                 + " sum to the amount")
                     }
                 }
-                return ("other", open.isEmpty ? "client has no open invoice" : nil)
+                return ("other", open.isEmpty && evidence.kind == "none" ? "client has no open invoice" : nil)
             }
             let equal = (byAmount[amount] ?? []).filter { eligible($0, for: payment) && invoices[Int($0)].residual == amount }
             if equal.count == 1 {

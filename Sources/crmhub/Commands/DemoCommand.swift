@@ -40,6 +40,8 @@ struct DemoCommand: AsyncParsableCommand {
             let outcome = try await runner.run(nightly, scheduledFor: now, trigger: .manual)
             printReport(try await StatementReport.read(warehouse))
             printInvoices(try await InvoiceSummaryReport.read(warehouse))
+            printReconciliation(try await ReconciliationReport.read(
+                warehouse, from: CalendarDate(year: 2000, month: 1, day: 1)!, to: CalendarDate(year: 2099, month: 12, day: 31)!))
             return outcome
         }
         Terminal.print()
@@ -47,6 +49,25 @@ struct DemoCommand: AsyncParsableCommand {
                        + "crmhub status shows the run")
         // The samples include a broken document on purpose: its quarantine is shown, not an error here.
         if case .failed = outcome { throw ExitCode(1) }
+    }
+
+    private func printReconciliation(_ report: ReconciliationReport) {
+        Terminal.print()
+        Terminal.print("Reconciliation of incoming payments (crmhub reconcile; review with crmhub report reconciliation)")
+        printTable(["currency", "credits", "matched", "to review", "unmatched", "bank's own, returns", "ties out"],
+                   report.totals.map {
+                       [$0.currency, Terminal.money($0.credits.amountText), Terminal.money($0.matched.amountText),
+                        Terminal.money($0.toReview.amountText), Terminal.money($0.unmatched.amountText),
+                        Terminal.money($0.bankAndOwn.amountText), $0.tiesOut ? "yes" : "NO"]
+                   }, rightAligned: [1, 2, 3, 4, 5])
+        guard let review = report.sheets.first(where: { $0.name == ReconciliationReport.reviewSheetName }),
+              !review.rows.isEmpty else { return }
+        Terminal.print()
+        Terminal.print("To review (confirm with crmhub reconcile confirm ID, or reject)")
+        printTable(["kind", "id", "payer", "invoice", "amount", "rule", "why"], review.rows.map { row in
+            [row[0] ?? "", row[1] ?? "", String((row[4] ?? "").prefix(24)), row[8] ?? "",
+             Terminal.money(row[11] ?? ""), row[12] ?? "", String((row[14] ?? "").prefix(70))]
+        }, rightAligned: [1, 4])
     }
 
     private func printReport(_ report: StatementReport) {
