@@ -2,6 +2,7 @@ import CRMWarehouse
 import Foundation
 import HubCore
 import Logging
+import PostgresNIO
 
 /// The reconciliation benchmark: N incoming payments against M open invoices, generated with a known right
 /// answer per payment, then `crmhub reconcile` end to end (a separate process: wall time and peak RSS), against
@@ -13,7 +14,8 @@ import Logging
 /// (`SF-2025/000147`, `0000-000148`, `CRM-000149`), 10 partial payments naming only the serial (`sch. 147`),
 /// 10 payments of two invoices, 10 with no number but the amount of one of the payer's invoices (prices
 /// repeat: often a tie), 5 prepayments under a contract, 5 bank interest lines, 14 from payers the CRM does not
-/// know with amounts that match nothing, 1 paid by a third party. Accuracy is scored against the generated
+/// know with amounts that match nothing, 1 paid by a third party. Prices come from six list prices plus one of
+/// 23 steps, so amounts repeat across clients and sometimes within one client's invoices (ties). Accuracy is scored against the generated
 /// truth: auto precision, and recall over payments that have a right answer (auto or suggested).
 enum ReconcileBenchmark {
     static func run(payments: Int, invoices: Int, rounds: Int, outDirectory: String, crmhub: String,
@@ -119,17 +121,20 @@ enum ReconcileBenchmark {
 
     static func generate(payments: Int, invoices: Int, warehouse: Warehouse, logger: Logger) async throws {
         let clients = max(1, invoices / 25)
+        // The sizes are numbers this program chose, written into the SQL as literals (bound parameters would
+        // make every expression bigint, and `date + bigint` does not exist).
         let batch = try await warehouse.client.query("""
             INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, status)
-            VALUES ('bench', 'generated payments', md5(clock_timestamp()::text), 0, 'loaded') RETURNING id
+            VALUES ('bench', 'generated payments', encode(sha256(clock_timestamp()::text::bytea), 'hex'), 0, 'loaded')
+            RETURNING id
             """, logger: logger).collect().first!.decode(Int64.self)
-        try await warehouse.client.query("""
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: """
             INSERT INTO core.counterparties (inn, name, bank_account, bank_code, origin)
             SELECT (300000000 + c)::text, 'Client ' || c || ' MChJ', '20208000' || lpad(c::text, 12, '0'), '00440', '1c'
             FROM generate_series(0, \(clients - 1)) c
-            """, logger: logger)
+            """), logger: logger)
         // Invoice n: client n % clients; numbers in three 1C styles; prices from a short list (they repeat).
-        try await warehouse.client.query("""
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: """
             INSERT INTO core.invoices (number, issued_on, due_on, counterparty_inn, counterparty_name, amount, currency,
                                        origin, document_kind)
             SELECT CASE n % 3 WHEN 0 THEN 'SF-2025/' || lpad(n::text, 6, '0')
@@ -138,12 +143,12 @@ enum ReconcileBenchmark {
                    date '2025-01-01' + (n % 300), date '2025-01-11' + (n % 300),
                    (300000000 + n % \(clients))::text, 'Client ' || (n % \(clients)) || ' MChJ',
                    (ARRAY[1500000, 2500000, 4300000, 5500000, 7500000, 12000000])[1 + n % 6]
-                       + (n / 6 % 5) * 150000, 'UZS', '1c', 'Документ.СчетПокупателю'
+                       + ((n * 37) % 23) * 50000, 'UZS', '1c', 'Документ.СчетПокупателю'
             FROM generate_series(1, \(invoices)) n
-            """, logger: logger)
+            """), logger: logger)
         try await warehouse.client.query("ANALYZE core.invoices", logger: logger)
         // Payment p targets invoice t (and t + clients, same client, for two-invoice payments).
-        try await warehouse.client.query("""
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: """
             INSERT INTO core.bank_transactions (account, direction, doc_kind, doc_number, doc_date, amount, currency,
                 counterparty_inn, counterparty_name, counterparty_account, counterparty_bank_code, purpose, booked_on,
                 bank_transaction_code, attributes, natural_key, occurrence, batch_id, source_line, bank_reference)
@@ -181,12 +186,12 @@ enum ReconcileBenchmark {
                             ELSE 'Oplata za CLIENT ' || (t % \(clients)) || ' po schetu ' || inv.number END AS purpose,
                        CASE WHEN k < 75 OR k = 99 THEN inv.number WHEN k < 80 THEN 'advance' END AS truth,
                        CASE WHEN k >= 55 AND k < 65 THEN inv2.number END AS also
-                FROM (SELECT p, p % 100 AS k, ((p::bigint * 7919) % \(invoices)) + 1 AS t
+                FROM (SELECT p, p % 100 AS k, (((p::bigint * 7919) % \(invoices)) + 1)::int AS t
                       FROM generate_series(1, \(payments)) p) s
                 JOIN core.invoices inv ON inv.id = s.t
                 LEFT JOIN core.invoices inv2 ON inv2.id = s.t + \(clients) AND s.k >= 55 AND s.k < 65
             ) g
-            """, logger: logger)
+            """), logger: logger)
         try await warehouse.client.query("ANALYZE", logger: logger)
     }
 }

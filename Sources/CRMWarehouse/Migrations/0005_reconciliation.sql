@@ -64,7 +64,8 @@ CREATE TABLE core.payment_allocations (
     confidence            numeric(3, 2) NOT NULL CHECK (confidence BETWEEN 0 AND 1),
     status                text        NOT NULL CHECK (status IN ('auto', 'suggested', 'confirmed', 'rejected')),
     explanation           text        NOT NULL,
-    reconciliation_run_id bigint      REFERENCES ops.reconciliation_runs (id),
+    -- The run that made the row (lineage; no foreign key: every row of a run would check the same one).
+    reconciliation_run_id bigint,
     decided_by            text,
     decided_at            timestamptz,
     created_at            timestamptz NOT NULL DEFAULT now(),
@@ -74,10 +75,13 @@ CREATE TABLE core.payment_allocations (
 CREATE UNIQUE INDEX payment_allocations_live_pair ON core.payment_allocations (bank_transaction_id, invoice_id)
     WHERE status <> 'rejected';
 CREATE INDEX payment_allocations_invoice_idx ON core.payment_allocations (invoice_id);
-CREATE INDEX payment_allocations_transaction_idx ON core.payment_allocations (bank_transaction_id);
+-- The rejected pairs of a line (the live-pair index serves every other lookup by line).
+CREATE INDEX payment_allocations_rejected_idx ON core.payment_allocations (bank_transaction_id)
+    WHERE status = 'rejected';
 CREATE INDEX payment_allocations_status_idx ON core.payment_allocations (status) WHERE status = 'suggested';
 
--- Money received with no invoice to pay yet (a prepayment, an overpayment's surplus): offset when invoiced.
+-- Money received with no invoice to pay yet (a prepayment, an overpayment's surplus), for the accountant to
+-- offset when the invoice comes (CRMHub does not offset advances by itself).
 CREATE TABLE core.customer_advances (
     id                    bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     bank_transaction_id   bigint      NOT NULL REFERENCES core.bank_transactions (id),
@@ -90,7 +94,8 @@ CREATE TABLE core.customer_advances (
     confidence            numeric(3, 2) NOT NULL CHECK (confidence BETWEEN 0 AND 1),
     status                text        NOT NULL CHECK (status IN ('auto', 'suggested', 'confirmed', 'rejected')),
     explanation           text        NOT NULL,
-    reconciliation_run_id bigint      REFERENCES ops.reconciliation_runs (id),
+    -- The run that made the row (lineage; no foreign key: every row of a run would check the same one).
+    reconciliation_run_id bigint,
     decided_by            text,
     decided_at            timestamptz,
     created_at            timestamptz NOT NULL DEFAULT now(),
@@ -100,9 +105,11 @@ CREATE UNIQUE INDEX customer_advances_live ON core.customer_advances (bank_trans
     WHERE status <> 'rejected';
 
 -- What the last reconcile concluded for each bank line it looked at, with its reasons: the Unmatched sheet's
--- hints, the bank's own lines (fees, interest), our own payment orders and their returns.
+-- hints, the bank's own lines (fees, interest), our own payment orders and their returns. Derived and rewritten
+-- by every run from ids it read in the same transaction (bank lines are never deleted), so it carries no
+-- foreign keys: checking a million of them would double a run's merge (docs/decisions.md, D15).
 CREATE TABLE core.payment_reconciliation (
-    bank_transaction_id   bigint      PRIMARY KEY REFERENCES core.bank_transactions (id),
+    bank_transaction_id   bigint      PRIMARY KEY,
     outcome               text        NOT NULL
         CHECK (outcome IN ('matched', 'review', 'unmatched', 'bank', 'own_payment')),
     rule                  text,
@@ -112,8 +119,8 @@ CREATE TABLE core.payment_reconciliation (
     counterparty_inn      text,
     resolved_by           text        CHECK (resolved_by IN ('inn', 'account', 'name')),
     -- For returns and reversals: the bank line they undo (R2).
-    linked_transaction_id bigint      REFERENCES core.bank_transactions (id),
-    reconciliation_run_id bigint      NOT NULL REFERENCES ops.reconciliation_runs (id),
+    linked_transaction_id bigint,
+    reconciliation_run_id bigint      NOT NULL,
     updated_at            timestamptz NOT NULL DEFAULT now()
 );
 
@@ -178,7 +185,8 @@ LEFT JOIN (
 WHERE NOT i.deleted;
 
 -- Receivables by counterparty and currency, bucketed by days past the due date (the invoice date when no due
--- date), as of a given day. `mart.receivables_aging` is the same as of today.
+-- date), as they stood at the end of a given day: invoices issued by then, less what payments booked by then
+-- paid (auto and confirmed allocations). `mart.receivables_aging` is the same as of today.
 CREATE FUNCTION mart.receivables_aging_at(as_of date)
 RETURNS TABLE (
     counterparty_inn text, counterparty_name text, currency text, invoices bigint,
@@ -186,20 +194,30 @@ RETURNS TABLE (
     total numeric, oldest_due_on date
 )
 LANGUAGE sql STABLE AS $$
-    SELECT s.counterparty_inn,
-           max(s.counterparty_name),
-           s.currency,
+    WITH open AS (
+        SELECT i.counterparty_inn, i.counterparty_name, i.currency, coalesce(i.due_on, i.issued_on) AS due,
+               i.amount - coalesce((
+                   SELECT sum(a.amount + a.written_off) FROM core.payment_allocations a
+                   JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                   WHERE a.invoice_id = i.id AND a.status IN ('auto', 'confirmed') AND t.booked_on <= as_of), 0)
+                   AS outstanding
+        FROM core.invoices i
+        WHERE NOT i.deleted AND i.issued_on <= as_of
+    )
+    SELECT o.counterparty_inn,
+           max(o.counterparty_name),
+           o.currency,
            count(*),
-           coalesce(sum(s.outstanding) FILTER (WHERE as_of - coalesce(s.due_on, s.issued_on) <= 0), 0),
-           coalesce(sum(s.outstanding) FILTER (WHERE as_of - coalesce(s.due_on, s.issued_on) BETWEEN 1 AND 30), 0),
-           coalesce(sum(s.outstanding) FILTER (WHERE as_of - coalesce(s.due_on, s.issued_on) BETWEEN 31 AND 60), 0),
-           coalesce(sum(s.outstanding) FILTER (WHERE as_of - coalesce(s.due_on, s.issued_on) BETWEEN 61 AND 90), 0),
-           coalesce(sum(s.outstanding) FILTER (WHERE as_of - coalesce(s.due_on, s.issued_on) > 90), 0),
-           sum(s.outstanding),
-           min(coalesce(s.due_on, s.issued_on))
-    FROM mart.invoice_status s
-    WHERE s.outstanding > 0 AND s.issued_on <= as_of
-    GROUP BY s.counterparty_inn, s.currency
+           coalesce(sum(o.outstanding) FILTER (WHERE as_of - o.due <= 0), 0),
+           coalesce(sum(o.outstanding) FILTER (WHERE as_of - o.due BETWEEN 1 AND 30), 0),
+           coalesce(sum(o.outstanding) FILTER (WHERE as_of - o.due BETWEEN 31 AND 60), 0),
+           coalesce(sum(o.outstanding) FILTER (WHERE as_of - o.due BETWEEN 61 AND 90), 0),
+           coalesce(sum(o.outstanding) FILTER (WHERE as_of - o.due > 90), 0),
+           sum(o.outstanding),
+           min(o.due)
+    FROM open o
+    WHERE o.outstanding > 0
+    GROUP BY o.counterparty_inn, o.currency
 $$;
 
 CREATE VIEW mart.receivables_aging AS

@@ -52,17 +52,30 @@ public struct ReconciliationStore: Sendable {
                     INSERT INTO ops.reconciliation_runs (period_from, period_to, rules_sha256, status)
                     VALUES (\(from?.iso)::date, \(to?.iso)::date, \(rulesSHA256), 'running') RETURNING id
                     """, logger: logger).collect().first!.decode(Int64.self)
+                let clock = ContinuousClock()
+                var phaseStart = clock.now
+                func phase(_ name: String) {
+                    logger.info("reconcile phase done", metadata: ["phase": "\(name)", "seconds": "\(clock.now - phaseStart)"])
+                    phaseStart = clock.now
+                }
                 let invoices = try await Self.openInvoices(connection: connection, logger: logger)
+                phase("open invoices read")
                 var decider = makeDecider(invoices)
+                phase("invoice index built")
                 let total = try await Self.preparePayments(from: from, to: to, connection: connection, logger: logger)
+                phase("bank lines prepared")
                 try await Self.createResultTables(connection: connection, logger: logger)
+                var reading = Duration.zero, deciding = Duration.zero, copying = Duration.zero
 
                 var counts = (auto: 0, suggested: 0, unmatched: 0, bank: 0, own: 0)
                 var lastSeq: Int64 = 0
                 var done = 0
                 while true {
+                    var mark = clock.now
                     let slice = try await Self.paymentSlice(after: lastSeq, limit: sliceSize, connection: connection,
                                                             logger: logger)
+                    reading += clock.now - mark
+                    mark = clock.now
                     guard let last = slice.last else { break }
                     lastSeq = last.seq
                     var allocations = CopyTextEncoder()
@@ -80,13 +93,21 @@ public struct ReconciliationStore: Sendable {
                         Self.encode(decision, payment: payment, resolved: resolved, runID: runID,
                                     allocations: &allocations, advances: &advances, outcomes: &outcomes)
                     }
+                    deciding += clock.now - mark
+                    mark = clock.now
                     try await Self.copy(&allocations, into: "recon_allocations", connection: connection, logger: logger)
                     try await Self.copy(&advances, into: "recon_advances", connection: connection, logger: logger)
                     try await Self.copy(&outcomes, into: "recon_outcomes", connection: connection, logger: logger)
+                    copying += clock.now - mark
                     done += slice.count
                     progress?(done, total)
                 }
+                logger.info("reconcile phase done", metadata: [
+                    "phase": "engine", "reading": "\(reading)", "deciding": "\(deciding)", "copying": "\(copying)",
+                ])
+                phaseStart = clock.now
                 try await Self.merge(runID: runID, connection: connection, logger: logger)
+                phase("merged")
                 let ruleCounts = decider.ruleCounts
                 try await connection.query("""
                     UPDATE ops.reconciliation_runs
@@ -149,7 +170,7 @@ public struct ReconciliationStore: Sendable {
                         WHEN by_name.inn IS NOT NULL THEN 'name' END AS resolved_by,
                    coalesce(t.counterparty_inn, t.counterparty_pinfl, by_account.inn, by_name.inn) AS resolved_inn,
                    rejected.invoice_ids AS rejected_invoices,
-                   rejected.advance AS advance_rejected,
+                   rejected_advance.bank_transaction_id IS NOT NULL AS advance_rejected,
                    original.id AS linked_id,
                    original.paid AS linked_allocations
             FROM core.bank_transactions t
@@ -170,13 +191,14 @@ public struct ReconciliationStore: Sendable {
                   AND NOT c.deleted AND c.inn IS NOT NULL
                 HAVING count(DISTINCT c.inn) = 1
             ) by_name ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(a.invoice_id) AS invoice_ids,
-                       EXISTS (SELECT 1 FROM core.customer_advances v
-                               WHERE v.bank_transaction_id = t.id AND v.status = 'rejected') AS advance
-                FROM core.payment_allocations a
-                WHERE a.bank_transaction_id = t.id AND a.status = 'rejected'
-            ) rejected ON true
+            -- Rejected pairs are few: aggregated once and hash-joined, not probed per line.
+            LEFT JOIN (
+                SELECT a.bank_transaction_id, array_agg(a.invoice_id) AS invoice_ids
+                FROM core.payment_allocations a WHERE a.status = 'rejected' GROUP BY a.bank_transaction_id
+            ) rejected ON rejected.bank_transaction_id = t.id
+            LEFT JOIN (
+                SELECT DISTINCT v.bank_transaction_id FROM core.customer_advances v WHERE v.status = 'rejected'
+            ) rejected_advance ON rejected_advance.bank_transaction_id = t.id
             -- R2: the line a return or reversal undoes, by the payment order's number.
             LEFT JOIN LATERAL (
                 SELECT o.id,
@@ -375,9 +397,8 @@ public struct ReconciliationStore: Sendable {
             SELECT n.bank_transaction_id, n.invoice_id, n.amount, n.written_off, n.rule, n.confidence, n.status,
                    n.explanation, \(runID)
             FROM recon_allocations n
-            WHERE NOT EXISTS (SELECT 1 FROM core.payment_allocations a
-                              WHERE a.bank_transaction_id = n.bank_transaction_id AND a.invoice_id = n.invoice_id
-                                AND a.status <> 'rejected')
+            -- The live-pair index arbitrates: a NOT EXISTS here would scan the rows this statement inserts.
+            ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO NOTHING
             """, logger: logger)
 
         try await connection.query("""
@@ -396,8 +417,7 @@ public struct ReconciliationStore: Sendable {
                    n.status, n.explanation, \(runID)
             FROM recon_advances n
             LEFT JOIN core.counterparties c ON c.inn = n.counterparty_inn
-            WHERE NOT EXISTS (SELECT 1 FROM core.customer_advances v
-                              WHERE v.bank_transaction_id = n.bank_transaction_id AND v.status <> 'rejected')
+            ON CONFLICT (bank_transaction_id) WHERE status <> 'rejected' DO NOTHING
             """, logger: logger)
 
         try await connection.query("""

@@ -20,6 +20,15 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
     private let extractor: InvoiceReferenceExtractor
     private var invoices: [OpenInvoice] = []
     private var serialCores: [String] = []
+    /// Each invoice's issue date as a day number, for the date window (compared millions of times).
+    private var issuedDays: [Int] = []
+    /// The date window of the line being decided: invoices issued between these days are candidates.
+    private var earliestDay = 0
+    private var latestDay = 0
+    /// Bank transaction code → `fee`, `interest` or `none`: a statement has few distinct codes.
+    private var bankCodeKinds: [String: String] = [:]
+    /// A tie among more invoices than this is not proposed at all: the accountant is told, not flooded.
+    public static let maxTiedProposals = 3
     /// Full numeric core of the number → invoices.
     private var byCore: [String: [Int32]] = [:]
     /// Payer + full numeric core, and payer + `#` + serial → invoices.
@@ -43,6 +52,7 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
             invoices.append(invoice)
             let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: invoice.number)
             serialCores.append(keys.serialCore)
+            issuedDays.append(invoice.issuedOn.dayNumber)
             byCore[keys.numericCore, default: []].append(slot)
             byAmount[invoice.residual, default: []].append(slot)
             if let inn = invoice.counterpartyINN {
@@ -72,9 +82,9 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
         case (.incoming, _): line = "credit"
         case (.outgoing, _): line = "debit"
         }
-        let bankCode = rules.bankLineKind(
-            code: payment.bankTransactionCode, purpose: payment.purpose,
-            hasCounterparty: payment.counterpartyINN != nil || payment.counterpartyName != nil) ?? "none"
+        let bankCode = bankLineKind(payment)
+        latestDay = (payment.valueDate ?? payment.bookedOn).dayNumber + rules.invoiceDateGraceDays
+        earliestDay = payment.bookedOn.adding(months: -rules.searchWindowMonths).dayNumber
         var facts = ["line": line, "bank_code": bankCode, "payer": payment.counterpartyINN == nil ? "unknown" : "known"]
         if line != "credit" || bankCode != "none" {
             facts["reference"] = "none"
@@ -128,13 +138,28 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
         var description = ""
     }
 
+    /// `fee`, `interest` or `none`: by the transaction code (cached), else by words when nobody is named.
+    private mutating func bankLineKind(_ payment: PaymentToMatch) -> String {
+        if let code = payment.bankTransactionCode {
+            let cached = bankCodeKinds[code]
+            let kind = cached ?? (rules.bankLineKind(code: code, purpose: nil, hasCounterparty: true) ?? "none")
+            if cached == nil { bankCodeKinds[code] = kind }
+            if kind != "none" { return kind }
+        }
+        guard payment.counterpartyINN == nil, payment.counterpartyName == nil else { return "none" }
+        return rules.bankLineKind(code: nil, purpose: payment.purpose, hasCounterparty: false) ?? "none"
+    }
+
+    /// Whether an invoice can be what this line pays: open, not rejected for it, same currency, in the window.
     private func eligible(_ slot: Int32, for payment: PaymentToMatch) -> Bool {
-        let invoice = invoices[Int(slot)]
-        guard invoice.residual > 0, !payment.rejectedInvoiceIDs.contains(invoice.id) else { return false }
+        let index = Int(slot)
+        let issued = issuedDays[index]
+        guard issued <= latestDay, issued >= earliestDay else { return false }
+        let invoice = invoices[index]
+        guard invoice.residual > 0 else { return false }
+        if !payment.rejectedInvoiceIDs.isEmpty, payment.rejectedInvoiceIDs.contains(invoice.id) { return false }
         if let currency = invoice.currency, let paid = payment.currency, currency != paid { return false }
-        let latest = (payment.valueDate ?? payment.bookedOn).adding(days: rules.invoiceDateGraceDays)
-        let earliest = payment.bookedOn.adding(months: -rules.searchWindowMonths)
-        return invoice.issuedOn <= latest && invoice.issuedOn >= earliest
+        return true
     }
 
     private func referenceEvidence(_ payment: PaymentToMatch, notes: inout [String]) -> ReferenceEvidence {
@@ -266,6 +291,10 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
                     evidence.targets = equal
                     return ("equals_one_open", "the only open invoice of this client with residual = amount is "
                             + numbers(equal))
+                }
+                if equal.count > Self.maxTiedProposals {
+                    return ("other", "\(equal.count) open invoices of this client have residual = amount: too many "
+                            + "to propose")
                 }
                 if equal.count > 1 {
                     evidence.targets = equal
