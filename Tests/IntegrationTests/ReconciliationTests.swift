@@ -299,4 +299,59 @@ struct ReconciliationTests {
             #expect(decided.allSatisfy { $0.2 == "dilnoza" })
         }
     }
+
+    @Test("a payer without INN is recognised by account + MFO, else by name; a returned customer payment reopens its invoice")
+    func payerResolutionAndReturns() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            _ = try await OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM")
+                .importFile(path: Self.invoices)
+            try await warehouse.client.query("""
+                UPDATE core.counterparties SET bank_account = '20208000100222333001', bank_code = '00440'
+                WHERE inn = '209111222'
+                """, logger: TestDatabase.logger)
+            let batch = try await warehouse.client.query("""
+                INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, status)
+                VALUES ('test', 'hand-made lines', repeat('a', 64), 0, 'loaded') RETURNING id
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            // (reference, direction, amount, account, name, purpose, entry kind, end-to-end id)
+            let lines: [(String, String, String, String?, String?, String, String, String?)] = [
+                ("BY-ACCOUNT", "in", "25000000.00", "20208000100222333001", "MQ LLC", "Oplata sch. 152", "payment", nil),
+                ("BY-NAME", "in", "45600000.00", nil, "OOO «Орзу Савдо»", "Oplata scheta SF-2025/0147", "payment",
+                 "PP-77"),
+                ("RETURNED", "out", "45600000.00", nil, "ORZU SAVDO", "Vozvrat oshibochno zachislennogo platezha",
+                 "return", "PP-77"),
+            ]
+            for (index, line) in lines.enumerated() {
+                let day = "2025-03-2\(index)"
+                try await warehouse.client.query("""
+                    INSERT INTO core.bank_transactions (account, direction, doc_kind, doc_number, doc_date, amount,
+                        currency, counterparty_name, counterparty_account, counterparty_bank_code, purpose, booked_on,
+                        natural_key, occurrence, batch_id, source_line, bank_reference, entry_kind, end_to_end_id)
+                    VALUES ('20208000500123456001', \(line.1), 'test', \(line.0), \(day)::date,
+                        \(line.2)::numeric, 'UZS', \(line.4), \(line.3), '00440', \(line.5), \(day)::date,
+                        gen_random_uuid(), 1, \(batch), \(index + 1), \(line.0), \(line.6), \(line.7))
+                    """, logger: TestDatabase.logger)
+            }
+            _ = try await Self.reconcile(warehouse)
+            let resolved = try await warehouse.client.query("""
+                SELECT t.bank_reference, coalesce(r.resolved_by, ''), coalesce(r.counterparty_inn, ''), r.outcome
+                FROM core.payment_reconciliation r JOIN core.bank_transactions t ON t.id = r.bank_transaction_id
+                ORDER BY t.source_line
+                """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String, String).self) }
+            #expect(resolved.map(\.1) == ["account", "name", "name"])
+            #expect(resolved.map(\.2) == ["209111222", "301234567", "301234567"])
+            #expect(resolved.map(\.3) == ["matched", "matched", "own_payment"])
+            // The return took back what PP-77 paid: SF-2025/0147 is open again.
+            let status = try await warehouse.client.query("""
+                SELECT status, paid::text FROM mart.invoice_status WHERE invoice_number = 'SF-2025/0147'
+                """, logger: TestDatabase.logger).collect().first!.decode((String, String).self)
+            #expect(status.0 == "unpaid" && status.1 == "0.00")
+            let reopened = try await warehouse.client.query("""
+                SELECT a.amount::text, a.rule, a.explanation FROM core.payment_allocations a
+                JOIN core.bank_transactions t ON t.id = a.bank_transaction_id WHERE t.bank_reference = 'RETURNED'
+                """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String).self) }
+            #expect(reopened.map(\.0) == ["-45600000.00"])
+            #expect(reopened.first?.2.contains("invoice reopens") == true)
+        }
+    }
 }

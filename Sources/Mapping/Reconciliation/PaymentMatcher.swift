@@ -27,6 +27,10 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
     private var latestDay = 0
     /// Bank transaction code → `fee`, `interest` or `none`: a statement has few distinct codes.
     private var bankCodeKinds: [String: String] = [:]
+    /// Invoice id → slot, for returns that reopen an invoice.
+    private var slotByID: [Int64: Int32] = [:]
+    /// What each line paid automatically in this run, for a later return of that line in the same run.
+    private var autoPaid: [Int64: [(invoiceID: Int64, amount: Decimal)]] = [:]
     /// A tie among more invoices than this is not proposed at all: the accountant is told, not flooded.
     public static let maxTiedProposals = 3
     /// Full numeric core of the number → invoices.
@@ -53,6 +57,7 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
             let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: invoice.number)
             serialCores.append(keys.serialCore)
             issuedDays.append(invoice.issuedOn.dayNumber)
+            slotByID[invoice.id] = slot
             byCore[keys.numericCore, default: []].append(slot)
             byAmount[invoice.residual, default: []].append(slot)
             if let inn = invoice.counterpartyINN {
@@ -384,7 +389,10 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
                     paymentID: payment.id, invoiceID: invoices[Int(slot)].id, amount: amount, writtenOff: writtenOff,
                     rule: rule.id, confidence: rule.confidence, status: status, explanation: fullExplanation))
                 remaining -= amount
-                if status == .auto { invoices[Int(slot)].residual -= amount + writtenOff }
+                if status == .auto {
+                    invoices[Int(slot)].residual -= amount + writtenOff
+                    autoPaid[payment.id, default: []].append((invoices[Int(slot)].id, amount))
+                }
             }
         }
         var advance: ProposedAdvance?
@@ -399,7 +407,7 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
     }
 
     /// R2 and R12: our own payment orders, returns and reversals, and the bank's own lines.
-    private func ownOrBankLine(_ payment: PaymentToMatch, rule: ReconciliationRules.Rule, line: String,
+    private mutating func ownOrBankLine(_ payment: PaymentToMatch, rule: ReconciliationRules.Rule, line: String,
                                bankCode: String) -> PaymentDecision {
         let confidence = "(\(rule.id), \(confidenceText(rule.confidence)))"
         if rule.action == .bankLine {
@@ -428,13 +436,21 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
                     explanation: "\(order) \(what)\(reason); the original line is not in the warehouse; "
                         + "never an invoice payment \(confidence)")
             }
-            // Money that paid invoices went back: the allocations are taken back and the invoices reopen.
-            let allocations = payment.direction == .outgoing ? payment.linkedAllocations.map { paid in
+            // Money that paid invoices went back: the allocations are taken back and the invoices reopen. What
+            // the original paid is what earlier runs recorded plus what this run allocated automatically.
+            let status = rules.status(for: rule.confidence)
+            let paidBefore = payment.linkedAllocations + (autoPaid[payment.linkedTransactionID!] ?? [])
+            let allocations = payment.direction == .outgoing ? paidBefore.map { paid in
                 ProposedAllocation(paymentID: payment.id, invoiceID: paid.invoiceID, amount: -paid.amount,
-                                   rule: rule.id, confidence: rule.confidence, status: rules.status(for: rule.confidence),
+                                   rule: rule.id, confidence: rule.confidence, status: status,
                                    explanation: "\(order) \(what)\(reason): the payment it made is taken back "
                                        + "and the invoice reopens \(confidence)")
             } : []
+            if status == .auto {
+                for allocation in allocations {
+                    if let slot = slotByID[allocation.invoiceID] { invoices[Int(slot)].residual -= allocation.amount }
+                }
+            }
             return PaymentDecision(
                 outcome: "own_payment", rule: rule.id, confidence: rule.confidence,
                 explanation: "\(order) \(what)\(reason), linked to the original line"
