@@ -38,8 +38,9 @@ public struct JobDefinition: Sendable, Equatable {
         case importFiles(kind: String, path: String, ourNode: String?)
         /// Writes the next EnterpriseData message for `node` into `directory`.
         case exportMessage(kind: String, node: String, directory: String)
-        /// Writes report `name` (`ReportWriter.names`) as CSV to `output`, a path pattern (`{date}`, `{job}`).
-        case report(name: String, output: String)
+        /// Writes report `name` (`ReportWriter.names`) as CSV to `output`, a path pattern (`{date}`, `{job}`); the
+        /// `reconciliation` report covers the `days` days up to the run's day, as XLSX (`.xlsx`) or a CSV folder.
+        case report(name: String, output: String, days: Int?)
         /// Refreshes the materialized views of the `mart` schema (plain views need nothing).
         case refresh
         /// Reconciles bank lines with invoices by the rules in `rules`; `days` limits it to lines booked in the

@@ -179,17 +179,26 @@ public enum JobFileLoader {
             let days = reader.integer(entries["days"]?.value, "\(place) days", atLeast: 1)
             return .reconcile(rules: rules, days: days)
         case "report":
-            guard let entries = reader.mapping(node, known: ["name", "output"], in: place) else { return nil }
+            guard let entries = reader.mapping(node, known: ["name", "output", "days"], in: place) else { return nil }
             let name = reader.choice(reader.required("name", in: entries, parent: node, place: place),
-                                     "\(place) name", allowed: ReportWriter.names)
+                                     "\(place) name", allowed: ReportWriter.names + [ReportWriter.reconciliation])
             let outputNode = reader.required("output", in: entries, parent: node, place: place)
             let output = reader.string(outputNode, "\(place) output")
+            let days = reader.integer(entries["days"]?.value, "\(place) days", atLeast: 1)
+            if name == ReportWriter.reconciliation {
+                // The accountants' workbook: .xlsx, or a folder of CSV files.
+                guard let output else { return nil }
+                return .report(name: ReportWriter.reconciliation, output: output, days: days ?? 31)
+            }
+            if let daysNode = entries["days"]?.value {
+                reader.error(at: daysNode, "\(place) days applies to the reconciliation report only")
+            }
             if let output, !output.hasSuffix(".csv") {
                 reader.error(at: outputNode, "\(place) output must name a .csv file (reports are written as CSV)")
                 return nil
             }
             guard let name, let output else { return nil }
-            return .report(name: name, output: output)
+            return .report(name: name, output: output, days: nil)
         default:
             guard let entries = reader.mapping(node, known: ["kind", "node", "out"], in: place) else { return nil }
             let target = reader.choice(reader.required("kind", in: entries, parent: node, place: place),

@@ -212,12 +212,26 @@ public struct JobRunner: Sendable {
                 counts.filesFailed = 1
                 note(error, "reconcile: \((error as? HubError)?.description ?? Warehouse.describe(error))")
             }
-        case .report(let name, let pattern):
-            let path = ReportWriter.path(pattern, job: context.job.id, scheduledFor: context.scheduledFor,
-                                         zone: context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!)
+        case .report(let name, let pattern, let days):
+            let zone = context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!
+            let path = ReportWriter.path(pattern, job: context.job.id, scheduledFor: context.scheduledFor, zone: zone)
             do {
                 counts.files = 1
-                counts.recordsLoaded = try await ReportWriter.write(name, to: path, warehouse: warehouse)
+                if name == ReportWriter.reconciliation {
+                    let day = CalendarDate(isoDate: String(JobScheduler.localMinute(context.scheduledFor, in: zone)
+                        .prefix(10)))!
+                    let report = try await ReconciliationReport.read(warehouse, from: day.adding(days: -(days ?? 31) + 1),
+                                                                     to: day)
+                    try FileManager.default.createDirectory(
+                        at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try ReconciliationReportFile.write(report, format: path.hasSuffix(".xlsx") ? .xlsx : .csv, to: path)
+                    counts.recordsLoaded = report.sheets.dropFirst().reduce(0) { $0 + $1.rows.count }
+                    if report.totals.contains(where: { !$0.tiesOut }) {
+                        throw HubError(.io, "the reconciliation report does not tie out (see its Summary sheet)")
+                    }
+                } else {
+                    counts.recordsLoaded = try await ReportWriter.write(name, to: path, warehouse: warehouse)
+                }
                 counts.filesLoaded = 1
                 report("  wrote \(path)")
             } catch {
@@ -369,7 +383,7 @@ extension JobDefinition.Step {
         switch self {
         case .importFiles(let kind, let path, _): "\(kind) \(path)"
         case .exportMessage(let kind, let node, _): "\(kind) → \(node)"
-        case .report(let name, let output): "\(name) → \(output)"
+        case .report(let name, let output, _): "\(name) → \(output)"
         case .refresh: "mart"
         case .reconcile(let rules, _): rules
         }

@@ -14,6 +14,8 @@ import HubCore
 public enum ReportWriter {
     /// The reports a job can write.
     public static let names = ["bank-days", "top-counterparties", "invoice-summary"]
+    /// The accountants' reconciliation workbook (`ReconciliationReportFile`), written as XLSX or CSV files.
+    public static let reconciliation = "reconciliation"
 
     /// `reports/{date}/invoices.csv` → `reports/2026-11-22/invoices.csv`: `{date}` is the run's scheduled day in
     /// the job's zone, `{job}` the job's id.
