@@ -1,4 +1,5 @@
 import CRMWarehouse
+import Connectors
 import Foundation
 import HubCore
 import PostgresNIO
@@ -176,6 +177,37 @@ struct JobRunTests {
             #expect(invoices.contains("207654321,2,91200000.00"))
             let days = try String(contentsOfFile: files.directory + "/reports/2026-11-22/bank-days.csv", encoding: .utf8)
             #expect(days.contains("\r\n20208000404512345001,2024-04-15,UZS,125000000.00,"))
+        }
+    }
+
+    @Test("a reconcile step ties the night's payments to invoices; the reconciliation report step writes the workbook")
+    func reconcileAndWorkbook() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        for (from, to) in [("samples/1c/Message_BP_CRM_2025-03.xml", "Message_BP_CRM_2025-03.xml"),
+                           ("samples/bank-camt053/2025-03-14_camt053.xml", "camt.xml")] {
+            _ = try files.write(to, try Data(contentsOf: URL(fileURLWithPath: Self.repository + "/" + from)))
+        }
+        let folder = files.directory
+        let path = try files.write("reconcile.yaml", Data("""
+            version: 1
+            id: morning
+            schedule: {cron: "30 2 * * *", timezone: Asia/Tashkent}
+            steps:
+              - import: {kind: 1c-enterprisedata, path: "\(folder)/Message_*.xml", our_node: CRM}
+              - import: {kind: bank-camt053, path: "\(folder)/camt.xml"}
+              - reconcile: {rules: "\(Self.repository)/mappings/reconciliation.yaml"}
+              - report: {name: reconciliation, output: "\(folder)/reports/{date}/reconciliation.xlsx", days: 700}
+            """.utf8))
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
+            #expect(run.status == 0, "\(run.text)")
+            #expect(run.text.contains("reconciled 10 bank line(s): 3 matched, 4 to review, 0 unmatched"), "\(run.text)")
+            let workbook = try XLSXWorkbookReader(path: folder + "/reports/2026-11-22/reconciliation.xlsx")
+            #expect(workbook.sheetNames == ["Summary", "Matched", "To review", "Unmatched payments", "Unpaid invoices",
+                                            "Advances"])
+            let summary = try workbook.rows(ofSheet: "Summary")
+            #expect(summary.contains { $0.first?.hasPrefix("Ties out") == true && $0.last == "yes" }, "\(summary)")
         }
     }
 
