@@ -354,4 +354,60 @@ struct ReconciliationTests {
             #expect(reopened.first?.2.contains("invoice reopens") == true)
         }
     }
+
+    @Test("a tie decided in one batch (confirm one, reject the other) records both; hand allocations are checked")
+    func tieDecidedInOneBatchAndHandAllocations() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await Self.prepare(warehouse)
+            try await warehouse.client.query("""
+                INSERT INTO core.invoices (number, issued_on, counterparty_inn, counterparty_name, amount, currency)
+                VALUES ('SF-2025/0201', '2025-03-10', '301234567', 'Orzu Savdo', 1000000, 'UZS'),
+                       ('SF-2025/0202', '2025-03-11', '301234567', 'Orzu Savdo', 1000000, 'UZS')
+                """, logger: TestDatabase.logger)
+            let batch = try await warehouse.client.query("""
+                INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, status)
+                VALUES ('test', 'hand-made line', repeat('b', 64), 0, 'loaded') RETURNING id
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            try await warehouse.client.query("""
+                INSERT INTO core.bank_transactions (account, direction, doc_kind, doc_number, doc_date, amount, currency,
+                    counterparty_inn, counterparty_name, purpose, booked_on, natural_key, occurrence, batch_id,
+                    source_line, bank_reference)
+                VALUES ('20208000500123456001', 'in', 'test', 'TIE', '2025-03-15', 1000000, 'UZS', '301234567',
+                        'ORZU SAVDO', 'Oplata za tovar', '2025-03-15', gen_random_uuid(), 1, \(batch), 1, 'TIE')
+                """, logger: TestDatabase.logger)
+            _ = try await Self.reconcile(warehouse)
+            let tied = try await warehouse.client.query("""
+                SELECT a.id FROM core.payment_allocations a JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                WHERE t.bank_reference = 'TIE' AND a.status = 'suggested' ORDER BY a.invoice_id
+                """, logger: TestDatabase.logger).collect().map { try $0.decode(Int64.self) }
+            #expect(tied.count == 2)
+            let decisions = ReconciliationDecisions(warehouse: warehouse)
+            #expect(try await decisions.decide([(.allocation(tied[0]), .confirm), (.allocation(tied[1]), .reject)],
+                                               by: "dilnoza", source: "test") == 2)
+            await #expect(throws: HubError.self) {
+                _ = try await decisions.decide([(.allocation(tied[1]), .confirm)], by: "dilnoza", source: "test")
+            }
+
+            let cli = CLITests()
+            let refund = try await warehouse.client.query("""
+                SELECT id FROM core.bank_transactions WHERE bank_reference = 'FB250314000104'
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            let onReturn = try await cli.crmhub(["reconcile", "allocate", "--payment", "\(refund)", "--invoice",
+                                                 "SF-2025/0152"], database: warehouse.settings)
+            #expect(onReturn.status == 2 && onReturn.text.contains("is a return: only incoming payments pay invoices"),
+                    "\(onReturn.text)")
+            let partial = try await warehouse.client.query("""
+                SELECT id FROM core.bank_transactions WHERE bank_reference = 'FB250314000106'
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            let badAmount = try await cli.crmhub(["reconcile", "allocate", "--payment", "\(partial)", "--invoice",
+                                                  "sf-2025/0152", "--amount", "1,000,000"], database: warehouse.settings)
+            #expect(badAmount.status == 2 && badAmount.text.contains("not '1,000,000'"), "\(badAmount.text)")
+            let allocated = try await cli.crmhub(["reconcile", "allocate", "--payment", "\(partial)", "--invoice",
+                                                  "sf-2025/0152", "--amount", "10 000 000"], database: warehouse.settings)
+            #expect(allocated.status == 0, "\(allocated.text)")
+            #expect(allocated.text.contains("10 000 000.00 of bank line \(partial) → invoice №sf-2025/0152, confirmed "
+                                            + "(replacing the earlier allocation or proposal of this pair)"),
+                    "\(allocated.text)")
+        }
+    }
 }

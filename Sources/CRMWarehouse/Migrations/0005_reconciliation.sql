@@ -164,8 +164,8 @@ SELECT i.id                                                     AS invoice_id,
        i.counterparty_name,
        i.currency,
        i.amount,
-       coalesce(p.paid, 0)                                      AS paid,
-       coalesce(p.written_off, 0)                               AS written_off,
+       coalesce(p.paid, 0.00)                                   AS paid,
+       coalesce(p.written_off, 0.00)                            AS written_off,
        i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0) AS outstanding,
        CASE
            WHEN coalesce(p.paid, 0) + coalesce(p.written_off, 0) = 0 THEN 'unpaid'

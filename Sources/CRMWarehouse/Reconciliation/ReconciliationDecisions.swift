@@ -35,17 +35,28 @@ public struct ReconciliationDecisions: Sendable {
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:reconcile', 0))",
                                            logger: logger)
                 var changed = 0
-                for (target, action) in decisions {
-                    changed += try await Self.apply(target, action, by: person, source: source,
-                                                    connection: connection, logger: logger)
+                var confirmedPayments: Set<Int64> = []
+                // Rejections first, and the other proposals of a payment a confirmation spends are withdrawn only
+                // after every decision of the batch: a reviewed sheet that confirms one of two tied invoices and
+                // rejects the other records both, whatever the order of its rows.
+                let ordered = decisions.filter { $0.1 == .reject } + decisions.filter { $0.1 == .confirm }
+                for (target, action) in ordered {
+                    let (count, payment) = try await Self.apply(target, action, by: person, source: source,
+                                                                connection: connection, logger: logger)
+                    changed += count
+                    if action == .confirm, count > 0, let payment { confirmedPayments.insert(payment) }
+                }
+                for payment in confirmedPayments.sorted() {
+                    try await Self.dropSpentProposals(of: payment, connection: connection, logger: logger)
                 }
                 return changed
             }
         }
     }
 
+    /// Applies one decision: how many rows changed (0 or 1) and the bank line it concerns.
     private static func apply(_ target: Target, _ action: Action, by person: String, source: String,
-                              connection: PostgresConnection, logger: Logger) async throws -> Int {
+                              connection: PostgresConnection, logger: Logger) async throws -> (Int, Int64?) {
         let status = action == .confirm ? "confirmed" : "rejected"
         switch target {
         case .allocation(let id):
@@ -70,7 +81,11 @@ public struct ReconciliationDecisions: Sendable {
             }
             let (current, amountText, paymentID, _, number, invoiceLeftText, paymentLeftText) =
                 try row.decode((String, String, Int64, Int64, String, String, String).self)
-            if current == status { return 0 }
+            if current == status { return (0, paymentID) }
+            if action == .confirm, current == "rejected" {
+                throw HubError(.configuration, "allocation \(id) (invoice №\(number)) was rejected; a rejection is not "
+                               + "undone by confirming it: allocate the pair anew with `crmhub reconcile allocate`")
+            }
             if action == .confirm {
                 let amount = Decimal(string: amountText) ?? 0
                 let invoiceLeft = Decimal(string: invoiceLeftText) ?? 0
@@ -94,15 +109,17 @@ public struct ReconciliationDecisions: Sendable {
                 INSERT INTO ops.reconciliation_decisions (allocation_id, action, decided_by, source)
                 VALUES (\(id), \(action.rawValue), \(person), \(source))
                 """, logger: logger)
-            if action == .confirm { try await dropSpentProposals(of: paymentID, connection: connection, logger: logger) }
-            return 1
+            return (1, paymentID)
         case .advance(let id):
             let rows = try await connection.query("""
                 SELECT status, bank_transaction_id FROM core.customer_advances WHERE id = \(id) FOR UPDATE
                 """, logger: logger).collect()
             guard let row = rows.first else { throw HubError(.configuration, "there is no advance \(id)") }
             let (current, paymentID) = try row.decode((String, Int64).self)
-            if current == status { return 0 }
+            if current == status { return (0, paymentID) }
+            if action == .confirm, current == "rejected" {
+                throw HubError(.configuration, "advance \(id) was rejected; a rejection is not undone by confirming it")
+            }
             try await connection.query("""
                 UPDATE core.customer_advances SET status = \(status), decided_by = \(person), decided_at = now(),
                        updated_at = now()
@@ -112,8 +129,7 @@ public struct ReconciliationDecisions: Sendable {
                 INSERT INTO ops.reconciliation_decisions (advance_id, action, decided_by, source)
                 VALUES (\(id), \(action.rawValue), \(person), \(source))
                 """, logger: logger)
-            if action == .confirm { try await dropSpentProposals(of: paymentID, connection: connection, logger: logger) }
-            return 1
+            return (1, paymentID)
         }
     }
 
@@ -137,8 +153,10 @@ public struct ReconciliationDecisions: Sendable {
 
     /// Allocates (part of) a bank line to an invoice by hand: a `confirmed` allocation with rule `manual`.
     /// `amount` defaults to what is left of both. An existing proposal for the same pair is confirmed with it.
+    /// - Returns: the allocation's id, the amount allocated, and whether it replaced an earlier allocation or
+    ///   proposal of the same pair.
     public func allocate(bankTransactionID: Int64, invoiceNumber: String, amount: Decimal?, by person: String,
-                         source: String) async throws -> Int64 {
+                         source: String) async throws -> (id: Int64, amount: Decimal, replaced: Bool) {
         let logger = warehouse.logger
         return try await warehouse.client.withConnection { connection in
             try await connection.inTransaction(logger: logger) {
@@ -146,7 +164,7 @@ public struct ReconciliationDecisions: Sendable {
                                            logger: logger)
                 let invoices = try await connection.query("""
                     SELECT s.invoice_id, s.outstanding::text FROM mart.invoice_status s
-                    WHERE s.invoice_number = \(invoiceNumber)
+                    WHERE lower(s.invoice_number) = lower(\(invoiceNumber))
                     """, logger: logger).collect()
                 guard invoices.count == 1, let invoice = invoices.first else {
                     throw HubError(.configuration, invoices.isEmpty
@@ -160,15 +178,17 @@ public struct ReconciliationDecisions: Sendable {
                                                  WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed')), 0)
                                      - coalesce((SELECT sum(v.amount) FROM core.customer_advances v
                                                  WHERE v.bank_transaction_id = t.id AND v.status IN ('auto', 'confirmed')), 0))::text,
-                           t.direction
+                           t.direction, t.entry_kind
                     FROM core.bank_transactions t WHERE t.id = \(bankTransactionID)
                     """, logger: logger).collect()
                 guard let leftRow = left.first else {
                     throw HubError(.configuration, "there is no bank line \(bankTransactionID)")
                 }
-                let (paymentLeftText, direction) = try leftRow.decode((String, String).self)
-                guard direction == "in" else {
-                    throw HubError(.configuration, "bank line \(bankTransactionID) is outgoing: only incoming payments pay invoices")
+                let (paymentLeftText, direction, entryKind) = try leftRow.decode((String, String, String).self)
+                guard direction == "in", entryKind == "payment" else {
+                    throw HubError(.configuration, "bank line \(bankTransactionID) is "
+                                   + (direction == "in" ? "a \(entryKind)" : "outgoing")
+                                   + ": only incoming payments pay invoices")
                 }
                 let paymentLeft = Decimal(string: paymentLeftText) ?? 0
                 let outstanding = Decimal(string: outstandingText) ?? 0
@@ -188,20 +208,20 @@ public struct ReconciliationDecisions: Sendable {
                 let id = try await connection.query("""
                     INSERT INTO core.payment_allocations AS a (bank_transaction_id, invoice_id, amount, rule, confidence,
                         status, explanation, decided_by, decided_at)
-                    VALUES (\(bankTransactionID), \(invoiceID), \("\(share)")::numeric, 'manual', 1, 'confirmed',
+                    VALUES (\(bankTransactionID), \(invoiceID), \(share.amountText)::numeric, 'manual', 1, 'confirmed',
                             \(explanation), \(person), now())
                     ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO UPDATE
                     SET amount = EXCLUDED.amount, rule = 'manual', confidence = 1, status = 'confirmed',
                         explanation = EXCLUDED.explanation, decided_by = EXCLUDED.decided_by, decided_at = now(),
                         updated_at = now()
-                    RETURNING id
-                    """, logger: logger).collect().first!.decode(Int64.self)
+                    RETURNING id, xmax::text <> '0'
+                    """, logger: logger).collect().first!.decode((Int64, Bool).self)
                 try await connection.query("""
                     INSERT INTO ops.reconciliation_decisions (allocation_id, action, decided_by, source)
-                    VALUES (\(id), 'allocate', \(person), \(source))
+                    VALUES (\(id.0), 'allocate', \(person), \(source))
                     """, logger: logger)
                 try await Self.dropSpentProposals(of: bankTransactionID, connection: connection, logger: logger)
-                return id
+                return (id.0, share, id.1)
             }
         }
     }

@@ -436,6 +436,34 @@ public struct ReconciliationStore: Sendable {
                   IS DISTINCT FROM (EXCLUDED.outcome, EXCLUDED.rule, EXCLUDED.confidence, EXCLUDED.explanation,
                                     EXCLUDED.counterparty_inn, EXCLUDED.resolved_by, EXCLUDED.linked_transaction_id)
             """, logger: logger)
+        // A line decided earlier in booking order may have been proposed an invoice that a later line then paid
+        // automatically: such proposals are withdrawn, and a line left with none is unmatched, saying why.
+        try await connection.query("""
+            CREATE TEMP TABLE recon_withdrawn ON COMMIT DROP AS
+            WITH touched AS (
+                SELECT DISTINCT invoice_id FROM recon_allocations WHERE status = 'auto' AND amount > 0
+            ), spent AS (
+                SELECT t.invoice_id FROM touched t JOIN core.invoices i ON i.id = t.invoice_id
+                WHERE i.amount <= (SELECT coalesce(sum(a.amount + a.written_off), 0) FROM core.payment_allocations a
+                                   WHERE a.invoice_id = t.invoice_id AND a.status IN ('auto', 'confirmed'))
+            ), removed AS (
+                DELETE FROM core.payment_allocations a USING spent s
+                WHERE a.invoice_id = s.invoice_id AND a.status = 'suggested'
+                RETURNING a.bank_transaction_id
+            )
+            SELECT DISTINCT bank_transaction_id FROM removed
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE core.payment_reconciliation r
+            SET outcome = 'unmatched', rule = NULL, confidence = NULL, updated_at = now(),
+                explanation = r.explanation || ': withdrawn, the invoice proposed was paid by a later line'
+            FROM recon_withdrawn w
+            WHERE r.bank_transaction_id = w.bank_transaction_id AND r.outcome = 'review'
+              AND NOT EXISTS (SELECT 1 FROM core.payment_allocations a
+                              WHERE a.bank_transaction_id = w.bank_transaction_id AND a.status = 'suggested')
+              AND NOT EXISTS (SELECT 1 FROM core.customer_advances v
+                              WHERE v.bank_transaction_id = w.bank_transaction_id AND v.status = 'suggested')
+            """, logger: logger)
     }
 }
 

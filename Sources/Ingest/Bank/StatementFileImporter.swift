@@ -132,7 +132,7 @@ public struct StatementFileImporter: Sendable {
         }
         let skipped = notBooked.withLock { $0 }
         if skipped > 0 {
-            logger.info("lines the bank has not booked yet were left out",
+            logger.notice("lines the bank has not booked yet (PDNG, INFO) were left out",
                         metadata: ["source.file": "\(name)", "lines": "\(skipped)"])
         }
         return ImportResult(

@@ -213,6 +213,21 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
                         .filter { eligible($0, for: payment) }
                 }
             }
+            if matches.isEmpty, let inn {
+                // Say why a number of the payer's own invoices does not count, rather than "no number found".
+                let named = (byPayerKey[Self.key(inn, reference.numericCore)] ?? [])
+                    + (byPayerKey[Self.key(inn, "#" + reference.numericCore)] ?? [])
+                let rejected = named.filter { payment.rejectedInvoiceIDs.contains(invoices[Int($0)].id) }
+                let paid = named.filter { invoices[Int($0)].residual <= 0 && !rejected.contains($0) }
+                if !rejected.isEmpty {
+                    notes.append("invoice \(numbers(rejected)) named, but rejected for this payment by the accountant")
+                    continue
+                }
+                if !paid.isEmpty {
+                    notes.append("invoice \(numbers(paid)) named, but already paid")
+                    continue
+                }
+            }
             if matches.count == 1 {
                 if !targets.contains(matches[0]) { targets.append(matches[0]) }
             } else if matches.count > 1 {

@@ -188,17 +188,38 @@ struct ReconcileAllocateCommand: AsyncParsableCommand {
     func run() async throws {
         var share: Decimal?
         if let amount {
-            guard let value = Decimal(string: amount.replacingOccurrences(of: ",", with: ".")), value > 0 else {
-                throw ValidationError("--amount must be a positive number, not '\(amount)'")
-            }
-            share = value
+            share = try Self.parseAmount(amount)
         }
-        let id = try await options.withMigratedWarehouse { warehouse in
+        let allocation = try await options.withMigratedWarehouse { warehouse in
             try await ReconciliationDecisions(warehouse: warehouse).allocate(
                 bankTransactionID: payment, invoiceNumber: invoice, amount: share, by: decider.person, source: "cli")
         }
-        Terminal.print("allocation \(id): bank line \(payment) → invoice №\(invoice), confirmed")
+        Terminal.print("allocation \(allocation.id): \(Terminal.money(allocation.amount.amountText)) of bank line "
+                       + "\(payment) → invoice №\(invoice), confirmed"
+                       + (allocation.replaced ? " (replacing the earlier allocation or proposal of this pair)" : ""))
     }
+
+    /// An amount as accountants write it: `1500000`, `1 500 000`, `1500000.50` or `1500000,50`. Anything else
+    /// (thousands separators that are commas or points, signs, exponents) is refused rather than guessed.
+    static func parseAmount(_ text: String) throws -> Decimal {
+        var digits = text.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "\u{202F}" }
+        if !digits.contains("."), digits.filter({ $0 == "," }).count == 1 {
+            digits = digits.replacingOccurrences(of: ",", with: ".")
+        }
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
+              parts.count == 1 || (1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isASCIIDigit),
+              let value = Decimal(string: digits), value > 0
+        else {
+            throw HubError(.configuration, "--amount must be a positive amount such as 1500000, 1 500 000 or "
+                           + "1500000.50, not '\(text)'")
+        }
+        return value
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 struct ReconcileImportCommand: AsyncParsableCommand {
