@@ -104,20 +104,10 @@ struct ReconcileConfirmCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
-    @OptionGroup var decider: DeciderOption
-
-    @Argument(help: ArgumentHelp("Allocation ids.", valueName: "id"))
-    var allocations: [Int64] = []
-
-    @Option(name: .customLong("advance"), help: ArgumentHelp("An advance id (repeatable).", valueName: "id"))
-    var advances: [Int64] = []
-
-    func validate() throws {
-        if allocations.isEmpty && advances.isEmpty { throw ValidationError("name at least one allocation or --advance") }
-    }
+    @OptionGroup var targets: DecisionTargets
 
     func run() async throws {
-        try await decide(.confirm, allocations: allocations, advances: advances, options: options, by: decider.person)
+        try await targets.decide(.confirm, options: options)
     }
 }
 
@@ -134,6 +124,15 @@ struct ReconcileRejectCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var targets: DecisionTargets
+
+    func run() async throws {
+        try await targets.decide(.reject, options: options)
+    }
+}
+
+/// What `confirm` and `reject` act on, and who decides.
+struct DecisionTargets: ParsableArguments {
     @OptionGroup var decider: DeciderOption
 
     @Argument(help: ArgumentHelp("Allocation ids.", valueName: "id"))
@@ -146,20 +145,16 @@ struct ReconcileRejectCommand: AsyncParsableCommand {
         if allocations.isEmpty && advances.isEmpty { throw ValidationError("name at least one allocation or --advance") }
     }
 
-    func run() async throws {
-        try await decide(.reject, allocations: allocations, advances: advances, options: options, by: decider.person)
+    func decide(_ action: ReconciliationDecisions.Action, options: GlobalOptions) async throws {
+        let targets = allocations.map { (ReconciliationDecisions.Target.allocation($0), action) }
+            + advances.map { (ReconciliationDecisions.Target.advance($0), action) }
+        let person = decider.person
+        let changed = try await options.withMigratedWarehouse { warehouse in
+            try await ReconciliationDecisions(warehouse: warehouse).decide(targets, by: person, source: "cli")
+        }
+        Terminal.print("\(action == .confirm ? "confirmed" : "rejected") \(changed) of \(targets.count)"
+                       + (changed < targets.count ? " (the others were already)" : ""))
     }
-}
-
-private func decide(_ action: ReconciliationDecisions.Action, allocations: [Int64], advances: [Int64],
-                    options: GlobalOptions, by person: String) async throws {
-    let targets = allocations.map { (ReconciliationDecisions.Target.allocation($0), action) }
-        + advances.map { (ReconciliationDecisions.Target.advance($0), action) }
-    let changed = try await options.withMigratedWarehouse { warehouse in
-        try await ReconciliationDecisions(warehouse: warehouse).decide(targets, by: person, source: "cli")
-    }
-    Terminal.print("\(action == .confirm ? "confirmed" : "rejected") \(changed) of \(targets.count)"
-                   + (changed < targets.count ? " (the others were already)" : ""))
 }
 
 struct ReconcileAllocateCommand: AsyncParsableCommand {
