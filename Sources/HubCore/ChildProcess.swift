@@ -16,13 +16,19 @@ public enum ChildProcess {
         public var seconds: Double
         /// Peak resident set size of the child, in bytes.
         public var maxRSSBytes: Int
+        /// The child was killed because it ran past the `timeout` given to `run`.
+        public var timedOut = false
     }
 
     /// - Parameters:
     ///   - user: run as this system user through `runuser` (only meaningful when we are root).
     ///   - environment: extra variables on top of ours.
+    ///   - timeout: after this long the child is killed (SIGKILL) and `timedOut` is set: for tests that must
+    ///     end even when what they test hangs.
+    ///   - started: told the child's pid as soon as it runs (a test that kills it on purpose).
     public static func run(
-        _ executable: String, _ arguments: [String], as user: String? = nil, environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], as user: String? = nil, environment: [String: String] = [:],
+        timeout: Duration? = nil, started: (@Sendable (pid_t) -> Void)? = nil
     ) throws -> Output {
         let argv = (user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] } ?? [executable]) + arguments
         // Output goes to a file, not a pipe: `pg_ctl start` leaves a server running that may inherit the
@@ -51,10 +57,26 @@ public enum ChildProcess {
         guard spawned == 0 else {
             throw HubError(.io, "cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
         }
+        started?(pid)
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw HubError(.io, "waiting for \(executable) failed") }
+        var timedOut = false
+        if let timeout {
+            let deadline = start + timeout
+            while true {
+                let waited = wait4(pid, &status, WNOHANG, &usage)
+                if waited == pid { break }
+                if waited < 0 && errno != EINTR { throw HubError(.io, "waiting for \(executable) failed") }
+                if ContinuousClock.now >= deadline, !timedOut {
+                    timedOut = true
+                    kill(pid, SIGKILL)
+                }
+                usleep(20_000)
+            }
+        } else {
+            while wait4(pid, &status, 0, &usage) < 0 {
+                guard errno == EINTR else { throw HubError(.io, "waiting for \(executable) failed") }
+            }
         }
         let elapsed = ContinuousClock.now - start
         let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
@@ -62,6 +84,6 @@ public enum ChildProcess {
         return Output(
             status: exitStatus, text: String(decoding: data, as: UTF8.self),
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            maxRSSBytes: usage.ru_maxrss * 1024)
+            maxRSSBytes: usage.ru_maxrss * 1024, timedOut: timedOut)
     }
 }

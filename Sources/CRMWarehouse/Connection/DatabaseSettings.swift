@@ -19,12 +19,20 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
     /// Never logged; `description` redacts it.
     public var password: String?
     public var database: String
+    /// How long a connection attempt may take before it fails: libpq's `connect_timeout` (URL parameter, in
+    /// seconds) or `PGCONNECT_TIMEOUT`; 10 s by default. A server that refuses or does not answer is reported
+    /// within this time, never after minutes of silence.
+    public var connectTimeout: Duration
 
-    public init(target: Target, username: String, password: String?, database: String) {
+    public static let defaultConnectTimeout = Duration.seconds(10)
+
+    public init(target: Target, username: String, password: String?, database: String,
+                connectTimeout: Duration = DatabaseSettings.defaultConnectTimeout) {
         self.target = target
         self.username = username
         self.password = password
         self.database = database
+        self.connectTimeout = connectTimeout
     }
 
     /// Parses `postgres[ql]://user:password@host:port/database?sslmode=…` and the socket form
@@ -42,6 +50,15 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
         self.username = components.user ?? query["user"] ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
         self.password = components.password ?? query["password"]
         let port = components.port ?? query["port"].flatMap(Int.init) ?? 5432
+        let timeoutText = query["connect_timeout"] ?? ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"]
+        if let timeoutText {
+            guard let seconds = Int(timeoutText), seconds > 0 else {
+                throw HubError(.configuration, "connect_timeout must be a whole number of seconds above 0, not '\(timeoutText)'")
+            }
+            self.connectTimeout = .seconds(seconds)
+        } else {
+            self.connectTimeout = Self.defaultConnectTimeout
+        }
         let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? query["host"]
         if let host, host.hasPrefix("/") {
             self.target = .unixSocket(directory: host, port: port)
@@ -97,11 +114,33 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
             case .prefer: tls = .prefer(try! NIOSSLContext(configuration: .makeClientConfiguration()))
             case .require: tls = .require(try! NIOSSLContext(configuration: .makeClientConfiguration()))
             }
-            return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+            var configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: username, password: password, database: database, tls: tls)
+            configuration.options.connectTimeout = .seconds(connectTimeout.components.seconds)
+            return configuration
         case .unixSocket(let directory, let port):
-            return .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: username, password: password,
-                         database: database)
+            var configuration = PostgresConnection.Configuration(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: username, password: password,
+                database: database)
+            configuration.options.connectTimeout = .seconds(connectTimeout.components.seconds)
+            return configuration
         }
+    }
+
+    /// The error for a server that could not be reached: where CRMHub looked, why it failed, what to check.
+    func unreachable(_ error: any Error) -> HubError {
+        let reason = Warehouse.describe(error)
+        let check: String
+        switch target {
+        case .tcp(let host, let port, _):
+            check = "check that PostgreSQL is running on \(host) and accepts connections on port \(port) "
+                + "(listen_addresses, pg_hba.conf, a firewall), and that DATABASE_URL names the right server"
+        case .unixSocket(let directory, let port):
+            check = "check that PostgreSQL is running with its socket in \(directory) (port \(port)); for the "
+                + "embedded warehouse, `crmhub db start` starts it"
+        }
+        return HubError(.database, "cannot reach PostgreSQL at \(url): \(reason); \(check)", cause: error,
+                        isRetryable: true)
     }
 
     func clientConfiguration() -> PostgresClient.Configuration {
@@ -120,6 +159,7 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
             configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: username,
                                   password: password, database: database)
         }
+        configuration.options.connectTimeout = connectTimeout
         configuration.options.minimumConnections = 0
         configuration.options.maximumConnections = 4
         return configuration

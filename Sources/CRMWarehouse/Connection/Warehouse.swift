@@ -1,6 +1,8 @@
+import Foundation
 import HubCore
 import Logging
 import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// An open connection pool to the CRM warehouse, alive for the duration of `Warehouse.open`.
@@ -30,23 +32,23 @@ public struct Warehouse: Sendable {
         }
     }
 
-    /// Fails fast, with a message a person can act on, when the server is not there.
+    /// Fails fast, with a message a person can act on, when the server is not there: one direct attempt
+    /// within the connect timeout first (the pool alone retries with backoff and reports only that it gave
+    /// up, which cost a minute of silence before a refused connection was reported), then the pool.
     func checkReachable() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: settings.connectionConfiguration(), id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw settings.unreachable(error)
+        }
         do {
             _ = try await client.query("SELECT 1", logger: logger).collect()
         } catch {
-            // The pool only reports that it gave up; one direct attempt tells why (refused, no such socket,
-            // authentication failed, no such database).
-            var reason = Self.describe(error)
-            do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: settings.connectionConfiguration(), id: 0, logger: logger)
-                try await connection.close()
-            } catch {
-                reason = Self.describe(error)
-            }
-            throw HubError(.database, "cannot reach PostgreSQL at \(settings): \(reason)", isRetryable: true)
+            throw settings.unreachable(error)
         }
+        await FailedBatchSpool.replay(into: self)
     }
 
     /// PSQLError's own description hides the server's message; this brings it out.
@@ -59,12 +61,30 @@ public struct Warehouse: Sendable {
                 return text
             }
             if let underlying = error.underlying {
-                if let channel = underlying as? ChannelError, case .connectTimeout = channel { return "connection timed out" }
-                if let io = underlying as? IOError { return io.description }
-                return String(describing: underlying)
+                return describe(underlying)
             }
             return String(reflecting: error.code)
         }
+        if let channel = error as? ChannelError, case .connectTimeout(let amount) = channel {
+            return "no answer within \(amount.nanoseconds / 1_000_000_000) s (connection timed out)"
+        }
+        if let connect = error as? NIOConnectionError {
+            // One line per address tried; the first says enough (refused, unreachable, no such host).
+            if let first = connect.connectionErrors.first { return describe(first.error) }
+            if let dns = connect.dnsAAAAError ?? connect.dnsAError { return "cannot resolve \(connect.host): \(dns)" }
+            return "cannot connect to \(connect.host):\(connect.port)"
+        }
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ECONNRESET, EPIPE: return "the server closed the connection"
+            case ENOENT: return "no server socket there (no such file)"
+            case ETIMEDOUT: return "connection timed out"
+            case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
+            default: return io.description
+            }
+        }
+        if let error = error as? HubError { return error.message }
         if let error = error as? PostgresTransactionError {
             if let inner = error.closureError ?? error.commitError ?? error.beginError { return describe(inner) }
         }
@@ -77,6 +97,7 @@ public struct Warehouse: Sendable {
         if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.commitError {
             return sqlState(of: inner)
         }
+        if let error = error as? HubError, let cause = error.cause { return sqlState(of: cause) }
         return nil
     }
 }

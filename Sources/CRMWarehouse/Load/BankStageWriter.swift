@@ -62,7 +62,7 @@ public struct BankStageWriter: Sendable {
         }
     }
 
-    private let writer: PostgresCopyFromWriter
+    private let writer: LoadCopyWriter
     private let mode: Mode
     private var encoder = CopyTextEncoder()
     /// Direct mode: balance and quarantine rows for the staging table, sent after the main COPY.
@@ -76,7 +76,7 @@ public struct BankStageWriter: Sendable {
     static let flushThreshold = 1 << 18
     static let heldBackLimit = 64 << 20
 
-    init(writer: PostgresCopyFromWriter, mode: Mode) {
+    init(writer: LoadCopyWriter, mode: Mode) {
         self.writer = writer
         self.mode = mode
     }

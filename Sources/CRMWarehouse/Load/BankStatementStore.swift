@@ -8,7 +8,7 @@ import PostgresNIO
 /// batch's id: what must commit with the data or not at all (a job's cursor, `ops.job_cursors`).
 public typealias LoadCommitHook = @Sendable (PostgresConnection, Int64) async throws -> Void
 
-public struct BatchSource: Sendable {
+public struct BatchSource: Sendable, Codable {
     public var sourceKind: String
     /// How the user named the source (the path as given): shown in messages and kept in lineage.
     public var sourceName: String
@@ -130,12 +130,12 @@ public struct BankStatementStore: Sendable {
         let logger = warehouse.logger
         do {
             return try await Self.retryingConflicts(logger: logger) {
-                try await warehouse.client.withConnection { connection in
+                try await warehouse.withLoadConnection { connection in
                     try await connection.inTransaction(logger: logger) {
                         let outcome = try await Self.load(source, scope: scope, connection: connection,
                                                           logger: logger, produce: produce)
                         if case .loaded(let counts) = outcome, let beforeCommit {
-                            try await beforeCommit(connection, counts.batchID)
+                            try await beforeCommit(connection.underlying, counts.batchID)
                         }
                         return outcome
                     }
@@ -148,7 +148,7 @@ public struct BankStatementStore: Sendable {
     }
 
     private static func load(
-        _ source: BatchSource, scope: StatementScope?, connection: PostgresConnection, logger: Logger,
+        _ source: BatchSource, scope: StatementScope?, connection: LoadConnection, logger: Logger,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> BatchOutcome {
         let lockKey = "crmhub:batch:\(source.sourceKind):\(source.sha256)"
@@ -285,7 +285,7 @@ public struct BankStatementStore: Sendable {
 
     /// Direct loading is safe to try when nothing already loaded is near the statement's accounts and period.
     private static func canLoadDirectly(
-        _ scope: StatementScope?, connection: PostgresConnection, logger: Logger
+        _ scope: StatementScope?, connection: LoadConnection, logger: Logger
     ) async throws -> Bool {
         guard let scope, !scope.accounts.isEmpty, let start = scope.periodStart, let end = scope.periodEnd else {
             return false
@@ -301,7 +301,7 @@ public struct BankStatementStore: Sendable {
     }
 
     private static func loadDirectly(
-        batchID: Int64, connection: PostgresConnection, logger: Logger,
+        batchID: Int64, connection: LoadConnection, logger: Logger,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> (StatementFileFacts, BankStageWriter.Counters, Int) {
         // postgres-nio quotes the table name as one identifier, so the schema comes from the search path.
@@ -328,7 +328,7 @@ public struct BankStatementStore: Sendable {
     }
 
     private static func loadStaged(
-        batchID: Int64, connection: PostgresConnection, logger: Logger,
+        batchID: Int64, connection: LoadConnection, logger: Logger,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> (StatementFileFacts, BankStageWriter.Counters, Int) {
         var facts: StatementFileFacts?

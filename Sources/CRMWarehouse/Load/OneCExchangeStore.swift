@@ -120,12 +120,12 @@ public struct OneCExchangeStore: Sendable {
     ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
         let logger = warehouse.logger
         do {
-            return try await warehouse.client.withConnection { connection in
+            return try await warehouse.withLoadConnection { connection in
                 try await connection.inTransaction(logger: logger) {
                     let loaded = try await Self.load(source, facts: facts, rehash: rehash, connection: connection,
                                                      logger: logger, chunkBytes: chunkBytes, produce: produce)
                     if case .loaded(let summary) = loaded.0, let beforeCommit {
-                        try await beforeCommit(connection, summary.batchID)
+                        try await beforeCommit(connection.underlying, summary.batchID)
                     }
                     return loaded
                 }
@@ -149,7 +149,7 @@ public struct OneCExchangeStore: Sendable {
         var finishedAt: Date?
     }
 
-    private static func loadedBatch(sha256: String, source: BatchSource, connection: PostgresConnection,
+    private static func loadedBatch(sha256: String, source: BatchSource, connection: LoadConnection,
                                     logger: Logger) async throws -> LoadedBefore? {
         let existing = try await connection.query("""
             SELECT id, finished_at FROM ops.batches
@@ -167,7 +167,7 @@ public struct OneCExchangeStore: Sendable {
 
     private static func load(
         _ source: BatchSource, facts: OneCMessageFacts, rehash: (@Sendable () -> String?)?,
-        connection: PostgresConnection, logger: Logger, chunkBytes: Int, produce: @Sendable (inout OneCStageWriter) async throws -> Void
+        connection: LoadConnection, logger: Logger, chunkBytes: Int, produce: @Sendable (inout OneCStageWriter) async throws -> Void
     ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
         // Messages from one node must apply in order, and two files may name the same new counterparty.
         try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:onec', 0))", logger: logger)
@@ -283,15 +283,3 @@ public struct OneCExchangeStore: Sendable {
     }
 }
 
-/// A failed load leaves no data, but operations should see that it was tried and why.
-enum BatchFailure {
-    static func record(_ source: BatchSource, error: any Error, warehouse: Warehouse) async {
-        let message = (error as? HubError)?.description ?? Warehouse.describe(error)
-        _ = try? await warehouse.client.query("""
-            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status,
-                                     finished_at, error)
-            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
-                    \(source.encoding), 'failed', clock_timestamp(), \(message))
-            """, logger: warehouse.logger)
-    }
-}

@@ -18,13 +18,13 @@ import Synchronization
 struct OneCMerge: Sendable {
     let batchID: Int64
     let source: BatchSource
-    let connection: PostgresConnection
+    let connection: LoadConnection
     let logger: Logger
     /// What the chunks applied so far have learnt: the warehouse ids of the file's parties, and whether
     /// writing invoices straight into `core` keeps failing (then it is no longer tried).
     private let state = OneCMergeState()
 
-    init(batchID: Int64, source: BatchSource, connection: PostgresConnection, logger: Logger) {
+    init(batchID: Int64, source: BatchSource, connection: LoadConnection, logger: Logger) {
         self.batchID = batchID
         self.source = source
         self.connection = connection
@@ -393,7 +393,7 @@ struct OneCMerge: Sendable {
             """, logger: logger).collect().first!.decode(Int64.self))
     }
 
-    static func unresolvedSamples(batchID: Int64, connection: PostgresConnection, logger: Logger) async throws
+    static func unresolvedSamples(batchID: Int64, connection: LoadConnection, logger: Logger) async throws
         -> [QuarantinedRecord]
     {
         try await connection.query("""

@@ -44,7 +44,7 @@ public struct ReconciliationStore: Sendable {
     ) async throws -> ReconciliationSummary {
         let logger = warehouse.logger
         let started = ContinuousClock.now
-        return try await warehouse.client.withConnection { connection in
+        return try await warehouse.withLoadConnection { connection in
             try await connection.inTransaction(logger: logger) {
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:reconcile', 0))",
                                            logger: logger)
@@ -129,7 +129,7 @@ public struct ReconciliationStore: Sendable {
 
     // MARK: - Reading
 
-    static func openInvoices(connection: PostgresConnection, logger: Logger) async throws -> [OpenInvoice] {
+    static func openInvoices(connection: LoadConnection, logger: Logger) async throws -> [OpenInvoice] {
         let rows = try await connection.query("""
             SELECT i.id, i.number, i.issued_on::text, i.due_on::text, coalesce(i.counterparty_inn, c.inn),
                    i.currency, i.amount::text,
@@ -156,7 +156,7 @@ public struct ReconciliationStore: Sendable {
     }
 
     /// The lines to look at, with their payer resolved, in a temporary table numbered in booking order.
-    static func preparePayments(from: CalendarDate?, to: CalendarDate?, connection: PostgresConnection,
+    static func preparePayments(from: CalendarDate?, to: CalendarDate?, connection: LoadConnection,
                                 logger: Logger) async throws -> Int {
         try await connection.query("""
             CREATE TEMP TABLE recon_payments ON COMMIT DROP AS
@@ -226,7 +226,7 @@ public struct ReconciliationStore: Sendable {
 
     typealias SliceRow = (seq: Int64, payment: PaymentToMatch, resolved: (inn: String?, by: String?))
 
-    static func paymentSlice(after seq: Int64, limit: Int, connection: PostgresConnection,
+    static func paymentSlice(after seq: Int64, limit: Int, connection: LoadConnection,
                              logger: Logger) async throws -> [SliceRow] {
         let rows = try await connection.query("""
             SELECT seq, id, direction, entry_kind, amount, currency, booked_on, value_date, counterparty_name,
@@ -303,7 +303,7 @@ public struct ReconciliationStore: Sendable {
 
     // MARK: - Writing
 
-    static func createResultTables(connection: PostgresConnection, logger: Logger) async throws {
+    static func createResultTables(connection: LoadConnection, logger: Logger) async throws {
         try await connection.query("""
             CREATE TEMP TABLE recon_allocations (
                 bank_transaction_id bigint, invoice_id bigint, amount numeric, written_off numeric, rule text,
@@ -360,7 +360,7 @@ public struct ReconciliationStore: Sendable {
         outcomes.endRow()
     }
 
-    static func copy(_ encoder: inout CopyTextEncoder, into table: String, connection: PostgresConnection,
+    static func copy(_ encoder: inout CopyTextEncoder, into table: String, connection: LoadConnection,
                      logger: Logger) async throws {
         guard encoder.count > 0 else { return }
         let buffer = encoder.take()
@@ -370,7 +370,7 @@ public struct ReconciliationStore: Sendable {
     }
 
     /// Replaces the looked-at lines' `suggested` rows by the new proposals, where they differ.
-    static func merge(runID: Int64, connection: PostgresConnection, logger: Logger) async throws {
+    static func merge(runID: Int64, connection: LoadConnection, logger: Logger) async throws {
         try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)", logger: logger)
         try await connection.query("ANALYZE recon_allocations", logger: logger)
         // Proposals that are no longer made.
