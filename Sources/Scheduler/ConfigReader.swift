@@ -14,8 +14,19 @@ struct ConfigReader {
         self.file = file
     }
 
-    /// The document's root node; nil (with a diagnostic) when the text is not YAML.
+    /// The document's root node; nil (with a diagnostic) when the text is not YAML, breaks a `YAMLLimits`
+    /// limit (an alias bomb) or gives a key twice. Every YAML file CRMHub reads comes through here.
     mutating func root(of text: String) -> Node? {
+        // Before composing: what comes after (the secrets check, key lookups) walks aliases as often as they
+        // are used, and a bomb must be refused before that.
+        let findings = YAMLLimits.check(text)
+        guard findings.isEmpty else {
+            for finding in findings {
+                diagnostics.append(ConfigDiagnostic(file: file, line: finding.line, column: finding.column,
+                                                    message: finding.message))
+            }
+            return nil
+        }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 error(at: nil, "the file is empty")
@@ -27,6 +38,11 @@ struct ConfigReader {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
                 diagnostics.append(ConfigDiagnostic(file: file, line: mark.line, column: mark.column,
                                                     message: "not valid YAML: \(problem)"))
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                // Keys YAMLLimits does not compare (not plain text); Yams knows only the first one's place.
+                diagnostics.append(ConfigDiagnostic(file: file, line: context.mark.line, column: context.mark.column,
+                                                    message: "a key is given twice in one mapping: "
+                                                        + duplicates.joined(separator: ", ")))
             default:
                 error(at: nil, "not valid YAML: \(yamlError)")
             }

@@ -49,9 +49,9 @@ public enum ReconciliationReportFile {
         case .csv:
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             for sheet in report.sheets {
-                var text = "\u{FEFF}" + ReportWriter.csvLine(sheet.columns.map(\.title))
-                for row in sheet.rows { text += ReportWriter.csvLine(row.map { $0 ?? "" }) }
-                if let totals = sheet.totals { text += ReportWriter.csvLine(totals.map { $0 ?? "" }) }
+                var text = "\u{FEFF}" + CSVText.line(sheet.columns.map { .text($0.title) })
+                for row in sheet.rows { text += CSVText.line(csvCells(row, sheet.columns)) }
+                if let totals = sheet.totals { text += CSVText.line(csvCells(totals, sheet.columns)) }
                 let file = (path as NSString).appendingPathComponent(csvName(of: sheet.name))
                 let temporary = file + ".partial"
                 try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
@@ -79,17 +79,26 @@ public enum ReconciliationReportFile {
         }
     }
 
+    /// A row as CSV cells: amount and integer columns hold numbers the warehouse formatted, so they stay numbers
+    /// (`-1500.00`); every other column may hold data (a payer's name) and is protected as text.
+    private static func csvCells(_ row: [String?], _ columns: [ReportSheet.Column]) -> [CSVCell] {
+        row.enumerated().map { index, value in
+            guard let value else { return .text("") }
+            switch index < columns.count ? columns[index].kind : .text {
+            case .amount, .integer: return .number(value)
+            case .date, .text: return .text(value)
+            }
+        }
+    }
+
     /// The decisions in a reviewed report: its "To review" sheet (XLSX) or `to-review.csv` (a CSV file, or the
     /// folder a CSV report was written to). Rows with an empty Decision are skipped; a word that is neither a
     /// confirmation nor a rejection is an error naming its row.
     public static func readDecisions(path: String) throws -> [ReviewedRow] {
         let rows: [[String]]
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw HubError(.configuration, "no such file", location: SourceLocation(source: path))
-        }
-        if isFolder.boolValue || path.lowercased().hasSuffix(".csv") {
-            let file = isFolder.boolValue
+        let isFolder = try InputPath.check(path, what: "file or folder") == .folder
+        if isFolder || path.lowercased().hasSuffix(".csv") {
+            let file = isFolder
                 ? (path as NSString).appendingPathComponent(csvName(of: ReconciliationReport.reviewSheetName)) : path
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw HubError(.configuration, "cannot read the reviewed sheet", location: SourceLocation(source: file))
@@ -114,8 +123,10 @@ public enum ReconciliationReportFile {
         var reviewed: [ReviewedRow] = []
         for (offset, row) in rows.dropFirst().enumerated() {
             let line = offset + 2
+            // The writer put a `'` before a leading `-`, `+`, `=`… (a rejection may be written `-`); a spreadsheet
+            // usually drops it when saving, but a CSV edited as text keeps it.
             func cell(_ index: Int) -> String {
-                index < row.count ? row[index].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+                index < row.count ? CSVText.unprotected(row[index].trimmingCharacters(in: .whitespacesAndNewlines)) : ""
             }
             let word = cell(decisionColumn).lowercased()
             if word.isEmpty { continue }

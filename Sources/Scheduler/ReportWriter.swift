@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CRMWarehouse
+import Connectors
 import Foundation
 import HubCore
 
@@ -25,10 +26,20 @@ public enum ReportWriter {
     }
 
     /// Writes report `name` to `path` (through a temporary file renamed into place); the number of rows.
+    ///
+    /// Text cells go through `CSVText.line`, which puts a `'` before a leading `=`, `+`, `-`, `@`, tab or CR
+    /// (a counterparty named `=HYPERLINK(…)` must not become a live formula when Excel opens the file);
+    /// amounts and counts are `.number` cells and stay numbers.
     static func write(_ name: String, to path: String, warehouse: Warehouse) async throws -> Int {
         let (header, rows) = try await table(name, warehouse: warehouse)
-        var text = "\u{FEFF}" + csvLine(header)
-        for row in rows { text += csvLine(row) }
+        var text = "\u{FEFF}" + CSVText.line(header.map(CSVCell.text))
+        for row in rows { text += CSVText.line(row) }
+        try writeAtomically(text, to: path)
+        return rows.count
+    }
+
+    /// Writes `text` to `path` through a temporary file beside it, renamed into place.
+    static func writeAtomically(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
@@ -38,35 +49,42 @@ public enum ReportWriter {
             throw HubError(.io, "cannot move the report into place: \(String(cString: strerror(errno)))",
                            location: SourceLocation(source: path))
         }
-        return rows.count
     }
 
-    static func table(_ name: String, warehouse: Warehouse) async throws -> (header: [String], rows: [[String]]) {
+    static func table(_ name: String, warehouse: Warehouse) async throws -> (header: [String], rows: [[CSVCell]]) {
         switch name {
         case "bank-days":
             let report = try await StatementReport.read(warehouse)
             return (["account", "day", "currency", "opening", "in", "out", "closing", "payments", "matches_bank"],
                     report.days.map {
-                        [$0.account, $0.date, $0.currency ?? "", $0.opening ?? "", $0.credited, $0.debited,
-                         $0.closing ?? "", String($0.transactions), $0.matchesBank.map { $0 ? "yes" : "no" } ?? ""]
+                        [.text($0.account), .text($0.date), .text($0.currency ?? ""), amount($0.opening),
+                         .number($0.credited), .number($0.debited), amount($0.closing), .number(String($0.transactions)),
+                         .text($0.matchesBank.map { $0 ? "yes" : "no" } ?? "")]
                     })
         case "top-counterparties":
             let report = try await StatementReport.read(warehouse, topCounterparties: 50)
             return (["counterparty", "inn", "in", "out", "payments"],
                     report.counterparties.map {
-                        [$0.name, $0.inn ?? "", $0.incoming, $0.outgoing, String($0.transactions)]
+                        [.text($0.name), .text($0.inn ?? ""), .number($0.incoming), .number($0.outgoing),
+                         .number(String($0.transactions))]
                     })
         default:
             let report = try await InvoiceSummaryReport.read(warehouse, limit: 100_000)
             return (["counterparty", "inn", "invoices", "invoiced", "paid_in_1c", "shipped"],
-                    report.rows.map { [$0.name, $0.inn ?? "", String($0.invoices), $0.invoiced, $0.paidIn1C, $0.shipped] })
+                    report.rows.map {
+                        [.text($0.name), .text($0.inn ?? ""), .number(String($0.invoices)), .number($0.invoiced),
+                         .number($0.paidIn1C), .number($0.shipped)]
+                    })
         }
     }
 
+    /// An amount that may be missing (a day without the bank's balance): an empty field then.
+    private static func amount(_ text: String?) -> CSVCell {
+        text.map(CSVCell.number) ?? .text("")
+    }
+
+    /// A row of text cells (headers, or a table of text), each protected like every other text cell.
     static func csvLine(_ fields: [String]) -> String {
-        fields.map { field in
-            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-        }.joined(separator: ",") + "\r\n"
+        CSVText.line(fields.map(CSVCell.text))
     }
 }

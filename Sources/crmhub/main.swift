@@ -3,6 +3,7 @@ import CRMWarehouse
 import Foundation
 import HubCore
 import PostgresNIO
+import Scheduler
 
 // Exit codes are part of the interface (docs/architecture.md): 0 ok, 1 failed, 2 usage or configuration,
 // 3 completed with quarantined records. ArgumentParser's own usage errors (64) are folded into 2.
@@ -13,7 +14,8 @@ func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async thr
 }
 
 do {
-    var command = try CRMHubCommand.parseAsRoot()
+    // --database-url and --log-level may come before the subcommand too (crmhub --log-level debug status).
+    var command = try CRMHubCommand.parseAsRoot(GlobalArguments.hoisted(Array(CommandLine.arguments.dropFirst())))
     if var asyncCommand = command as? any AsyncParsableCommand {
         try await runAsync(&asyncCommand)
     } else {

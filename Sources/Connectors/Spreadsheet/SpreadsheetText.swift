@@ -36,6 +36,26 @@ enum SpreadsheetText {
         }
     }
 
+    /// `text` as one cell can hold it: unchanged when it has at most `SpreadsheetGrid.maximumCellText` UTF-16
+    /// code units (what Excel counts), else its beginning followed by `cutMarker`, the whole within the limit.
+    /// A longer text would make Excel "repair" the workbook and drop the cell; failing the whole report for one
+    /// long purpose would be worse than showing most of it. The cut never splits a surrogate pair.
+    static func fitted(_ text: String, limit: Int = SpreadsheetGrid.maximumCellText) -> String {
+        let length = text.utf16.count
+        guard length > limit else { return text }
+        let marker = cutMarker(length)
+        let keep = max(0, limit - marker.utf16.count)
+        var end = text.utf16.index(text.utf16.startIndex, offsetBy: keep)
+        // An index between the halves of a surrogate pair has no scalar position: step back to the pair's start.
+        while end.samePosition(in: text.unicodeScalars) == nil { end = text.utf16.index(before: end) }
+        return String(String.UnicodeScalarView(text.unicodeScalars[..<end])) + marker
+    }
+
+    /// What ends a cut cell: says how long the text was and where the whole of it is.
+    static func cutMarker(_ length: Int) -> String {
+        " … [cut: \(length) characters; the full text is in the warehouse]"
+    }
+
     /// Replaces every `_xHHHH_` with the character it stands for (what Excel does when it reads a string).
     static func decodingEscapes(_ text: String) -> String {
         guard text.utf8.contains(UInt8(ascii: "_")) else { return text }

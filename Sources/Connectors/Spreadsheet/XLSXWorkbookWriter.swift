@@ -229,21 +229,16 @@ public final class XLSXWorkbookWriter {
                 continue
             case .text(let text):
                 guard !text.isEmpty else { continue }
-                guard text.utf16.count <= SpreadsheetGrid.maximumCellText else {
-                    throw HubError(.malformedInput, "the text for cell \(reference) of sheet \"\(sheet.name)\" has "
-                                   + "\(text.utf16.count) characters; Excel holds at most \(SpreadsheetGrid.maximumCellText)",
-                                   location: location)
-                }
                 sheet.raw(#"<c r="\#(reference)"\#(bold ? #" s="\#(XLSXPart.Style.bold)""# : "") t="inlineStr">"#)
                 sheet.raw(#"<is><t xml:space="preserve">"#)
-                SpreadsheetText.appendEscaped(text, to: &sheet.buffer)
+                SpreadsheetText.appendEscaped(SpreadsheetText.fitted(text), to: &sheet.buffer)
                 sheet.raw("</t></is></c>")
             case .number(let number):
                 guard SpreadsheetGrid.isPlainDecimal(number) else {
                     // Shown as written rather than lost: the reader of the report sees the odd value.
                     sheet.raw(#"<c r="\#(reference)"\#(bold ? #" s="\#(XLSXPart.Style.bold)""# : "") t="inlineStr">"#)
                     sheet.raw(#"<is><t xml:space="preserve">"#)
-                    SpreadsheetText.appendEscaped(number, to: &sheet.buffer)
+                    SpreadsheetText.appendEscaped(SpreadsheetText.fitted(number), to: &sheet.buffer)
                     sheet.raw("</t></is></c>")
                     continue
                 }

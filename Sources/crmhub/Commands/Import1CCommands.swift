@@ -3,6 +3,7 @@ import CRMWarehouse
 import Foundation
 import HubCore
 import Ingest
+import Scheduler
 
 /// Options shared by the 1C exchange commands.
 struct ExchangeNodeOptions: ParsableArguments {
@@ -83,9 +84,7 @@ struct Import1CCommerceMLCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        for file in files where !FileManager.default.fileExists(atPath: file) {
-            throw HubError(.configuration, "no such file", location: SourceLocation(source: file))
-        }
+        for file in files { _ = try InputPath.check(file) }
         let outcome = try await options.withMigratedWarehouse { warehouse in
             try await OneCImportRun.run(files: files, format: .commerceML, ourNode: nil, warehouse: warehouse,
                                         progress: ProgressLine())
@@ -111,11 +110,7 @@ enum OneCImportRun {
     static func expand(_ paths: [String], ourNode: String) throws -> [String] {
         var files: [String] = []
         for path in paths {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                throw HubError(.configuration, "no such file or folder", location: SourceLocation(source: path))
-            }
-            guard isFolder.boolValue else {
+            guard try InputPath.check(path, what: "file or folder") == .folder else {
                 files.append(path)
                 continue
             }

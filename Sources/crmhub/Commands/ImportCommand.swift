@@ -3,6 +3,7 @@ import CRMWarehouse
 import Foundation
 import HubCore
 import Ingest
+import Scheduler
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,9 +43,7 @@ struct ImportBank1CCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        for file in files where !FileManager.default.fileExists(atPath: file) {
-            throw HubError(.configuration, "no such file", location: SourceLocation(source: file))
-        }
+        for file in files { _ = try InputPath.check(file) }
         let progress = ProgressLine()
         let outcome = try await options.withMigratedWarehouse { warehouse in
             try await ImportRun.run(files: files, warehouse: warehouse, progress: progress)

@@ -3,6 +3,7 @@ import Connectors
 import Foundation
 import HubCore
 import Ingest
+import Scheduler
 
 struct ImportCamt053Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,9 +82,7 @@ struct ImportMT940Command: AsyncParsableCommand {
 enum ImportStatementFiles {
     static func run(_ format: StatementFileImporter.Format, files: [String], encoding: TextEncoding?,
                     options: GlobalOptions) async throws {
-        for file in files where !FileManager.default.fileExists(atPath: file) {
-            throw HubError(.configuration, "no such file", location: SourceLocation(source: file))
-        }
+        for file in files { _ = try InputPath.check(file) }
         let progress = ProgressLine()
         let outcome = try await options.withMigratedWarehouse { warehouse in
             let importer = StatementFileImporter(format: format, warehouse: warehouse, progress: progress.handler(),
