@@ -29,6 +29,8 @@ enum FailedBatchSpool {
         do {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
+            // Read by people too: paths and URLs as they are.
+            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
             var line = try encoder.encode(entry)
             line.append(0x0A)
             let url = file
