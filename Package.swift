@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], exclude: ["Fixtures"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Ingest", "HubCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

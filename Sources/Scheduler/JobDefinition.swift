@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 
 /// A job as `jobs/<name>.yaml` defines it (docs/jobs.md): when it runs, how runs may overlap, catch up and
 /// retry, and its steps.
@@ -34,8 +35,9 @@ public struct JobDefinition: Sendable, Equatable {
     }
 
     public enum Step: Sendable, Equatable {
-        /// Loads every file matching `path` (a glob) as `kind`, in name order.
-        case importFiles(kind: String, path: String, ourNode: String?)
+        /// Loads the units `path` names (a file, a folder or a glob, in name order; `SourceUnits.expand`) as source
+        /// kind `kind` (`SourceKinds`), with that kind's options.
+        case importFiles(kind: String, path: String, options: SourceOptionValues)
         /// Writes the next EnterpriseData message for `node` into `directory`.
         case exportMessage(kind: String, node: String, directory: String)
         /// Writes report `name` (`ReportWriter.names`) as CSV to `output`, a path pattern (`{date}`, `{job}`); the

@@ -1,10 +1,11 @@
+import HubCore
 import Foundation
+import Ingest
 import Yams
 
 /// Reads `jobs/*.yaml` into `JobDefinition`s, reporting every problem of a file at once (`ConfigDiagnostic`).
 public enum JobFileLoader {
-    /// The source kinds an `import` step can load, and what an `export` step can write.
-    public static let importKinds = ["bank-1c", "bank-camt053", "bank-mt940", "1c-enterprisedata", "1c-commerceml"]
+    /// What an `export` step can write. (What an `import` step loads is `SourceKinds`.)
     public static let exportKinds = ["1c-enterprisedata"]
 
     static let topLevelKeys = [
@@ -160,13 +161,26 @@ public enum JobFileLoader {
                              reader: inout ConfigReader) -> JobDefinition.Step? {
         switch kind {
         case "import":
-            guard let entries = reader.mapping(node, known: ["kind", "path", "our_node"], in: place) else { return nil }
+            // The kind decides which keys the step takes: its declared options, beside kind and path.
+            let kindText = node["kind"]?.string
+            let kind = kindText.flatMap(SourceKinds.named)
+            let optionKeys = kind?.options.map(\.key) ?? []
+            guard let entries = reader.mapping(node, known: ["kind", "path"] + optionKeys, in: place) else { return nil }
             let source = reader.choice(reader.required("kind", in: entries, parent: node, place: place),
-                                       "\(place) kind", allowed: importKinds)
+                                       "\(place) kind", allowed: SourceKinds.ids)
             let path = reader.string(reader.required("path", in: entries, parent: node, place: place), "\(place) path")
-            let ourNode = reader.string(entries["our_node"]?.value, "\(place) our_node")
+            var values: [String: String] = [:]
+            for option in kind?.options ?? [] {
+                guard let valueNode = entries[option.key]?.value,
+                      let value = reader.string(valueNode, "\(place) \(option.key)") else { continue }
+                if let problem = option.problem(with: value) {
+                    reader.error(at: valueNode, "\(place): \(problem)")
+                    continue
+                }
+                values[option.key] = value
+            }
             guard let source, let path else { return nil }
-            return .importFiles(kind: source, path: path, ourNode: ourNode)
+            return .importFiles(kind: source, path: path, options: SourceOptionValues(values))
         case "refresh":
             if let entries = node.mapping, !entries.isEmpty {
                 reader.error(at: node, "\(place) takes no settings: write 'refresh: {}'")

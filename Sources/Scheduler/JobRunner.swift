@@ -155,25 +155,39 @@ public struct JobRunner: Sendable {
             return (counts, StepFailure(message: simulated.description, retryable: true))
         }
         switch step {
-        case .importFiles(let kind, let pattern, let ourNode):
-            let files = Self.expand(pattern)
-            counts.files = files.count
-            // The stream's cursor follows the files in name order while every one so far is loaded.
+        case .importFiles(let kindID, let pattern, let options):
+            guard let kind = SourceKinds.named(kindID) else {
+                note(HubError(.configuration, "no source kind \(kindID)"), "no source kind \(kindID)")
+                failure?.retryable = false
+                break
+            }
+            let units: [SourceUnit]
+            do {
+                // The same expansion as `crmhub import`; a glob that matches nothing is a quiet night.
+                units = try SourceUnits.expand([pattern], kind: kind, options: options, emptyGlobIsError: false)
+            } catch {
+                counts.filesFailed = 1
+                note(error, error.description)
+                failure?.retryable = false
+                break
+            }
+            counts.files = units.count
+            // The stream's cursor follows the units in order while every one so far is loaded.
             var contiguous = true
-            for file in files {
+            for unit in units {
                 guard ContinuousClock.now < deadline else {
-                    note(HubError(.io, "the run passed its timeout"), "\(file) and the files after it not loaded: "
-                             + "the run passed its timeout")
+                    note(HubError(.io, "the run passed its timeout"), "\(unit.name) and the files after it not "
+                             + "loaded: the run passed its timeout")
                     failure?.retryable = false
                     break
                 }
                 do {
-                    let cursor = contiguous ? CursorTarget(jobID: context.job.id, stream: step.target, file: file) : nil
-                    try await importFile(file, kind: kind, ourNode: ourNode, cursor: cursor, counts: &counts)
+                    let cursor = contiguous ? CursorTarget(jobID: context.job.id, stream: step.target, file: unit.cursor) : nil
+                    try await importUnit(unit, kind: kind, options: options, cursor: cursor, counts: &counts)
                 } catch {
                     contiguous = false
                     counts.filesFailed += 1
-                    let message = (error as? HubError)?.description ?? "\(file): \(Warehouse.describe(error))"
+                    let message = (error as? HubError)?.description ?? "\(unit.name): \(Warehouse.describe(error))"
                     note(error, message)
                     report("  \(message)")
                 }
@@ -305,65 +319,26 @@ public struct JobRunner: Sendable {
         }
     }
 
-    private func importFile(_ file: String, kind: String, ourNode: String?, cursor: CursorTarget?,
-                            counts: inout JobRunStore.StepCounts) async throws
+    private func importUnit(_ unit: SourceUnit, kind: any SourceKind, options: SourceOptionValues,
+                            cursor: CursorTarget?, counts: inout JobRunStore.StepCounts) async throws
     {
-        let hook = cursor?.hook(logger: warehouse.logger)
-        /// A file loaded before covers the cursor too; there is no load transaction to move it in.
-        func alreadyLoaded(_ batchID: Int64) async throws {
+        let context = ImportContext(warehouse: warehouse, beforeCommit: cursor?.hook(logger: warehouse.logger))
+        let report = try await kind.importUnit(unit, options: options, context: context)
+        for warning in report.warnings { self.report("  \(warning)") }
+        guard let batchID = report.loadedBatch else {
+            // Loaded before (or a message already accepted): that covers the cursor too, and there is no load
+            // transaction to move it in.
             counts.filesAlready += 1
             if let cursor {
                 try await JobRunStore(warehouse: warehouse).advanceCursor(
-                    jobID: cursor.jobID, stream: cursor.stream, file: cursor.file, batchID: batchID)
-            }
-        }
-        let statementImport: ImportResult?
-        if kind == BankStatementImporter.sourceKind {
-            statementImport = try await BankStatementImporter(warehouse: warehouse)
-                .importFile(path: file, beforeCommit: hook)
-        } else if let format = StatementFileImporter.Format(rawValue: kind) {
-            statementImport = try await StatementFileImporter(format: format, warehouse: warehouse)
-                .importFile(path: file, beforeCommit: hook)
-        } else {
-            statementImport = nil
-        }
-        if let result = statementImport {
-            switch result.outcome {
-            case .loaded(let batch):
-                counts.filesLoaded += 1
-                counts.recordsLoaded += batch.loaded
-                counts.recordsQuarantined += batch.quarantined
-                try await checkQuality(batch.batchID, file: file)
-            case .alreadyLoaded(let batchID, _):
-                try await alreadyLoaded(batchID)
+                    jobID: cursor.jobID, stream: cursor.stream, file: cursor.file, batchID: report.batchID)
             }
             return
         }
-        guard let format = OneCFormat(rawValue: kind) else {
-            throw HubError(.configuration, "no importer for source kind \(kind)", location: SourceLocation(source: file))
-        }
-        let result = try await OneCImporter(warehouse: warehouse, format: format, ourNode: ourNode)
-            .importFile(path: file, beforeCommit: hook)
-        switch result.outcome {
-        case .loaded(let summary):
-            counts.filesLoaded += 1
-            counts.recordsLoaded += summary.loaded
-            counts.recordsQuarantined += summary.quarantined
-            try await checkQuality(summary.batchID, file: file)
-        case .alreadyLoaded(let batchID, _), .alreadyAccepted(let batchID, _, _):
-            try await alreadyLoaded(batchID)
-        }
-    }
-
-    /// The files a step's `path` names: the file itself, or the matches of a glob (`*`, `?`, `[…]`) in name
-    /// order. Hand-written over glob(3) because Foundation has no glob.
-    static func expand(_ pattern: String) -> [String] {
-        var matches = glob_t()
-        defer { globfree(&matches) }
-        guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
-        return (0..<Int(matches.gl_pathc)).compactMap { index in
-            matches.gl_pathv[index].map { String(cString: $0) }
-        }.sorted()
+        counts.filesLoaded += 1
+        counts.recordsLoaded += report.loaded
+        counts.recordsQuarantined += report.quarantined
+        try await checkQuality(batchID, file: unit.name)
     }
 }
 

@@ -1,5 +1,7 @@
+import HubCore
 import CRMWarehouse
 import Foundation
+import Ingest
 import Yams
 
 /// Reads `mappings/*.yaml`: for now, the data-quality tests run on every batch just loaded (docs/mappings.md).
@@ -48,12 +50,12 @@ public enum MappingFileLoader {
         let place = "test \(index)"
         guard let entries = reader.mapping(node, known: testKeys, in: place) else { return nil }
         let tableNode = reader.required("table", in: entries, parent: node, place: place)
-        let table = reader.choice(tableNode, "\(place) table", allowed: QualityTest.tables.keys.sorted())
+        let table = reader.choice(tableNode, "\(place) table", allowed: SourceKinds.testableTables.keys.sorted())
         let columnNode = reader.required("column", in: entries, parent: node, place: place)
         var column = reader.string(columnNode, "\(place) column")
-        if let table, let name = column, !QualityTest.tables[table]!.contains(name) {
+        if let table, let name = column, !SourceKinds.testableTables[table]!.contains(name) {
             reader.error(at: columnNode, "\(table) has no column '\(name)' that tests can use"
-                             + Suggestion.didYouMean(name, in: QualityTest.tables[table]!))
+                             + Suggestion.didYouMean(name, in: SourceKinds.testableTables[table]!))
             column = nil
         }
         let given = kinds.filter { entries[$0] != nil }
@@ -74,14 +76,14 @@ public enum MappingFileLoader {
             if let target = reader.mapping(kindNode, known: ["to", "field"], in: "\(place) relationships") {
                 let toNode = reader.required("to", in: target, parent: kindNode, place: "relationships")
                 let fieldNode = reader.required("field", in: target, parent: kindNode, place: "relationships")
-                let to = reader.choice(toNode, "relationships to", allowed: QualityTest.tables.keys.sorted())
+                let to = reader.choice(toNode, "relationships to", allowed: SourceKinds.testableTables.keys.sorted())
                 let field = reader.string(fieldNode, "relationships field")
                 if let to, let field {
-                    if QualityTest.tables[to]!.contains(field) {
+                    if SourceKinds.testableTables[to]!.contains(field) {
                         kind = .relationships(table: to, column: field)
                     } else {
                         reader.error(at: fieldNode, "\(to) has no column '\(field)' that tests can use"
-                                         + Suggestion.didYouMean(field, in: QualityTest.tables[to]!))
+                                         + Suggestion.didYouMean(field, in: SourceKinds.testableTables[to]!))
                     }
                 }
             }

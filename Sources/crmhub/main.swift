@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMWarehouse
 import Foundation
 import HubCore
+import Ingest
 import PostgresNIO
 import Scheduler
 
@@ -15,7 +16,13 @@ func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async thr
 
 do {
     // --database-url and --log-level may come before the subcommand too (crmhub --log-level debug status).
-    var command = try CRMHubCommand.parseAsRoot(GlobalArguments.hoisted(Array(CommandLine.arguments.dropFirst())))
+    let arguments = GlobalArguments.hoisted(Array(CommandLine.arguments.dropFirst()))
+    // `crmhub import <kind> --help` is the kind's own help, written from its declaration (SourceKinds).
+    if let help = SourceKindArguments.helpRequested(arguments) {
+        print(help)
+        exit(0)
+    }
+    var command = try CRMHubCommand.parseAsRoot(arguments)
     if var asyncCommand = command as? any AsyncParsableCommand {
         try await runAsync(&asyncCommand)
     } else {

@@ -52,7 +52,7 @@ struct CLITests {
 
             let usage = try await crmhub(["import", "bank-1c"], database: warehouse.settings)
             #expect(usage.status == 2)
-            #expect(usage.text.contains("Missing expected argument"))
+            #expect(usage.text.contains("name at least one of the statement files to load"))
 
             let missing = try await crmhub(["import", "bank-1c", "/no/such/statement.txt"], database: warehouse.settings)
             #expect(missing.status == 2)

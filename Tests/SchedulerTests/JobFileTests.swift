@@ -1,4 +1,6 @@
 import Foundation
+import HubCore
+import Ingest
 import Testing
 
 @testable import Scheduler
@@ -31,7 +33,7 @@ struct JobFileTests {
         #expect(schedule.cron.nextFire(after: after, in: schedule.timeZone)
                     == ISO8601DateFormatter().date(from: "2026-11-22T21:30:00Z"))
         #expect(nightly.steps.first == .importFiles(kind: "1c-enterprisedata", path: "samples/1c/Message_BP_CRM*.xml",
-                                                    ourNode: "CRM"))
+                                                    options: SourceOptionValues(["our_node": "CRM"])))
         #expect(nightly.catchUp == .latestOnly && nightly.overlap == .skip && nightly.retry.attempts == 3)
         #expect(result.qualityTests.map(\.name).contains("invoice-lines-have-invoices"))
         #expect(result.qualityTests.first { $0.name == "invoice-lines-have-invoices" }?.kind

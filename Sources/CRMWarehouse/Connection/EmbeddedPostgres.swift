@@ -107,7 +107,10 @@ public struct EmbeddedPostgres: Sendable {
             try makeDirectory(socketDirectory)
             let output = try ChildProcess.run(bin + "/pg_ctl", [
                 "start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60",
-                "-o", "-c listen_addresses= -c unix_socket_directories=\(socketDirectory) -p \(Self.port)",
+                // Each crmhub process holds a small pool plus one connection per load, and the test suite runs
+                // dozens at once: more than PostgreSQL's default 100 slots.
+                "-o", "-c listen_addresses= -c unix_socket_directories=\(socketDirectory) -p \(Self.port) "
+                    + "-c max_connections=300",
             ], as: serverUser)
             guard output.status == 0 else {
                 let log = (try? String(contentsOfFile: logFile, encoding: .utf8))?

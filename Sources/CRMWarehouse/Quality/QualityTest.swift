@@ -47,29 +47,8 @@ public struct QualityTest: Sendable, Equatable {
         self.definedAt = definedAt
     }
 
-    /// The warehouse tables a test may name, with their columns: the ones that record the batch that loaded
-    /// each row (tests run on the rows of one batch). Kept beside the migrations that create them.
-    public static let tables: [String: [String]] = [
-        "core.bank_transactions": ["id", "account", "direction", "doc_kind", "doc_number", "doc_date", "booked_on",
-                                   "amount", "currency", "counterparty_inn", "counterparty_pinfl",
-                                   "counterparty_name", "counterparty_account", "counterparty_bank_code", "purpose",
-                                   "payment_code", "batch_id"],
-        "core.counterparties": ["id", "source_ref", "inn", "kpp", "name", "full_name", "is_legal_entity",
-                                "bank_account", "bank_code", "origin", "batch_id"],
-        "core.invoices": ["id", "source_ref", "number", "issued_on", "document_kind", "counterparty_id",
-                          "counterparty_inn", "counterparty_name", "organization_inn", "amount", "currency",
-                          "due_on", "contract", "deleted", "origin", "batch_id"],
-        "core.invoice_lines": ["invoice_id", "kind", "line_no", "item_ref", "item_name", "quantity", "price",
-                               "amount", "vat_rate", "vat_amount", "batch_id"],
-        "core.payments_1c": ["id", "source_ref", "number", "paid_on", "amount", "currency", "counterparty_id",
-                             "counterparty_inn", "invoice_id", "deleted", "batch_id"],
-        "core.shipments": ["id", "source_ref", "number", "shipped_on", "amount", "currency", "counterparty_id",
-                           "invoice_id", "deleted", "batch_id"],
-        "raw.onec_objects": ["id", "object_type", "source_ref", "disposition", "batch_id"],
-    ]
-
-    /// The SQL counting the batch's rows that break the test. Names come from `tables` (checked when the file
-    /// is loaded), values are parameters.
+    /// The SQL counting the batch's rows that break the test. Names come from the source kinds' declared tables
+    /// (`SourceKinds.testableTables`, checked when the mapping file is loaded), values are parameters.
     func failingRows(batchID: Int64) -> PostgresQuery {
         let column = "t.\(self.column)"
         switch kind {

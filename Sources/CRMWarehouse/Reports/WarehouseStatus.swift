@@ -22,18 +22,16 @@ public struct WarehouseStatus: Sendable {
         public var finishedAt: Date?
     }
 
-    public static let mainTables = [
-        "core.bank_transactions", "core.bank_balances", "core.counterparties", "core.invoices", "core.invoice_lines",
-        "core.payments_1c", "core.shipments", "raw.bank_statement_files", "raw.onec_messages", "raw.onec_objects",
-        "ops.batches", "ops.quarantine",
-    ]
-
-    public static func read(_ warehouse: Warehouse, migrator: Migrator) async throws -> WarehouseStatus {
+    /// - Parameter tables: the tables to count (the source kinds' tables: `SourceKinds.statusTables`); those the
+    ///   schema does not have yet are left out.
+    public static func read(_ warehouse: Warehouse, migrator: Migrator, tables: [String]) async throws
+        -> WarehouseStatus
+    {
         let applied = try await migrator.applied(warehouse)
         let appliedVersions = Set(applied.map(\.version))
         var counts: [(String, Int64)] = []
         if !applied.isEmpty {
-            for table in mainTables {
+            for table in tables {
                 let exists = try await warehouse.client.query(
                     "SELECT to_regclass(\(table)) IS NOT NULL", logger: warehouse.logger
                 ).collect().first?.decode(Bool.self) ?? false

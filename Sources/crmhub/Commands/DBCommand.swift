@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMWarehouse
 import Foundation
+import Ingest
 import HubCore
 
 struct DBCommand: AsyncParsableCommand {
@@ -40,7 +41,7 @@ struct DBCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withWarehouse { warehouse in
                 let migrator = try Migrator.bundled()
-                let status = try await WarehouseStatus.read(warehouse, migrator: migrator)
+                let status = try await WarehouseStatus.read(warehouse, migrator: migrator, tables: SourceKinds.statusTables)
                 Terminal.print("database: \(warehouse.settings)")
                 if options.effectiveDatabaseURL == nil {
                     Terminal.print("embedded PostgreSQL: \(EmbeddedPostgres().home) (\(try EmbeddedPostgres().state()))")

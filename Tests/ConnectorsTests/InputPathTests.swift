@@ -2,7 +2,7 @@ import Foundation
 import HubCore
 import Testing
 
-import Scheduler
+import Connectors
 
 /// What an input path named on the command line is, and what the message says when it is none.
 @Suite("input paths")

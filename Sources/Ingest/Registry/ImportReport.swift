@@ -1,0 +1,76 @@
+import CRMWarehouse
+import Foundation
+import HubCore
+
+/// What importing one unit did, the same for every source kind: what `crmhub import` prints, what a job step
+/// counts, what the data-quality tests run on.
+public struct ImportReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// Loaded as `batchID` (perhaps with nothing new in it: every record a duplicate).
+        case loaded
+        /// The same content was loaded before (as `batchID`); nothing changed.
+        case alreadyLoaded(finishedAt: Date?)
+        /// Recognised and recorded (as `batchID`), deliberately not applied: a 1C message already accepted.
+        case ignored(reason: String)
+    }
+
+    public var kind: String
+    public var unit: SourceUnit
+    public var outcome: Outcome
+    public var batchID: Int64
+    public var read = 0
+    public var loaded = 0
+    public var duplicate = 0
+    public var quarantined = 0
+    /// Records of types the kind does not map (kept in `raw`, say).
+    public var skipped = 0
+    /// The kind's own words on the unit, after its batch number: `cp1251`, `message 42 from BP (format 1.17)`.
+    public var headline: String
+    /// Lines of kind-specific detail (changes per kind of object, say).
+    public var details: [String] = []
+    /// Things the person should know although the load succeeded (a declared encoding the bytes contradict).
+    public var warnings: [String] = []
+    /// The first quarantined records, at most `sampleLimit`.
+    public var quarantineSamples: [QuarantinedRecord] = []
+    public var seconds: Double
+
+    public static let sampleLimit = 10
+
+    public init(kind: String, unit: SourceUnit, outcome: Outcome, batchID: Int64, headline: String, seconds: Double) {
+        self.kind = kind
+        self.unit = unit
+        self.outcome = outcome
+        self.batchID = batchID
+        self.headline = headline
+        self.seconds = seconds
+    }
+
+    /// The batch to run data-quality tests on: one that loaded.
+    public var loadedBatch: Int64? { outcome == .loaded ? batchID : nil }
+
+    /// What a person reads about this unit, one line each (the CLI prints them; so does the demo).
+    public var lines: [String] {
+        let name = unit.name
+        switch outcome {
+        case .alreadyLoaded(let finishedAt):
+            let when = finishedAt.map { " on \($0.formatted(.iso8601))" } ?? ""
+            return ["\(name): already loaded as batch \(batchID)\(when); nothing changed"]
+        case .ignored(let reason):
+            return ["\(name): \(reason); not applied again (batch \(batchID), ignored)"]
+        case .loaded:
+            var lines = ["\(name): batch \(batchID), \(headline): read \(read), loaded \(loaded), duplicates "
+                         + "\(duplicate), quarantined \(quarantined)" + (skipped > 0 ? ", skipped \(skipped)" : "")
+                         + String(format: " in %.2f s", seconds)]
+            lines += details.map { "  " + $0 }
+            for sample in quarantineSamples {
+                let path = sample.path.map { "\($0): " } ?? ""
+                lines.append("  quarantined \(name):\(sample.line): \(path)\(sample.reason)")
+            }
+            if quarantined > quarantineSamples.count {
+                lines.append("  … and \(quarantined - quarantineSamples.count) more: "
+                             + "SELECT * FROM ops.quarantine WHERE batch_id = \(batchID)")
+            }
+            return lines
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import CRMWarehouse
+import Foundation
+import HubCore
+
+/// One kind of source CRMHub loads (`bank-1c`, `1c-enterprisedata`, …), declared once.
+///
+/// Everything that offers a kind reads it from here: `crmhub import <kind>` (its flags and `--help`), job
+/// `import` steps (their YAML keys, checked by `crmhub validate`), `crmhub status` and `db status`, the
+/// data-quality tests' tables, and docs/jobs.md (a test holds the page to this list). An import by hand and a
+/// job step take the same path: `SourceUnits.expand` finds the units, `importUnit` loads one and returns one
+/// `ImportReport`. A new kind is its connector, its mapper, its migration, a type conforming to this protocol
+/// beside its importer, and one line in `SourceKinds.all` (docs/architecture.md, "Adding a source kind").
+public protocol SourceKind: Sendable {
+    /// The name people type: `crmhub import <id>`, `kind: <id>` in a job file, `ops.batches.source_kind`.
+    var id: String { get }
+    /// One line for lists (`crmhub import --help`).
+    var summary: String { get }
+    /// Paragraphs for the person who runs it: what is read, what it becomes, what happens on a re-run.
+    var help: String { get }
+    /// A command line that shows it.
+    var example: String { get }
+    /// Its settings, beyond the paths: each is a CLI flag (`--our-node`) and a job step key (`our_node`).
+    var options: [SourceOption] { get }
+    /// How its units are found from the paths given (files, folders, globs; pages of an API later).
+    var units: UnitDiscovery { get }
+    /// The warehouse tables it writes, with the columns data-quality tests may name.
+    var tables: [WarehouseTable] { get }
+    /// Loads one unit: one transaction, idempotent (a unit loaded before changes nothing).
+    func importUnit(_ unit: SourceUnit, options: SourceOptionValues, context: ImportContext) async throws
+        -> ImportReport
+}
+
+/// What a kind's `importUnit` is given besides the unit: where to load, whom to tell, what to do in the load's
+/// transaction.
+public struct ImportContext: Sendable {
+    public var warehouse: Warehouse
+    public var progress: ImportProgressHandler?
+    /// Run inside the unit's load transaction, just before the commit (a job's cursor moves there).
+    public var beforeCommit: LoadCommitHook?
+
+    public init(warehouse: Warehouse, progress: ImportProgressHandler? = nil, beforeCommit: LoadCommitHook? = nil) {
+        self.warehouse = warehouse
+        self.progress = progress
+        self.beforeCommit = beforeCommit
+    }
+}
+
+/// A warehouse table a kind writes, and the columns a data-quality test may name (those of rows that record
+/// the batch that loaded them).
+public struct WarehouseTable: Sendable, Hashable {
+    public var name: String
+    public var testableColumns: [String]
+
+    public init(_ name: String, testableColumns: [String] = []) {
+        self.name = name
+        self.testableColumns = testableColumns
+    }
+}
+
+/// One setting of a source kind: declared once, offered as a CLI flag and as a job step key.
+public struct SourceOption: Sendable, Hashable {
+    public enum ValueType: Sendable, Hashable {
+        case text
+        /// One of these values.
+        case choice([String])
+    }
+
+    /// The job step key (`our_node`); the CLI flag is the same with dashes (`--our-node`).
+    public var key: String
+    public var type: ValueType
+    /// What applies when the option is not given (nil: nothing).
+    public var defaultValue: String?
+    /// An environment variable that stands in for the default (`CRMHUB_NODE`).
+    public var environment: String?
+    public var help: String
+    /// The value's name in help texts (`node`, `encoding`).
+    public var valueName: String
+
+    public init(key: String, type: ValueType = .text, defaultValue: String? = nil, environment: String? = nil,
+                valueName: String, help: String) {
+        self.key = key
+        self.type = type
+        self.defaultValue = defaultValue
+        self.environment = environment
+        self.valueName = valueName
+        self.help = help
+    }
+
+    public var flag: String { "--" + key.replacingOccurrences(of: "_", with: "-") }
+
+    /// Why `value` is not acceptable, or nil.
+    public func problem(with value: String) -> String? {
+        switch type {
+        case .text:
+            return value.isEmpty ? "\(key) must not be empty" : nil
+        case .choice(let allowed):
+            let lowered = value.lowercased()
+            guard !allowed.contains(lowered) else { return nil }
+            return "unknown \(key) '\(value)': use " + allowed.joined(separator: ", ")
+        }
+    }
+}
+
+/// The options given to one import, by key: the CLI's flags or a job step's keys, checked against the kind.
+public struct SourceOptionValues: Sendable, Equatable {
+    public var values: [String: String]
+
+    public init(_ values: [String: String] = [:]) {
+        self.values = values
+    }
+
+    /// The value given, else the environment's, else the option's default.
+    public func value(of option: SourceOption) -> String? {
+        if let given = values[option.key] { return given }
+        if let variable = option.environment, let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty {
+            return value
+        }
+        return option.defaultValue
+    }
+
+    public func value(_ key: String, in kind: any SourceKind) -> String? {
+        guard let option = kind.options.first(where: { $0.key == key }) else { return values[key] }
+        return value(of: option)
+    }
+}
