@@ -1,0 +1,103 @@
+import Foundation
+import HubCore
+import Ingest
+import Scheduler
+import Testing
+
+/// The registry is the one list of source kinds: the docs, the command line and job files all follow it.
+@Suite("source-kind registry")
+struct SourceKindRegistryTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized
+
+    @Test("docs/jobs.md lists exactly the registered kinds, each with exactly its options")
+    func docsListTheKinds() throws {
+        let text = try String(contentsOf: Self.repository.appendingPathComponent("docs/jobs.md"), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "### Source kinds").dropFirst().first)
+            .components(separatedBy: "\n## ").first ?? ""
+        var documented: [String: [String]] = [:]
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            let kind = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            // An option is a backticked word at the start of the cell or after a comma: `key` (…), `other` (…).
+            let options = cells[2] == "—" ? [] : cells[2].components(separatedBy: "), ").compactMap { part in
+                part.split(separator: "`").first.map(String.init)
+            }
+            documented[kind] = options
+        }
+        var registered: [String: [String]] = [:]
+        for kind in SourceKinds.all { registered[kind.id] = kind.options.map(\.key) }
+        #expect(documented == registered)
+    }
+
+    @Test("a kind's command line: its options by flag (both spellings), paths, did-you-mean for a misspelt flag")
+    func commandLine() throws {
+        let mt940 = try #require(SourceKinds.named("bank-mt940"))
+        let parsed = try SourceKindArguments.parse(["--encoding", "cp1251", "a.sta", "--encoding=utf8", "b.sta"],
+                                                   kind: mt940)
+        #expect(parsed.options.values == ["encoding": "utf8"] && parsed.paths == ["a.sta", "b.sta"])
+        #expect(throws: HubError.self) { try SourceKindArguments.parse(["--encoding", "koi8"], kind: mt940) }
+        do {
+            _ = try SourceKindArguments.parse(["--encodng", "cp1251"], kind: mt940)
+            Issue.record("a misspelt flag was accepted")
+        } catch {
+            #expect(error.message == "unknown option '--encodng' for bank-mt940; did you mean '--encoding'?")
+        }
+        let bank1c = try #require(SourceKinds.named("bank-1c"))
+        #expect(throws: HubError.self) { try SourceKindArguments.parse(["--our-node", "X", "f.txt"], kind: bank1c) }
+        #expect(try SourceKindArguments.parse(["--", "--odd-name.txt"], kind: bank1c).paths == ["--odd-name.txt"])
+        let help = try #require(SourceKindArguments.helpRequested(["import", "1c-enterprisedata", "--help"]))
+        #expect(help.contains("--our-node <code>") && help.contains("`our_node`"))
+        #expect(SourceKindArguments.helpRequested(["import", "bank-1c", "--", "--help"]) == nil)
+    }
+
+    @Test("paths expand the same way for every kind: files, folders the kind reads, globs in name order")
+    func expansion() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crmhub-units-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["Message_BP_CRM.xml", "Message_BP_OTHER.xml", "b.txt", "a.txt", "notes.md"] {
+            try Data("x".utf8).write(to: folder.appendingPathComponent(name))
+        }
+        let enterpriseData = try #require(SourceKinds.named("1c-enterprisedata"))
+        let messages = try SourceUnits.expand([folder.path], kind: enterpriseData, options: SourceOptionValues())
+        #expect(messages.map { ($0.path as NSString).lastPathComponent } == ["Message_BP_CRM.xml"])
+        let other = try SourceUnits.expand([folder.path], kind: enterpriseData,
+                                           options: SourceOptionValues(["our_node": "other"]))
+        #expect(other.map { ($0.path as NSString).lastPathComponent } == ["Message_BP_OTHER.xml"])
+        let bank1c = try #require(SourceKinds.named("bank-1c"))
+        let globbed = try SourceUnits.expand([folder.path + "/*.txt"], kind: bank1c, options: SourceOptionValues())
+        #expect(globbed.map { ($0.path as NSString).lastPathComponent } == ["a.txt", "b.txt"])
+        #expect(globbed.map(\.cursor) == globbed.map(\.path))
+        #expect(throws: HubError.self) { try SourceUnits.expand([folder.path], kind: bank1c, options: SourceOptionValues()) }
+        #expect(throws: HubError.self) {
+            try SourceUnits.expand([folder.path + "/*.none"], kind: bank1c, options: SourceOptionValues())
+        }
+        #expect(try SourceUnits.expand([folder.path + "/*.none"], kind: bank1c, options: SourceOptionValues(),
+                                       emptyGlobIsError: false).isEmpty)
+    }
+
+    @Test("a job's import step takes exactly its kind's options: a misspelt key is an error with did-you-mean")
+    func jobStepOptions() {
+        let job = """
+            version: 1
+            id: statements
+            steps:
+              - import: {kind: bank-mt940, path: "in/*.sta", encodng: cp1251}
+              - import: {kind: bank-mt940, path: "in/*.sta", encoding: koi8}
+              - import: {kind: bank-1c, path: "in/*.txt", our_node: CRM}
+              - import: {kind: bank-mt940, path: "in/*.sta", encoding: cp866}
+            """
+        let (definition, diagnostics) = JobFileLoader.load(job, file: "statements.yaml")
+        #expect(definition == nil)
+        let messages = diagnostics.map(\.description)
+        #expect(messages.contains { $0.hasPrefix("statements.yaml:4:") && $0.contains("'encodng'")
+                && $0.contains("did you mean 'encoding'?") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("statements.yaml:5:") && $0.contains("unknown encoding 'koi8'") },
+                "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("statements.yaml:6:") && $0.contains("'our_node'") }, "\(messages)")
+        #expect(messages.count == 3, "\(messages)")
+    }
+}
