@@ -13,7 +13,7 @@ import Glibc
 /// (see there for why postgres-nio's own back-pressure can hang a COPY for ever) and TCP keepalives that notice
 /// a server gone silent. Every round trip is tied to the channel's fate: a closed or reset connection fails
 /// the query or the COPY write that waits on it at once, with a retryable error.
-struct LoadConnection: Sendable {
+struct LoadConnection: Sendable, StatementConnection {
     let underlying: PostgresConnection
     let flow: CopyFlowControl
 
@@ -90,20 +90,6 @@ struct LoadConnection: Sendable {
         try await flow.checkOpen()
         try await underlying.copyFrom(table: table, columns: columns, logger: logger) { writer in
             try await writeData(LoadCopyWriter(writer: writer, flow: flow))
-        }
-    }
-
-    /// Runs `body` between BEGIN and COMMIT, rolling back if it throws; every statement through `query`, so that a
-    /// connection lost in the middle ends the transaction at once instead of leaving a ROLLBACK unanswered.
-    func inTransaction<T>(logger: Logger, _ body: () async throws -> T) async throws -> T {
-        try await query("BEGIN", logger: logger)
-        do {
-            let result = try await body()
-            try await query("COMMIT", logger: logger)
-            return result
-        } catch {
-            _ = try? await query("ROLLBACK", logger: logger)
-            throw error
         }
     }
 }
