@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "CLibXML2",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(

@@ -18,22 +18,16 @@ import PostgresNIO
 /// 23 steps, so amounts repeat across clients and sometimes within one client's invoices (ties). Accuracy is scored against the generated
 /// truth: auto precision, and recall over payments that have a right answer (auto or suggested).
 enum ReconcileBenchmark {
-    static func run(payments: Int, invoices: Int, rounds: Int, outDirectory: String, crmhub: String,
-                    logger: Logger) async throws {
-        let base = try await WarehouseLocator.settings(
-            url: ProcessInfo.processInfo.environment["DATABASE_URL"], workingDirectory: outDirectory, logger: logger)
-        let settings = base.with(database: "crmhub_bench_reconcile")
+    static func run(payments: Int, invoices: Int, rounds: Int, _ context: BenchmarkContext) async throws {
+        let (crmhub, logger) = (context.crmhub, context.logger)
+        let settings = context.settings
         let psql = try findPsql()
         let rulesPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("mappings/reconciliation.yaml").path
         var reconcileSeconds: [Double] = [], copySeconds: [Double] = []
         var peakRSS = 0
         for round in 1...rounds {
-            try await Warehouse.open(base.with(database: "postgres"), logger: logger) { warehouse in
-                try await warehouse.client.query("DROP DATABASE IF EXISTS crmhub_bench_reconcile WITH (FORCE)",
-                                                 logger: logger)
-                try await warehouse.client.query("CREATE DATABASE crmhub_bench_reconcile", logger: logger)
-            }
+            try await context.recreateDatabase()
             let generated = Date()
             try await Warehouse.open(settings, logger: logger) { warehouse in
                 try await Migrator.bundled().migrate(warehouse)

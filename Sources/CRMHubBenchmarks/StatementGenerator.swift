@@ -83,6 +83,16 @@ struct StatementGenerator {
         return "\(kopecks / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 
+    /// Whether files written earlier can be reused: both exist and the rows have today's columns (files left by
+    /// an older build, before a column joined `core.bank_transactions`, are written again).
+    func isCurrent(statement statementPath: String, rows rowsPath: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: statementPath),
+              let handle = FileHandle(forReadingAtPath: rowsPath) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 1 << 16), let newline = head.firstIndex(of: 0x0A) else { return false }
+        return head[..<newline].split(separator: 0x09, omittingEmptySubsequences: false).count == Self.rowColumns.count
+    }
+
     /// Writes both files; returns their sizes in bytes.
     func write(statement statementPath: String, rows rowsPath: String) throws -> (statement: Int64, csv: Int64) {
         let parties = counterparties()
@@ -194,7 +204,11 @@ struct StatementGenerator {
                 payer.0, payer.1, payer.2, payer.5, payee.0, payee.1, payee.2, payee.5,
                 document.incoming ? nil : date.iso, document.incoming ? date.iso : nil, "01", "5", nil, nil,
                 attributes, key, "1", "1", String(start),
+                // bank_reference, entry_reference, end_to_end_id, bank_transaction_code, entry_kind, return_reason,
+                // value_date, structured_references: what the 1C format leaves empty (BankStageWriter's order).
+                nil, nil, nil, nil, "payment", nil, nil, nil,
             ]
+            precondition(fields.count == Self.rowColumns.count, "the reference rows lost step with the direct COPY")
             for field in fields { rows.field(field) }
             rows.endRow()
             flush()

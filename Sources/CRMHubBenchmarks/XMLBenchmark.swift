@@ -14,7 +14,8 @@ import Logging
 ///
 ///   .build/release/CRMHubBenchmarks --xml-invoices 500000 [--rounds R] [--out DIR]
 enum XMLBenchmark {
-    static func run(invoices: Int, rounds: Int, outDirectory: String, crmhub: String, logger: Logger) async throws {
+    static func run(invoices: Int, rounds: Int, _ context: BenchmarkContext) async throws {
+        let (outDirectory, crmhub, logger) = (context.outDirectory, context.crmhub, context.logger)
         let path = outDirectory + "/Message_BP_CRM_\(invoices).xml"
         if !FileManager.default.fileExists(atPath: path) {
             say("generating an EnterpriseData message with \(invoices) invoices…")
@@ -27,9 +28,7 @@ enum XMLBenchmark {
             throw HubError(.configuration, "xmllint not found on PATH (apt-get install -y libxml2-utils)")
         }
 
-        let base = try await WarehouseLocator.settings(
-            url: ProcessInfo.processInfo.environment["DATABASE_URL"], workingDirectory: outDirectory, logger: logger)
-        let settings = base.with(database: "crmhub_bench_xml")
+        let settings = context.settings
         var lint: [Double] = [], reader: [Double] = [], textReader: [Double] = [], foundation: [Double] = []
         var imports: [Double] = []
         var peakRSS = 0
@@ -41,13 +40,10 @@ enum XMLBenchmark {
             textReader.append(try time { try countWithTextReader(path) })
             foundation.append(try time { try countWithFoundation(path) })
 
-            try await Warehouse.open(base.with(database: "postgres"), logger: logger) { warehouse in
-                try await warehouse.client.query("DROP DATABASE IF EXISTS crmhub_bench_xml WITH (FORCE)", logger: logger)
-                try await warehouse.client.query("CREATE DATABASE crmhub_bench_xml", logger: logger)
-            }
+            try await context.recreateDatabase()
             try await Warehouse.open(settings, logger: logger) { try await Migrator.bundled().migrate($0) }
             let run = try ChildProcess.run(crmhub, ["import", "1c-enterprisedata", path],
-                                           environment: ["DATABASE_URL": settings.url])
+                                           environment: ["DATABASE_URL": settings.urlWithCredentials])
             guard run.status == 0 else { say(run.text); throw HubError(.io, "crmhub import failed") }
             let loaded = try await Warehouse.open(settings, logger: logger) { warehouse in
                 try await warehouse.client.query("SELECT count(*)::int FROM core.invoices", logger: logger)
@@ -198,8 +194,3 @@ enum XMLBenchmark {
     }
 }
 
-func findTool(_ name: String) -> String? {
-    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-    where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") { return "\(directory)/\(name)" }
-    return nil
-}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The benchmark executable's command line: one benchmark per run, chosen by its size flag.
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "CRMHubBenchmarks",
+        abstract: "Times crmhub against a reference tool on the same input, in the same run, and prints the ratios.",
+        discussion: """
+            One benchmark per run. Without --xml-invoices, --purposes or --reconcile-payments it runs the bank-1c \
+            benchmark.
+
+            bank-1c (--documents N): generates a CP1251 1CClientBankExchange statement of N documents and the \
+            core.bank_transactions rows it must become, then per round times `crmhub import bank-1c` (a separate \
+            process: its wall time and peak memory are what a user gets), `psql \\copy` of the same rows into a \
+            table of the same shape, and postgres-nio's copyFrom of them. It fails unless all three loads hold \
+            the same number of rows and crmhub's rows equal the reference rows.
+
+            1c-enterprisedata (--xml-invoices N): an EnterpriseData message of N invoices, each parser alone and \
+            `crmhub import 1c-enterprisedata`, against `xmllint --stream --noout` over the same file. Needs \
+            xmllint (Debian: libxml2-utils).
+
+            purposes (--purposes N): the invoice-reference extractor over N payment purposes, against a plain \
+            NSRegularExpression scan for digit runs. Needs no database.
+
+            reconcile (--reconcile-payments N): `crmhub reconcile` of N generated incoming payments against open \
+            invoices with a known right answer, against `psql \\copy` of the same payments out of the warehouse; \
+            prints the accuracy against the generated truth.
+
+            The database: DATABASE_URL names the PostgreSQL server. The benchmark makes its own database there \
+            (see --database) and drops and re-creates it each run; the database named in DATABASE_URL is not \
+            touched. Without DATABASE_URL it starts a private PostgreSQL under <out>/.crmhub/postgres and stops \
+            it when it ends, also on Ctrl-C (one that was already running there is left running).
+
+            For figures, build in release mode, crmhub beside this program: \
+            `swift build -c release && .build/release/CRMHubBenchmarks --documents 1000000`. The machine is \
+            noisy: compare only figures from the same run.
+
+            Exit codes: 0 done; 1 a benchmark failed or its result did not check out; 2 wrong flags or \
+            settings (crmhub, psql or xmllint missing); 130 interrupted.
+            """
+    )
+
+    @Option(help: ArgumentHelp("bank-1c: documents in the generated statement (default: 1000000).", valueName: "N"))
+    var documents: Int?
+
+    @Option(help: ArgumentHelp(
+        "Rounds to run; the median is reported (default: 3 for bank-1c and --purposes, 1 for --xml-invoices and "
+            + "--reconcile-payments).", valueName: "R"))
+    var rounds: Int?
+
+    @Option(help: ArgumentHelp("Run the 1C EnterpriseData benchmark over a message of N invoices.", valueName: "N"))
+    var xmlInvoices: Int?
+
+    @Option(help: ArgumentHelp("Run the invoice-reference extractor over N payment purposes.", valueName: "N"))
+    var purposes: Int?
+
+    @Option(help: ArgumentHelp("Run the reconciliation benchmark with N incoming payments.", valueName: "N"))
+    var reconcilePayments: Int?
+
+    @Option(help: ArgumentHelp(
+        "With --reconcile-payments: the open invoices they are matched against (default: 500000).", valueName: "M"))
+    var reconcileInvoices: Int?
+
+    @Option(help: ArgumentHelp(
+        "Folder for the generated inputs (kept and reused while they match what the benchmark would write) and "
+            + "the private PostgreSQL.", valueName: "DIR"))
+    var out = "bench-out"
+
+    @Option(help: ArgumentHelp(
+        "The database the benchmark drops and re-creates on the server (default: crmhub_bench, "
+            + "crmhub_bench_xml or crmhub_bench_reconcile). Never name a database you keep.", valueName: "NAME"))
+    var database: String?
+
+    enum Benchmark {
+        case bank(documents: Int)
+        case xml(invoices: Int)
+        case purposes(count: Int)
+        case reconcile(payments: Int, invoices: Int)
+    }
+
+    var benchmark: Benchmark {
+        if let xmlInvoices { return .xml(invoices: xmlInvoices) }
+        if let purposes { return .purposes(count: purposes) }
+        if let reconcilePayments {
+            return .reconcile(payments: reconcilePayments, invoices: reconcileInvoices ?? 500_000)
+        }
+        return .bank(documents: documents ?? 1_000_000)
+    }
+
+    /// Databases the benchmark must never drop: the server's own and crmhub's default warehouse.
+    static let reservedDatabases: Set<String> = ["postgres", "template0", "template1", "crmhub"]
+
+    func validate() throws {
+        let modes = [("--xml-invoices", xmlInvoices), ("--purposes", purposes),
+                     ("--reconcile-payments", reconcilePayments)].filter { $0.1 != nil }.map(\.0)
+        if modes.count > 1 {
+            throw ValidationError("choose one benchmark per run, not \(modes.joined(separator: " and "))")
+        }
+        if let mode = modes.first, documents != nil {
+            throw ValidationError("--documents is for the bank-1c benchmark; it cannot go with \(mode)")
+        }
+        if reconcileInvoices != nil, reconcilePayments == nil {
+            throw ValidationError("--reconcile-invoices goes with --reconcile-payments")
+        }
+        for (flag, value) in [("--documents", documents), ("--rounds", rounds), ("--xml-invoices", xmlInvoices),
+                              ("--purposes", purposes), ("--reconcile-payments", reconcilePayments),
+                              ("--reconcile-invoices", reconcileInvoices)] {
+            if let value, value < 1 { throw ValidationError("\(flag) must be at least 1, not \(value)") }
+        }
+        if let database {
+            if purposes != nil { throw ValidationError("--purposes uses no database; --database does not apply") }
+            // It goes into DROP DATABASE: a plain lower-case identifier, and never one that holds real data.
+            let plain = database.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+            guard plain, let first = database.utf8.first, !(first >= 0x30 && first <= 0x39), database.utf8.count <= 63
+            else {
+                throw ValidationError("--database must be a lower-case name of letters, digits and _, not '\(database)'")
+            }
+            if Self.reservedDatabases.contains(database) {
+                throw ValidationError("--database \(database): the benchmark drops its database; choose another name")
+            }
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        func context(_ defaultDatabase: String) async throws -> BenchmarkContext {
+            try await BenchmarkContext.make(out: out, database: database ?? defaultDatabase, logger: logger)
+        }
+        switch benchmark {
+        case .purposes(let count):
+            try PurposeBenchmark.run(count: count, rounds: rounds ?? 3)
+        case .bank(let documents):
+            try await BankBenchmark.run(documents: documents, rounds: rounds ?? 3, context("crmhub_bench"))
+        case .xml(let invoices):
+            try await XMLBenchmark.run(invoices: invoices, rounds: rounds ?? 1, context("crmhub_bench_xml"))
+        case .reconcile(let payments, let invoices):
+            try await ReconcileBenchmark.run(
+                payments: payments, invoices: invoices, rounds: rounds ?? 1, context("crmhub_bench_reconcile"))
+        }
+    }
+}
