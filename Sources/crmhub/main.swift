@@ -1,5 +1,6 @@
 import ArgumentParser
 import CRMWarehouse
+import Connectors
 import Foundation
 import HubCore
 import Ingest
@@ -15,6 +16,8 @@ func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async thr
 }
 
 do {
+    // The input limits come from the environment (docs/operations.md); a bad value stops here, before any work.
+    _ = try InputLimits.fromEnvironment()
     // --database-url and --log-level may come before the subcommand too (crmhub --log-level debug status).
     let arguments = GlobalArguments.hoisted(Array(CommandLine.arguments.dropFirst()))
     // `crmhub import <kind> --help` is the kind's own help, written from its declaration (SourceKinds).

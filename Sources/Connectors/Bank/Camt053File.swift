@@ -19,9 +19,11 @@ public struct Camt053File: ~Copyable {
 
     /// - Parameters:
     ///   - source: the name used in positions and errors (usually the path as the user gave it).
-    public init(path: String, source: String? = nil) throws {
+    ///   - limits: an entry or balance with a value past `maxValueBytes` is rejected (quarantined); such a value
+    ///     anywhere else in a statement fails the file.
+    public init(path: String, source: String? = nil, limits: InputLimits = .default) throws {
         // Document (1) / BkToCstmrStmt (2) / GrpHdr, Stmt (3) / Stmt's children, whole (4).
-        reader = try XMLFileReader(path: path, source: source, recordDepth: 4)
+        reader = try XMLFileReader(path: path, source: source, recordDepth: 4, limits: limits)
         parser = Camt053Parser(source: source ?? path)
     }
 
@@ -37,8 +39,8 @@ public struct Camt053File: ~Copyable {
     }
 
     /// Reads a whole file into records. For tests and small files.
-    public static func records(path: String) throws -> [BankStatementRecord] {
-        var file = try Camt053File(path: path)
+    public static func records(path: String, limits: InputLimits = .default) throws -> [BankStatementRecord] {
+        var file = try Camt053File(path: path, limits: limits)
         var records: [BankStatementRecord] = []
         while try file.readChunk(emit: { records.append($0) }) {}
         return records

@@ -55,7 +55,7 @@ struct Camt053Parser {
             guard let namespace, let version = CamtVersion(namespace: namespace) else {
                 throw HubError(
                     .malformedInput,
-                    "the namespace \"\(namespace ?? "")\" is not a camt.053 or camt.054 version CRMHub reads "
+                    "the namespace \"\((namespace ?? "").escapingControlCharacters())\" is not a camt.053 or camt.054 version CRMHub reads "
                         + "(urn:iso:std:iso:20022:tech:xsd:camt.053.001.02 to .14, or camt.054)",
                     location: SourceLocation(source: source, line: line))
             }
@@ -72,6 +72,8 @@ struct Camt053Parser {
             guard let version, name == version.statementElement else { return }
             statementCount += 1
             statement = OpenStatement(index: statementCount, element: name, line: line)
+        case .record(let node, _, _) where node.valueProblem != nil:
+            try rejectOverlong(node, problem: node.valueProblem!, emit: emit)
         case .record(let node, "GrpHdr", _):
             switch node.name {
             case "MsgId": messageID = node.trimmedText
@@ -87,6 +89,30 @@ struct Camt053Parser {
         default:
             break
         }
+    }
+
+    /// A record with a value past the limit: an entry or balance is rejected like any unreadable one (the rest
+    /// of the statement loads); anything else the statement cannot do without, so the file is refused.
+    private mutating func rejectOverlong(
+        _ node: XMLElementNode, problem: XMLValueProblem, emit: (BankStatementRecord) throws -> Void
+    ) throws {
+        guard version != nil, statement != nil, node.name == "Ntry" || node.name == "Bal" else {
+            throw HubError(.malformedInput, "<\(node.name)>: \(problem.reason)",
+                           location: SourceLocation(source: source, line: problem.line, field: problem.path))
+        }
+        let info = try requireInfo(before: node)
+        if node.name == "Ntry" {
+            try flushBalances(emit: emit)
+            statement!.entryCount += 1
+            statement!.rejectedEntries += 1
+            // Its amount is intact (only the long value is cut): it counts, as for any rejected entry.
+            let outcome = CamtEntryReader(entry: node, info: info,
+                                          path: "\(statement!.path)/Ntry[\(statement!.entryCount)]").read()
+            if let signed = outcome.bookedAmount { statement!.bookedSum += signed }
+        }
+        try emit(.rejected(RejectedSection(
+            kind: node.name == "Ntry" ? "entry" : "balance", line: node.line, reason: problem.reason,
+            field: problem.path.isEmpty ? nil : problem.path, raw: node.json)))
     }
 
     /// Ends the input: a file without a statement is refused (the schema requires at least one).
@@ -238,16 +264,16 @@ struct Camt053Parser {
             return .failure(CamtRejection("balance \(code) has no Amt", "Amt"))
         }
         guard let amount = ExactAmount(parsing: amountText) else {
-            return .failure(CamtRejection("balance \(code): Amt \"\(amountText)\" is not a number", "Amt"))
+            return .failure(CamtRejection("balance \(code): Amt \"\(amountText.escapingControlCharacters())\" is not a number", "Amt"))
         }
         guard let credit = CamtEntryReader.isCredit(node.value("CdtDbtInd")) else {
             return .failure(CamtRejection(
-                "balance \(code): CdtDbtInd \"\(node.value("CdtDbtInd") ?? "")\" is neither CRDT nor DBIT",
+                "balance \(code): CdtDbtInd \"\((node.value("CdtDbtInd") ?? "").escapingControlCharacters())\" is neither CRDT nor DBIT",
                 "CdtDbtInd"))
         }
         let dateText = node.value("Dt", "Dt") ?? node.value("Dt", "DtTm")
         guard let dateText, let date = CalendarDate(isoDate: dateText) else {
-            return .failure(CamtRejection("balance \(code): Dt \"\(dateText ?? "")\" is not a date", "Dt"))
+            return .failure(CamtRejection("balance \(code): Dt \"\((dateText ?? "").escapingControlCharacters())\" is not a date", "Dt"))
         }
         return .success(StatementBalanceLine(
             role: role, code: code, amount: credit ? amount : ExactAmount(-amount.decimal),
@@ -286,7 +312,7 @@ struct Camt053Parser {
         ]
         let raw = JSONText.object(figures.compactMap { key, value in value.map { (key: key, value: $0) } })
         try emit(.rejected(RejectedSection(
-            kind: "statement", line: open.line, reason: "\(open.path) \(info.statementID ?? ""): \(reason)",
+            kind: "statement", line: open.line, reason: "\(open.path) \((info.statementID ?? "").escapingControlCharacters()): \(reason)",
             field: nil, raw: raw)))
     }
 }

@@ -84,11 +84,11 @@ struct CamtEntryReader {
     private func readShared() -> Result<Shared, CamtRejection> {
         guard let amountText = entry.value("Amt") else { return .failure(CamtRejection("the entry has no Amt", "Amt")) }
         guard let amount = ExactAmount(parsing: amountText) else {
-            return .failure(CamtRejection("the entry's Amt \"\(amountText)\" is not a number", "Amt"))
+            return .failure(CamtRejection("the entry's Amt \"\(amountText.escapingControlCharacters())\" is not a number", "Amt"))
         }
         let indicator = entry.value("CdtDbtInd")
         guard let isCredit = Self.isCredit(indicator) else {
-            return .failure(CamtRejection("the entry's CdtDbtInd \"\(indicator ?? "")\" is neither CRDT nor DBIT",
+            return .failure(CamtRejection("the entry's CdtDbtInd \"\((indicator ?? "").escapingControlCharacters())\" is neither CRDT nor DBIT",
                                           "CdtDbtInd"))
         }
         // v02/v04: <Sts>BOOK</Sts>; v08+: <Sts><Cd>BOOK</Cd></Sts> or <Sts><Prtry>…</Prtry></Sts>.
@@ -132,7 +132,7 @@ struct CamtEntryReader {
             return .failure(CamtRejection("\(name) has neither Dt nor DtTm", name))
         }
         guard let date = CalendarDate(isoDate: text) else {
-            return .failure(CamtRejection("\(name) \"\(text)\" is not a date (yyyy-mm-dd)", name))
+            return .failure(CamtRejection("\(name) \"\(text.escapingControlCharacters())\" is not a date (yyyy-mm-dd)", name))
         }
         return .success(date)
     }
@@ -157,7 +157,7 @@ struct CamtEntryReader {
         let amount: ExactAmount
         if let text = transaction.value("Amt") ?? transaction.value("AmtDtls", "TxAmt", "Amt") {
             guard let parsed = ExactAmount(parsing: text) else {
-                return .failure(CamtRejection("\(label): Amt \"\(text)\" is not a number", "TxDtls/Amt"))
+                return .failure(CamtRejection("\(label): Amt \"\(text.escapingControlCharacters())\" is not a number", "TxDtls/Amt"))
             }
             amount = parsed
         } else if count == 1 {
@@ -169,7 +169,7 @@ struct CamtEntryReader {
         var isCredit = shared.isCredit
         if let indicator = transaction.value("CdtDbtInd") {
             guard let credit = Self.isCredit(indicator) else {
-                return .failure(CamtRejection("\(label): CdtDbtInd \"\(indicator)\" is neither CRDT nor DBIT",
+                return .failure(CamtRejection("\(label): CdtDbtInd \"\(indicator.escapingControlCharacters())\" is neither CRDT nor DBIT",
                                               "TxDtls/CdtDbtInd"))
             }
             isCredit = credit

@@ -8,10 +8,16 @@ import HubCore
 /// `КонецДокумента`) is emitted as `.rejected` with its raw text and the rest of the file goes on; a file that
 /// is not this format, or is cut off before `КонецФайла`, throws.
 ///
+/// Input limits: a line that holds a control character (NUL, ESC, … — C0 other than tab) or is longer than
+/// `InputLimits.maxValueBytes` makes its section `.rejected` with the line, the column and the reason; its value
+/// is never stored, changed or passed on (a header line of that kind is rejected on its own). Raw text kept
+/// for quarantine shows such characters as visible escapes (`\0`, `\u{1B}`), since PostgreSQL cannot store NUL.
+///
 /// Works on UTF-8 bytes: keys are lower-cased and looked up without building strings, and only values become
 /// `String`s (see `ByteKeyTable` for why).
 public struct ClientBankExchangeParser {
     public let source: String
+    public let limits: InputLimits
     private let decoder: LineDecoder
     /// The current line transcoded to UTF-8 (reused).
     private let transcoded = ScratchBuffer()
@@ -22,6 +28,15 @@ public struct ClientBankExchangeParser {
     private var section = SectionBuffer()
     private var trailer = SectionBuffer()
     private var lowered: [UInt8] = []
+    /// What is wrong with the line being handled, if anything (set by `consume`, read by `handle`).
+    private var lineProblem: LineProblem?
+
+    enum LineProblem {
+        /// Longer than `limits.maxValueBytes`: only a preview of it is at hand.
+        case overlong(length: Int)
+        /// A control byte at a 1-based character column.
+        case control(byte: UInt8, column: Int)
+    }
 
     /// Keeps quarantined raw text bounded even for a section that never ends.
     static let maxRawBytes = 64 * 1024
@@ -50,29 +65,62 @@ public struct ClientBankExchangeParser {
             isEmpty = false
         }
 
-        mutating func keepRaw(_ line: UnsafeBufferPointer<UInt8>) {
+        mutating func keepRaw(_ line: UnsafeBufferPointer<UInt8>, problem: LineProblem? = nil) {
             guard raw.count < ClientBankExchangeParser.maxRawBytes else { return }
             if !raw.isEmpty { raw.append(0x0A) }
             raw.append(contentsOf: line)
+            if case .overlong(let length) = problem { raw.append(contentsOf: Array("… (cut: \(length) bytes)".utf8)) }
         }
 
-        var rawText: String { String(decoding: raw, as: UTF8.self) }
+        /// Control characters escaped: the raw text goes to PostgreSQL, which cannot store NUL.
+        var rawText: String {
+            String(decoding: raw, as: UTF8.self).escapingControlCharacters(limit: nil, keepingLineBreaks: true)
+        }
 
         func value(_ key: ClientBankKey) -> String? { values[key.rawValue] }
     }
 
-    public init(encoding: TextEncoding, source: String) {
+    public init(encoding: TextEncoding, source: String, limits: InputLimits = .default) {
         self.decoder = LineDecoder(encoding: encoding)
         self.source = source
+        self.limits = limits
     }
 
-    /// Feeds one line (without its line break).
+    /// Feeds one line (without its line break), looking for control bytes and the length limit itself.
     public mutating func consume(
         line bytes: UnsafeBufferPointer<UInt8>, emit: (ClientBankExchangeRecord) throws -> Void
     ) throws {
+        let kept = UnsafeBufferPointer(rebasing: bytes.prefix(
+            bytes.count > limits.maxValueBytes ? LineSplitter.overlongPreviewBytes : bytes.count))
+        try consume(line: LineSplitter.Line(bytes: kept, length: bytes.count,
+                                            firstControlByte: ControlCharacters.firstDisallowed(in: bytes)),
+                    emit: emit)
+    }
+
+    /// Feeds one line from `LineSplitter` (which has found its control bytes and cut it if overlong).
+    public mutating func consume(
+        line: LineSplitter.Line, emit: (ClientBankExchangeRecord) throws -> Void
+    ) throws {
         lineNumber += 1
+        let bytes = line.bytes
+        if line.length > limits.maxValueBytes {
+            lineProblem = .overlong(length: line.length)
+        } else if let offset = line.firstControlByte, offset < bytes.count {
+            lineProblem = .control(byte: bytes[offset], column: ControlCharacters.column(
+                ofByte: offset, in: bytes, isUTF8: decoder.encoding == .utf8))
+        }
+        defer { lineProblem = nil }
         guard decoder.needsTranscoding(bytes) else { return try consumeUTF8(bytes, emit: emit) }
         try consumeUTF8(decoder.transcode(bytes, into: transcoded), emit: emit)
+    }
+
+    /// The reason a line with a problem is quarantined; `key` names the field when the line has one.
+    private func describe(_ problem: LineProblem, key: String?) -> String {
+        let what = "line \(lineNumber)" + (key.map { " (\($0.escapingControlCharacters(limit: 40)))" } ?? "")
+        switch problem {
+        case .overlong(let length): return limits.valueTooLong(what, bytes: Int64(length))
+        case .control(let byte, let column): return "\(what) contains \(ControlCharacters.describe(byte)) at column \(column)"
+        }
     }
 
     private mutating func consumeUTF8(
@@ -114,11 +162,14 @@ public struct ClientBankExchangeParser {
         let equals = line.firstIndex(of: UInt8(ascii: "="))
         let keyBytes = Self.trimmed(UnsafeBufferPointer(rebasing: line[..<(equals ?? line.count)]))
         let key = lookUp(keyBytes)
+        let problem = lineProblem
+        let reason = problem.map { describe($0, key: equals == nil ? nil : key?.spelling ?? Self.text(keyBytes)) }
 
         if state == .expectMarker {
-            guard equals == nil, key == .fileStart else {
-                throw HubError(.malformedInput,
-                               "not a 1CClientBankExchange file: the first line is \"\(Self.text(line).prefix(60))\"",
+            guard equals == nil, key == .fileStart, problem == nil else {
+                var quoted = "\"\(Self.text(line).escapingControlCharacters(limit: 60))\""
+                if case .overlong(let length) = problem { quoted += " (\(length) bytes without a line end)" }
+                throw HubError(.malformedInput, "not a 1CClientBankExchange file: the first line is \(quoted)",
                                location: SourceLocation(source: source, line: lineNumber))
             }
             state = .header
@@ -126,7 +177,7 @@ public struct ClientBankExchangeParser {
         }
         if state == .ended {
             if trailer.isEmpty { trailer.reset(kind: "trailer", line: lineNumber) }
-            trailer.keepRaw(line)
+            trailer.keepRaw(line, problem: problem)
             return
         }
         if let equals {
@@ -135,8 +186,20 @@ public struct ClientBankExchangeParser {
                 try closeOpenSection(before: lineNumber, emit: emit)
                 try emitHeaderIfNeeded(emit)
                 section.reset(kind: Self.text(value), line: lineNumber)
-                section.keepRaw(line)
+                section.keepRaw(line, problem: problem)
+                if let reason { section.problem = (reason, nil) }
                 state = .document
+                return
+            }
+            if let reason, state == .header {
+                // A header value is never stored changed: the line is set aside and the header goes on without it.
+                return try emit(.rejected(RejectedSection(
+                    kind: "header", line: lineNumber, reason: reason, field: key?.spelling,
+                    raw: Self.rawText(line, problem: problem))))
+            }
+            if let reason, state == .document || state == .balance {
+                section.keepRaw(line, problem: problem)
+                if section.problem == nil { section.problem = (reason, key?.spelling) }
                 return
             }
             switch state {
@@ -168,12 +231,12 @@ public struct ClientBankExchangeParser {
         // A line without '=' is a marker or a defect.
         switch key {
         case .documentEnd:
-            guard state == .document else { return try rejectStray(line, emit: emit) }
+            guard state == .document else { return try rejectStray(line, reason: reason, emit: emit) }
             section.keepRaw(line)
             try emit(closeDocument())
             state = .header
         case .balanceEnd:
-            guard state == .balance else { return try rejectStray(line, emit: emit) }
+            guard state == .balance else { return try rejectStray(line, reason: reason, emit: emit) }
             section.keepRaw(line)
             try emit(closeBalance())
             state = .header
@@ -190,12 +253,12 @@ public struct ClientBankExchangeParser {
         default:
             switch state {
             case .balance, .document:
-                section.keepRaw(line)
+                section.keepRaw(line, problem: problem)
                 if section.problem == nil {
-                    section.problem = ("line \(lineNumber) has no '=': \"\(Self.text(line).prefix(80))\"", nil)
+                    section.problem = (reason ?? "line \(lineNumber) has no '=': \"\(Self.quoted(line))\"", nil)
                 }
             default:
-                try rejectStray(line, emit: emit)
+                try rejectStray(line, reason: reason, emit: emit)
             }
         }
     }
@@ -208,13 +271,12 @@ public struct ClientBankExchangeParser {
     }
 
     private mutating func rejectStray(
-        _ line: UnsafeBufferPointer<UInt8>, emit: (ClientBankExchangeRecord) throws -> Void
+        _ line: UnsafeBufferPointer<UInt8>, reason: String?, emit: (ClientBankExchangeRecord) throws -> Void
     ) throws {
-        let text = Self.text(line)
         try emit(.rejected(RejectedSection(
             kind: "header", line: lineNumber,
-            reason: "line \(lineNumber) is neither Key=Value nor a section marker: \"\(text.prefix(80))\"",
-            field: nil, raw: text)))
+            reason: reason ?? "line \(lineNumber) is neither Key=Value nor a section marker: \"\(Self.quoted(line))\"",
+            field: nil, raw: Self.rawText(line, problem: lineProblem))))
     }
 
     /// A new section (or the end) arrived while one was still open: its closing marker is missing.
@@ -264,8 +326,12 @@ public struct ClientBankExchangeParser {
     // MARK: - Sections to records
 
     private func reject(_ reason: String, field: ClientBankKey? = nil) -> ClientBankExchangeRecord {
+        reject(reason, fieldName: field?.spelling)
+    }
+
+    private func reject(_ reason: String, fieldName: String?) -> ClientBankExchangeRecord {
         .rejected(RejectedSection(kind: section.kind == "balance" ? "balance" : "document",
-                                  line: section.startLine, reason: reason, field: field?.spelling,
+                                  line: section.startLine, reason: reason, field: fieldName,
                                   raw: section.rawText))
     }
 
@@ -277,7 +343,8 @@ public struct ClientBankExchangeParser {
     private func date(_ key: ClientBankKey) throws(Rejection) -> CalendarDate? {
         guard let text = section.value(key) else { return nil }
         guard let date = CalendarDate(dottedDMY: text) else {
-            throw Rejection(reason: "\(key.spelling) \"\(text)\" is not a date (dd.mm.yyyy)", field: key)
+            throw Rejection(reason: "\(key.spelling) \"\(text.escapingControlCharacters())\" is not a date (dd.mm.yyyy)",
+                            field: key)
         }
         return date
     }
@@ -285,13 +352,13 @@ public struct ClientBankExchangeParser {
     private func amount(_ key: ClientBankKey) throws(Rejection) -> ExactAmount? {
         guard let text = section.value(key) else { return nil }
         guard let amount = ExactAmount(parsing: text) else {
-            throw Rejection(reason: "\(key.spelling) \"\(text)\" is not a number", field: key)
+            throw Rejection(reason: "\(key.spelling) \"\(text.escapingControlCharacters())\" is not a number", field: key)
         }
         return amount
     }
 
     private func closeBalance() -> ClientBankExchangeRecord {
-        if let problem = section.problem { return reject(problem.reason) }
+        if let problem = section.problem { return reject(problem.reason, fieldName: problem.field) }
         do throws(Rejection) {
             guard let account = section.value(.account) else {
                 return reject("balance section has no РасчСчет", field: .account)
@@ -322,7 +389,7 @@ public struct ClientBankExchangeParser {
     }
 
     private func closeDocument() -> ClientBankExchangeRecord {
-        if let problem = section.problem { return reject(problem.reason) }
+        if let problem = section.problem { return reject(problem.reason, fieldName: problem.field) }
         let date: CalendarDate
         let amount: ExactAmount
         let writtenOffOn: CalendarDate?
@@ -382,6 +449,18 @@ public struct ClientBankExchangeParser {
     // MARK: - Byte helpers
 
     static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// A line quoted in a message: control characters escaped, cut to 80 characters.
+    static func quoted(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        text(UnsafeBufferPointer(rebasing: bytes.prefix(4 * 80))).escapingControlCharacters()
+    }
+
+    /// One line as raw text for quarantine: control characters escaped, an overlong line marked as cut.
+    static func rawText(_ bytes: UnsafeBufferPointer<UInt8>, problem: LineProblem?) -> String {
+        var text = text(bytes).escapingControlCharacters(limit: nil, keepingLineBreaks: true)
+        if case .overlong(let length) = problem { text += "… (cut: \(length) bytes)" }
+        return text
+    }
 
     /// Drops spaces and tabs at both ends (values such as `статус: Внешний ` carry trailing blanks).
     static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

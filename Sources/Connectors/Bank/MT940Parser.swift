@@ -7,8 +7,14 @@ import HubCore
 /// is acted on once it is complete. A `:61:` is held until its `:86:` (the next field) is read, so each line
 /// is emitted whole. SWIFT blocks are optional: `{…{4:` opens a message and `-}` ends it; without them a `:20:`
 /// starts the next statement. Unknown fields (`:NS:`, `:34F:`, `:13D:`, `:90D:`, …) are skipped.
+///
+/// Input limits: a field with a control character (NUL, ESC, … — C0 other than tab), a line longer than
+/// `InputLimits.maxValueBytes`, more than that in all, or more than `maxRawLines` lines is never read as a
+/// value: a `:61:` or its `:86:` makes the statement line `.rejected` (line, column and reason), a balance field
+/// a rejected balance; `:20:`, `:25:` and `:28C:` fail the file, which cannot be read without them.
 public struct MT940Parser {
     public let source: String
+    public let limits: InputLimits
     private let decoder: LineDecoder
     /// The current line transcoded to UTF-8 (reused).
     private let transcoded = ScratchBuffer()
@@ -21,6 +27,10 @@ public struct MT940Parser {
     private var sawReference = false
     private var sawAccount = false
     private var sawField = false
+    /// What is wrong with the line being read, if anything (set by `consume`, read by `consumeContent`).
+    private var lineProblem: String?
+    /// Whether the line being read was cut to a preview (overlong).
+    private var lineCut: Int?
 
     enum Framing {
         case unknown
@@ -38,6 +48,12 @@ public struct MT940Parser {
         var lines: [String]
         /// The lines as written, tag included.
         var raw: [String]
+        /// Why the field cannot be read as a value (a control character, a line or field over the limit).
+        var problem: String?
+        /// The bytes of `lines` so far, checked against `maxValueBytes`.
+        var byteCount = 0
+        /// The bytes of `raw` so far: a field with a problem keeps raw lines for quarantine up to `maxRawBytes`.
+        var rawBytes = 0
     }
 
     struct Statement {
@@ -55,25 +71,50 @@ public struct MT940Parser {
     }
 
     enum Pending {
-        case line(StatementLine)
+        /// A `:61:` read, waiting for its `:86:`, with its lines as written (for quarantine if the `:86:` is bad).
+        case line(StatementLine, raw: [String])
         case rejected(RejectedSection)
     }
 
-    /// Keeps quarantined raw text bounded even for a field that never ends.
+    /// The most lines one field may have (SWIFT allows 6 for a `:86:`): more is not a statement.
     static let maxRawLines = 200
+    /// Keeps quarantined raw text of a field with a problem bounded.
+    static let maxRawBytes = 64 * 1024
 
-    public init(encoding: TextEncoding, source: String) {
+    public init(encoding: TextEncoding, source: String, limits: InputLimits = .default) {
         self.decoder = LineDecoder(encoding: encoding)
         self.source = source
+        self.limits = limits
     }
 
     // MARK: - Lines
 
-    /// Feeds one line (without its line break).
+    /// Feeds one line (without its line break), looking for control bytes and the length limit itself.
     public mutating func consume(line bytes: UnsafeBufferPointer<UInt8>, emit: (BankStatementRecord) throws -> Void)
         throws
     {
+        let kept = UnsafeBufferPointer(rebasing: bytes.prefix(
+            bytes.count > limits.maxValueBytes ? LineSplitter.overlongPreviewBytes : bytes.count))
+        try consume(line: LineSplitter.Line(bytes: kept, length: bytes.count,
+                                            firstControlByte: ControlCharacters.firstDisallowed(in: bytes)),
+                    emit: emit)
+    }
+
+    /// Feeds one line from `LineSplitter` (which has found its control bytes and cut it if overlong).
+    public mutating func consume(line: LineSplitter.Line, emit: (BankStatementRecord) throws -> Void) throws {
         lineNumber += 1
+        let bytes = line.bytes
+        if line.length > limits.maxValueBytes {
+            lineProblem = limits.valueTooLong("line \(lineNumber)", bytes: Int64(line.length))
+            lineCut = line.length
+        } else if let offset = line.firstControlByte, offset < bytes.count {
+            let column = ControlCharacters.column(ofByte: offset, in: bytes, isUTF8: decoder.encoding == .utf8)
+            lineProblem = "line \(lineNumber) contains \(ControlCharacters.describe(bytes[offset])) at column \(column)"
+        }
+        defer {
+            lineProblem = nil
+            lineCut = nil
+        }
         var utf8 = decoder.needsTranscoding(bytes) ? decoder.transcode(bytes, into: transcoded) : bytes
         if lineNumber == 1, utf8.count >= 3, utf8[0] == 0xEF, utf8[1] == 0xBB, utf8[2] == 0xBF {
             utf8 = UnsafeBufferPointer(rebasing: utf8[3...])
@@ -107,15 +148,41 @@ public struct MT940Parser {
     }
 
     private mutating func consumeContent(_ text: String, emit: (BankStatementRecord) throws -> Void) throws {
+        let raw = lineCut.map { text + "… (cut: \($0) bytes)" } ?? text
         if let found = Self.tag(of: text) {
             try completeField(emit: emit)
-            field = Field(tag: found.tag, line: lineNumber, lines: [found.rest], raw: [text])
+            field = Field(tag: found.tag, line: lineNumber, lines: [found.rest], raw: [raw], problem: lineProblem,
+                          byteCount: found.rest.utf8.count, rawBytes: raw.utf8.count)
             sawField = true
-        } else if field != nil, field!.raw.count < Self.maxRawLines {
-            field!.lines.append(text)
-            field!.raw.append(text)
+        } else if field != nil {
+            continueField(text, raw: raw)
         }
         // A line before the first field (`:940:`, a bank's title line) belongs to nothing.
+    }
+
+    /// A continuation line: appended while the field stays within the limits; past them the field gets a
+    /// problem and only raw text (bounded) is kept for quarantine.
+    private mutating func continueField(_ text: String, raw: String) {
+        if field!.problem == nil {
+            let bytes = field!.byteCount + text.utf8.count
+            if let lineProblem {
+                field!.problem = lineProblem
+            } else if field!.raw.count >= Self.maxRawLines {
+                field!.problem = "the field has more than \(Self.maxRawLines) lines (line \(lineNumber))"
+            } else if bytes > limits.maxValueBytes {
+                field!.problem = limits.valueTooLong("the field (to line \(lineNumber))", bytes: Int64(bytes),
+                                                     atLeast: true)
+            } else {
+                field!.lines.append(text)
+                field!.raw.append(raw)
+                field!.byteCount = bytes
+                field!.rawBytes += raw.utf8.count
+                return
+            }
+        }
+        guard field!.rawBytes < Self.maxRawBytes else { return }
+        field!.raw.append(raw)
+        field!.rawBytes += raw.utf8.count
     }
 
     /// `:NN[A]:` (and the common extension `:NS:`) at the start of a line → the tag and the text after it.
@@ -167,6 +234,7 @@ public struct MT940Parser {
     private mutating func completeField(emit: (BankStatementRecord) throws -> Void) throws {
         guard let field else { return }
         self.field = nil
+        if let problem = field.problem { return try reject(field, problem: problem, emit: emit) }
         let value = Self.trimmed(field.lines[0])
         if field.tag == "20" {
             try closeStatement(emit: emit)
@@ -199,7 +267,7 @@ public struct MT940Parser {
             switch MT940StatementLine.parse(field.lines, info: info, line: field.line) {
             case .success(let line):
                 statement!.sum += line.isCredit ? line.amount.decimal : -line.amount.decimal
-                pending = .line(line)
+                pending = .line(line, raw: field.raw)
             case .failure(let problem):
                 statement!.rejectedLines += 1
                 pending = .rejected(RejectedSection(
@@ -209,9 +277,9 @@ public struct MT940Parser {
         case "86":
             // After a `:61:` without details: that line's details. Anywhere else: statement information.
             switch pending {
-            case .line(var line):
+            case .line(var line, let raw):
                 MT940Details.parse(field.lines).apply(to: &line)
-                pending = .line(line)
+                pending = .line(line, raw: raw)
                 try flushPending(emit: emit)
             case .rejected(var rejected):
                 rejected.raw += "\n" + field.raw.joined(separator: "\n")
@@ -225,11 +293,59 @@ public struct MT940Parser {
         }
     }
 
+    /// A field that cannot be read as a value: what it belongs to is quarantined, with the reason.
+    private mutating func reject(_ field: Field, problem: String, emit: (BankStatementRecord) throws -> Void) throws {
+        let reason = ":\(field.tag): \(problem)"
+        let raw = Self.rawText(field.raw)
+        switch field.tag {
+        case "20", "25", "28C", "28":
+            throw HubError(.malformedInput, "\(reason); the statement cannot be read without this field",
+                           location: SourceLocation(source: source, line: field.line, field: ":\(field.tag):"))
+        case "60F", "60M", "62F", "62M", "64", "65":
+            if statement == nil { statement = Statement(line: field.line) }
+            try flushPending(emit: emit)
+            _ = try statementInfo(field, currency: nil, emit: emit)
+            try emit(.rejected(RejectedSection(kind: "balance", line: field.line, reason: reason,
+                                               field: ":\(field.tag):", raw: raw)))
+        case "61":
+            if statement == nil { statement = Statement(line: field.line) }
+            try flushPending(emit: emit)
+            _ = try statementInfo(field, currency: nil, emit: emit)
+            statement!.rejectedLines += 1
+            pending = .rejected(RejectedSection(kind: "line", line: field.line, reason: reason, field: ":61:", raw: raw))
+        case "86":
+            switch pending {
+            case .line(let line, let lineRaw):
+                // The line's amount was read, so it stays in the statement's sum (as camt keeps a rejected entry's
+                // amount): the statement check still holds, and the mapper's balance shows the line missing.
+                statement!.rejectedLines += 1
+                pending = .rejected(RejectedSection(kind: "line", line: line.line, reason: reason, field: ":86:",
+                                                    raw: Self.rawText(lineRaw) + "\n" + raw))
+                try flushPending(emit: emit)
+            case .rejected(var rejected):
+                rejected.raw += "\n" + raw
+                pending = .rejected(rejected)
+                try flushPending(emit: emit)
+            case nil:
+                // Statement information: not stored anywhere, so nothing to quarantine.
+                break
+            }
+        default:
+            // Fields CRMHub does not read are skipped with or without a problem.
+            break
+        }
+    }
+
+    /// A field's lines for quarantine: joined with LF, control characters escaped (PostgreSQL cannot store NUL).
+    static func rawText(_ lines: [String]) -> String {
+        lines.joined(separator: "\n").escapingControlCharacters(limit: nil, keepingLineBreaks: true)
+    }
+
     private mutating func flushPending(emit: (BankStatementRecord) throws -> Void) throws {
         guard let pending else { return }
         self.pending = nil
         switch pending {
-        case .line(let line): try emit(.line(line))
+        case .line(let line, _): try emit(.line(line))
         case .rejected(let rejected): try emit(.rejected(rejected))
         }
     }
@@ -242,7 +358,7 @@ public struct MT940Parser {
         guard let account = statement!.account else {
             throw HubError(
                 .malformedInput,
-                "statement \(statement!.reference.map { "\"\($0)\" " } ?? "")has no :25: account before its :\(field.tag):",
+                "statement \(statement!.reference.map { "\"\($0.escapingControlCharacters())\" " } ?? "")has no :25: account before its :\(field.tag):",
                 location: SourceLocation(source: source, line: field.line, field: ":25:"))
         }
         let info = StatementInfo(
@@ -262,7 +378,7 @@ public struct MT940Parser {
             _ = try statementInfo(field, currency: nil, emit: emit)
             try emit(.rejected(RejectedSection(
                 kind: "balance", line: field.line,
-                reason: ":\(field.tag): \"\(value.prefix(40))\" is not D/C mark, YYMMDD date, currency and amount",
+                reason: ":\(field.tag): \"\(value.escapingControlCharacters(limit: 40))\" is not D/C mark, YYMMDD date, currency and amount",
                 field: ":\(field.tag):", raw: field.raw.joined(separator: "\n"))))
             return
         }
@@ -290,7 +406,7 @@ public struct MT940Parser {
                 bankCode: open.bankCode, line: open.line)))
         }
         guard let opening = open.opening, let closing = open.closing, opening + open.sum != closing else { return }
-        var reason = "statement \(open.reference ?? ""): closing balance \(closing.amountText) ≠ opening "
+        var reason = "statement \((open.reference ?? "").escapingControlCharacters()): closing balance \(closing.amountText) ≠ opening "
             + "\(opening.amountText) + lines \(open.sum.amountText)"
         if open.rejectedLines > 0 {
             reason += " (\(open.rejectedLines) :61: line\(open.rejectedLines == 1 ? " was" : "s were") rejected)"

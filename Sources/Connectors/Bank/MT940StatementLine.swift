@@ -18,7 +18,8 @@ enum MT940StatementLine {
 
         // Value date YYMMDD.
         guard bytes.count >= 6, (0..<6).allSatisfy(isDigit), let valueDate = Self.date(bytes[0..<6]) else {
-            return .failure(Problem(reason: ":61: \"\(lines[0].prefix(40))\" does not start with a YYMMDD value date"))
+            return .failure(Problem(
+                reason: ":61: \"\(lines[0].escapingControlCharacters(limit: 40))\" does not start with a YYMMDD value date"))
         }
         index = 6
         // Entry date MMDD, optional; some banks write four spaces instead.

@@ -14,7 +14,8 @@ public enum CommerceMLRecord: Sendable {
 /// A CommerceML 2.x documents file (`documents*.xml`, `orders.xml`, the answer to `mode=query`) read as a
 /// stream. Elements are matched by local name, so `urn:1C.ru:commerceml_2`, its variants and no namespace
 /// at all read the same; UTF-8 (with or without BOM) and Windows-1251 come from the XML declaration.
-/// Catalog sections are skipped without being built, so a full catalog export does not fill memory.
+/// Catalog sections are skipped without being built, so a full catalog export does not fill memory. A document
+/// with a value past `InputLimits.maxValueBytes` comes with `node.valueProblem` set (the mapper quarantines it).
 public struct CommerceMLFile: ~Copyable {
     private var reader: XMLFileReader
     private var source: String
@@ -26,8 +27,8 @@ public struct CommerceMLFile: ~Copyable {
     /// The encoding the file is decoded from (`UTF-8`, `windows-1251`, …), once its first bytes are read.
     public var encodingName: String? { reader.parser.encodingName }
 
-    public init(path: String, source: String? = nil) throws {
-        reader = try XMLFileReader(path: path, source: source, recordDepth: 2) { $0 == "Документ" }
+    public init(path: String, source: String? = nil, limits: InputLimits = .default) throws {
+        reader = try XMLFileReader(path: path, source: source, recordDepth: 2, limits: limits) { $0 == "Документ" }
         self.source = source ?? path
     }
 
@@ -68,8 +69,8 @@ public struct CommerceMLFile: ~Copyable {
     }
 
     /// Reads a whole file into records. For tests and small files.
-    public static func records(path: String) throws -> [CommerceMLRecord] {
-        var file = try CommerceMLFile(path: path)
+    public static func records(path: String, limits: InputLimits = .default) throws -> [CommerceMLRecord] {
+        var file = try CommerceMLFile(path: path, limits: limits)
         var records: [CommerceMLRecord] = []
         while try file.readChunk(emit: { records.append($0) }) {}
         return records

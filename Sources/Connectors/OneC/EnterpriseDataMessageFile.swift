@@ -4,7 +4,9 @@ import HubCore
 ///
 /// The header is emitted when `</msg:Header>` is read, before any object; the objects follow one at a time.
 /// A message whose root is not `Message`, whose header is missing, or whose version is outside 1.2–1.21
-/// fails as a whole, as do XML errors (with their line and column).
+/// fails as a whole, as do XML errors (with their line and column). An object with a value past
+/// `InputLimits.maxValueBytes` comes with `node.valueProblem` set (the mapper quarantines it); a header field
+/// like that fails the message, which cannot be routed without its header.
 public struct EnterpriseDataMessageFile: ~Copyable {
     private var reader: XMLFileReader
     private var state = State()
@@ -14,9 +16,9 @@ public struct EnterpriseDataMessageFile: ~Copyable {
     /// The encoding the file is decoded from (`UTF-8`, `windows-1251`, …), once its first bytes are read.
     public var encodingName: String? { reader.parser.encodingName }
 
-    public init(path: String, source: String? = nil) throws {
+    public init(path: String, source: String? = nil, limits: InputLimits = .default) throws {
         // Message (1) / Header, Body (2) / the header's elements and the body's objects (3).
-        reader = try XMLFileReader(path: path, source: source, recordDepth: 3)
+        reader = try XMLFileReader(path: path, source: source, recordDepth: 3, limits: limits)
         state.source = source ?? path
     }
 
@@ -30,8 +32,8 @@ public struct EnterpriseDataMessageFile: ~Copyable {
     }
 
     /// Reads a whole message into records. For tests and small files.
-    public static func records(path: String) throws -> [EnterpriseDataRecord] {
-        var file = try EnterpriseDataMessageFile(path: path)
+    public static func records(path: String, limits: InputLimits = .default) throws -> [EnterpriseDataRecord] {
+        var file = try EnterpriseDataMessageFile(path: path, limits: limits)
         var records: [EnterpriseDataRecord] = []
         while try file.readChunk(emit: { records.append($0) }) {}
         return records
@@ -63,6 +65,10 @@ public struct EnterpriseDataMessageFile: ~Copyable {
                 }
                 header.version = bodyVersion ?? header.version
             case .record(let node, "Header", _):
+                if let problem = node.valueProblem {
+                    throw HubError(.malformedInput, "the message header's \(problem.reason)",
+                                   location: SourceLocation(source: source, line: problem.line, field: node.name))
+                }
                 headerFields.append(node)
             case .record(let node, "Body", let bytes):
                 position += 1
@@ -94,7 +100,7 @@ public struct EnterpriseDataMessageFile: ~Copyable {
             header.json = fields.json
             if let format = header.format {
                 guard let version = EnterpriseDataVersion(parsing: format) else {
-                    throw HubError(.malformedInput, "the header's Format \"\(format)\" names no version",
+                    throw HubError(.malformedInput, "the header's Format \"\(format.escapingControlCharacters())\" names no version",
                                    location: SourceLocation(source: source, line: fields.children.first?.line,
                                                             field: "Format"))
                 }

@@ -53,7 +53,11 @@ public struct XMLElementNode: Sendable, Equatable {
     public var name: String { storage.names.strings[Int(element.name)] }
 
     /// Line of the start tag in the source file.
-    public var line: Int { Int(element.line) }
+    public var line: Int { storage.firstLine + Int(element.lineOffset) }
+
+    /// Set on a record whose value went past `InputLimits.maxValueBytes` (that value is only a preview here):
+    /// such a record is quarantined with this reason, never loaded as if it were whole.
+    public var valueProblem: XMLValueProblem? { storage.problem }
 
     public var attributes: [XMLAttribute] {
         let element = self.element

@@ -14,10 +14,12 @@ public struct XMLFileReader: ~Copyable {
 
     /// - Parameters:
     ///   - source: the name used in positions and errors (usually the path as the user gave it).
-    public init(path: String, source: String? = nil, recordDepth: Int,
+    ///   - limits: `maxValueBytes` bounds each text node and attribute of a record (see `XMLStreamReader`).
+    public init(path: String, source: String? = nil, recordDepth: Int, limits: InputLimits = .default,
                 keepRecord: @escaping (String) -> Bool = { _ in true }) throws {
         file = try ChunkedFileReader(path: path)
-        parser = XMLStreamReader(source: source ?? path, recordDepth: recordDepth, keepRecord: keepRecord)
+        parser = XMLStreamReader(source: source ?? path, recordDepth: recordDepth, limits: limits,
+                                 keepRecord: keepRecord)
     }
 
     /// Parses the next chunk, emitting every event it completes. Returns false once the document is done.

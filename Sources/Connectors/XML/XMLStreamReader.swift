@@ -36,9 +36,16 @@ public struct XMLByteRange: Sendable, Equatable {
 /// declare entities or reach external ones) stops the parse with an error, network access is off, and
 /// entities are never substituted, so XXE and entity-expansion ("billion laughs") inputs are refused.
 /// The encoding comes from the XML declaration (UTF-8, UTF-16, Windows-1251, …) through libxml2.
+///
+/// Bounded for hostile input too: a text node or attribute longer than `InputLimits.maxValueBytes` is kept as
+/// a preview only, and the record carries an `XMLValueProblem` (its path and the reason) for quarantine; text
+/// outside records is never kept. libxml2 itself refuses NUL and the other C0 control characters (they are not
+/// XML 1.0 characters, not even as `&#0;`), and attribute values over 10,000,000 bytes (`XML_MAX_TEXT_LENGTH`),
+/// as not well-formed: the file fails with its line and column.
 public final class XMLStreamReader {
     public let source: String
     public let recordDepth: Int
+    public let limits: InputLimits
     private let keepRecord: (String) -> Bool
 
     private var context: xmlParserCtxtPtr?
@@ -50,7 +57,7 @@ public final class XMLStreamReader {
     fileprivate var pending: [XMLStreamEvent] = []
     fileprivate var depth = 0
     fileprivate var envelope: [String] = []
-    fileprivate var builder = XMLRecordBuilder()
+    fileprivate var builder: XMLRecordBuilder
     fileprivate var skippingDepth: Int?
     fileprivate var nameIDs: [UnsafeRawPointer: Int32] = [:]
     fileprivate var names = XMLNameTable()
@@ -60,16 +67,27 @@ public final class XMLStreamReader {
     /// above the record level (so a record's range starts with the white space before its start tag).
     fileprivate var recordBoundary: Int64 = 0
     fileprivate var recordStart: Int64 = 0
+    /// libxml2 counts lines in a C `int`; past 2^31 it wraps. Wraps are counted here, so lines stay right.
+    private var lastRawLine: UInt32 = 0
+    private var lineWraps = 0
+
+    /// More distinct element and attribute names than any 1C or bank format has: each new name copies the
+    /// name table, so a document made of new names would otherwise cost time quadratic in their number.
+    static let maxDistinctNames = 1 << 15
 
     /// - Parameters:
     ///   - source: the name used in positions and errors (usually the path as the user gave it).
     ///   - recordDepth: the depth of the elements delivered whole (the root is depth 1).
+    ///   - limits: `maxValueBytes` bounds each text node and attribute of a record.
     ///   - keepRecord: whether an element at record depth with this local name is kept; others are skipped.
-    public init(source: String, recordDepth: Int, keepRecord: @escaping (String) -> Bool = { _ in true }) {
+    public init(source: String, recordDepth: Int, limits: InputLimits = .default,
+                keepRecord: @escaping (String) -> Bool = { _ in true }) {
         precondition(recordDepth >= 1)
         _ = libxml2Initialised
         self.source = source
         self.recordDepth = recordDepth
+        self.limits = limits
+        self.builder = XMLRecordBuilder(limits: limits)
         self.keepRecord = keepRecord
         xmlSAXVersion(&handler, 2)
         handler.startElementNs = onStartElement
@@ -99,7 +117,20 @@ public final class XMLStreamReader {
     /// The line the parser has reached.
     public var line: Int {
         guard let input = context?.pointee.input else { return 0 }
-        return Int(input.pointee.line)
+        return unwrapped(line: input.pointee.line)
+    }
+
+    /// A line number as libxml2 reports it (a C `int`, which wraps past 2^31) as the file's true line: lines only
+    /// grow, so a value far below the last one seen is a wrap.
+    fileprivate func unwrapped(line raw: Int32, remember: Bool = true) -> Int {
+        let value = UInt32(bitPattern: raw)
+        var wraps = lineWraps
+        if value < lastRawLine, lastRawLine - value > 1 << 31 { wraps += 1 }
+        if remember {
+            lineWraps = wraps
+            lastRawLine = value
+        }
+        return Int(value) + wraps << 32
     }
 
     /// The encoding the parser decodes the file from: `UTF-8` unless libxml2 converts (then its converter's
@@ -150,8 +181,11 @@ public final class XMLStreamReader {
             bytes = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(head.count))
         }
         // Chunks beyond 2 GiB cannot be passed in one call; the file reader never produces those.
-        let status = xmlParseChunk(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
-                                   Int32(bytes.count), 0)
+        guard let count = Int32(exactly: bytes.count) else {
+            throw HubError(.io, "a chunk of \(bytes.count) bytes is more than libxml2 takes at once",
+                           location: location())
+        }
+        let status = xmlParseChunk(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), count, 0)
         try deliver(status: status, emit: emit)
     }
 
@@ -193,6 +227,11 @@ public final class XMLStreamReader {
         // libxml2 interns names in the parser's dictionary: the same name is always the same pointer.
         let key = UnsafeRawPointer(pointer)
         if let known = nameIDs[key] { return known }
+        if names.strings.count >= Self.maxDistinctNames, failure == nil {
+            stop(HubError(.malformedInput,
+                          "the document uses more than \(Self.maxDistinctNames) distinct element and attribute names; "
+                              + "no format CRMHub reads has that many", location: location()))
+        }
         let (table, id) = names.adding(String(cString: pointer))
         names = table
         nameIDs[key] = id
@@ -213,15 +252,31 @@ public final class XMLStreamReader {
         if skippingDepth != nil { return }
         let nameID = self.nameID(localName)
         var attributeList: [XMLAttribute] = []
+        var overlong: (name: String, bytes: Int)?
         if count > 0, let attributes {
             attributeList.reserveCapacity(count)
             for index in 0..<count {
                 // Five pointers per attribute: local name, prefix, URI, value start, value end.
                 let base = attributes + index * 5
                 guard let attributeName = base[0], let start = base[3], let end = base[4] else { continue }
-                let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
-                attributeList.append(XMLAttribute(name: self.name(attributeName), value: value))
+                var length = end - start
+                let name = self.name(attributeName)
+                if length > limits.maxValueBytes {
+                    // Only a preview is kept; the record is marked for quarantine below.
+                    if overlong == nil { overlong = (name, length) }
+                    length = XMLRecordBuilder.previewBytes
+                }
+                let value = String(decoding: UnsafeBufferPointer(start: start, count: length), as: UTF8.self)
+                attributeList.append(XMLAttribute(name: name, value: value))
             }
+        }
+        if depth < recordDepth, let overlong {
+            // An envelope element cannot be quarantined on its own: the file is refused.
+            stop(HubError(.malformedInput,
+                          limits.valueTooLong("attribute \(overlong.name) of <\(names.strings[Int(nameID)])>",
+                                              bytes: Int64(overlong.bytes)),
+                          location: location()))
+            return
         }
         if depth < recordDepth {
             let name = names.strings[Int(nameID)]
@@ -239,6 +294,8 @@ public final class XMLStreamReader {
         }
         if builder.isEmpty { recordStart = recordBoundary }
         builder.start(name: nameID, line: line, attributes: attributeList)
+        if let overlong { builder.noteOverlongAttribute(overlong.name, bytes: overlong.bytes) }
+        if let failure = builder.failure { stop(HubError(.malformedInput, failure, location: location())) }
     }
 
     fileprivate func endElement() {
@@ -315,7 +372,7 @@ private let onError: xmlStructuredErrorFunc = { context, error in
     var message = error.pointee.message.map { String(cString: $0) } ?? "XML error \(error.pointee.code)"
     while message.last?.isWhitespace == true { message.removeLast() }
     let column = Int(error.pointee.int2)
-    let line = Int(error.pointee.line)
+    let line = reader.unwrapped(line: error.pointee.line, remember: false)
     reader.stop(HubError(
         .malformedInput,
         "the XML is not well-formed: \(message)" + (column > 0 ? " (line \(line), column \(column))" : ""),

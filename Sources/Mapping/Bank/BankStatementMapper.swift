@@ -56,8 +56,9 @@ public struct BankStatementMapper: Sendable {
                 ? "the file names none of our accounts (no РасчСчет in the header or balance sections)"
                 : "our accounts are \(ourAccounts.sorted().joined(separator: ", "))"
             return .failure(Rejection(
-                reason: "neither the payer's account \(payerAccount ?? "(empty)") nor the payee's account "
-                    + "\(payeeAccount ?? "(empty)") is ours: \(ours)",
+                reason: "neither the payer's account \((payerAccount ?? "(empty)").escapingControlCharacters(limit: 40)) "
+                    + "nor the payee's account \((payeeAccount ?? "(empty)").escapingControlCharacters(limit: 40)) "
+                    + "is ours: \(ours)",
                 field: "ПлательщикСчет"))
         }
 

@@ -98,7 +98,8 @@ public struct StatementLineMapper: Sendable {
         guard expected == closing.amount.decimal else {
             return [.quarantine(QuarantinedRecord(
                 line: closing.line, recordKind: "balance",
-                reason: "closing balance \(closing.amount) of account \(statement.account) is not opening "
+                reason: "closing balance \(closing.amount) of account "
+                    + "\(statement.account.escapingControlCharacters(limit: 40)) is not opening "
                     + "\(opening.amount) + credits \(credited.amountText) − debits \(debited.amountText) "
                     + "= \(expected.amountText) (a line is missing from the statement?)",
                 field: closing.code,

@@ -27,6 +27,12 @@ public enum CommerceMLMapper {
                          json: disposition == .quarantined ? node.json : nil, position: position,
                          byteOffset: bytes.offset, byteLength: bytes.length)
         }
+        // A value past the input limit is only a preview: the document is quarantined, whatever its operation.
+        if let rejection = OneCRejection(unholdable: node, bytes: bytes, path: path) {
+            var row = raw(.quarantined)
+            row.byteLength = 0  // see `OneCRejection.init(unholdable:bytes:path:)`
+            return (.rejected(rejection, raw: row), [])
+        }
         let mapped = invoiceOperations.contains(operation) || shipmentOperations.contains(operation)
             || paymentOperations.contains(operation)
         guard mapped else { return (.skipped(raw: raw(.skipped)), []) }

@@ -5,7 +5,8 @@ import HubCore
 /// format versions (1.21's `СсылкаВнешняяНавигационная` before `Ссылка`, say) do not matter.
 ///
 /// Mapped: `Справочник.Контрагенты`, `Документ.СчетПокупателю`, `Документ.ПБДСРасчетыСКонтрагентами`,
-/// `Документ.РеализацияТоваровУслуг` and `УдалениеОбъекта`. Anything else is kept raw and skipped.
+/// `Документ.РеализацияТоваровУслуг` and `УдалениеОбъекта`. Anything else is kept raw and skipped. An object
+/// with a value past the input limit (`XMLElementNode.valueProblem`) is quarantined, whatever its type.
 public enum EnterpriseDataMapper {
     public static let counterpartyType = "Справочник.Контрагенты"
     public static let invoiceType = "Документ.СчетПокупателю"
@@ -22,6 +23,11 @@ public enum EnterpriseDataMapper {
             RawObjectRow(objectType: object.typeName, ref: ref, disposition: disposition,
                          json: disposition == .quarantined ? node.json : nil, position: position,
                          byteOffset: object.bytes.offset, byteLength: object.bytes.length)
+        }
+        if let rejection = OneCRejection(unholdable: node, bytes: object.bytes, path: position.path) {
+            var row = raw(.quarantined)
+            row.byteLength = 0  // see `OneCRejection.init(unholdable:bytes:path:)`
+            return .rejected(rejection, raw: row)
         }
         do throws(OneCRejection) {
             switch object.typeName {

@@ -16,6 +16,32 @@ public struct OneCRejection: Error, Sendable, Equatable {
         self.line = line
         self.field = field
     }
+
+    /// An object the reader could not hold whole (a value past `InputLimits.maxValueBytes`), at `path` (the
+    /// object's own, `Message/Body/Документ.СчетПокупателю[3]`) and below.
+    public init(valueProblem problem: XMLValueProblem, below path: String) {
+        self.init(reason: problem.reason, path: problem.path.isEmpty ? path : path + "/" + problem.path,
+                  line: problem.line, field: problem.path.isEmpty ? nil : problem.path)
+    }
+
+    /// Why an object cannot be loaded as it was read, if it cannot: a value past the input limit (only its
+    /// preview was kept), or an object spanning more than 2 GiB of the file (its byte range does not fit the
+    /// `integer` columns of `raw`).
+    ///
+    /// Its raw row is then kept without a byte length, so that the warehouse does not rebuild the object's
+    /// text from the stored message for the quarantine row: that text would be as large as the value (past
+    /// 1 GB PostgreSQL refuses it outright). The quarantine row holds the object as read, with the preview;
+    /// the exact bytes stay in `raw.onec_message_chunks` from the row's byte offset.
+    public init?(unholdable node: XMLElementNode, bytes: XMLByteRange, path: String) {
+        if let problem = node.valueProblem {
+            self.init(valueProblem: problem, below: path)
+        } else if bytes.length > Int64(Int32.max) {
+            self.init(reason: "the object spans \(bytes.length) bytes of the file, more than one object may (2 GiB)",
+                      path: path, line: node.line)
+        } else {
+            return nil
+        }
+    }
 }
 
 /// Reads typed properties out of one object's tree, turning every problem into a `OneCRejection` that
@@ -71,7 +97,7 @@ struct PropertyReader {
         guard let element = node.element(names), let raw = element.trimmedText else { return nil }
         guard let value = parse(raw) else {
             let field = names.joined(separator: "/")
-            throw OneCRejection(reason: "\(field) \"\(raw)\" is not \(kind)", path: path + "/" + field,
+            throw OneCRejection(reason: "\(field) \"\(raw.escapingControlCharacters())\" is not \(kind)", path: path + "/" + field,
                                 line: element.line, field: field)
         }
         return value
