@@ -216,7 +216,8 @@ public struct JobRunner: Sendable {
                 let zone = context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!
                 let day = CalendarDate(isoDate: String(JobScheduler.localMinute(context.scheduledFor, in: zone).prefix(10)))
                 let summary = try await ReconciliationRun.run(
-                    warehouse: warehouse, rulesPath: rulesPath, from: days.flatMap { day?.adding(days: -$0) }, to: nil)
+                    warehouse: warehouse, rulesPath: rulesPath,
+                    from: days.flatMap { days in day.map { Self.firstDay(ofLast: days, upTo: $0) } }, to: nil)
                 counts.files = 1
                 counts.filesLoaded = 1
                 counts.recordsLoaded = summary.payments
@@ -234,7 +235,7 @@ public struct JobRunner: Sendable {
                 if name == ReportWriter.reconciliation {
                     let day = CalendarDate(isoDate: String(JobScheduler.localMinute(context.scheduledFor, in: zone)
                         .prefix(10)))!
-                    let report = try await ReconciliationReport.read(warehouse, from: day.adding(days: -(days ?? 31) + 1),
+                    let report = try await ReconciliationReport.read(warehouse, from: Self.firstDay(ofLast: days ?? 31, upTo: day),
                                                                      to: day)
                     try FileManager.default.createDirectory(
                         at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -283,6 +284,12 @@ public struct JobRunner: Sendable {
                                + errors.map(\.test.name).joined(separator: ", ") + " (see ops.quality_results)",
                            location: SourceLocation(source: file))
         }
+    }
+
+    /// The first day of "the last `days` days up to `day`": `day` itself and the `days - 1` before it. One
+    /// meaning for the `days` of a reconcile step and of the reconciliation report.
+    static func firstDay(ofLast days: Int, upTo day: CalendarDate) -> CalendarDate {
+        day.adding(days: 1 - days)
     }
 
     /// Errors that may go away by themselves: the database out of reach or restarting, a deadlock or
