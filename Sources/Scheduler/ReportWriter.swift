@@ -70,9 +70,10 @@ public enum ReportWriter {
                     })
         default:
             let report = try await InvoiceSummaryReport.read(warehouse, limit: 100_000)
-            return (["counterparty", "inn", "invoices", "invoiced", "paid_in_1c", "shipped"],
+            return (["counterparty", "inn", "currency", "invoices", "invoiced", "paid_in_1c", "shipped"],
                     report.rows.map {
-                        [.text($0.name), .text($0.inn ?? ""), .number(String($0.invoices)), .number($0.invoiced),
+                        [.text($0.name), .text($0.inn ?? ""), .text($0.currency ?? ""), .number(String($0.invoices)),
+                         .number($0.invoiced),
                          .number($0.paidIn1C), .number($0.shipped)]
                     })
         }

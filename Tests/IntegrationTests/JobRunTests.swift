@@ -173,8 +173,8 @@ struct JobRunTests {
                                                      + "/reports/2026-11-22/nightly-invoices.csv"))
             #expect(bytes.prefix(3) == Data([0xEF, 0xBB, 0xBF]), "a byte-order mark, for Excel")
             let invoices = String(decoding: bytes.dropFirst(3), as: UTF8.self)
-            #expect(invoices.hasPrefix("counterparty,inn,invoices,invoiced,paid_in_1c,shipped\r\n"))
-            #expect(invoices.contains("207654321,2,91200000.00"))
+            #expect(invoices.hasPrefix("counterparty,inn,currency,invoices,invoiced,paid_in_1c,shipped\r\n"))
+            #expect(invoices.contains("207654321,UZS,2,91200000.00"))
             let days = try String(contentsOfFile: files.directory + "/reports/2026-11-22/bank-days.csv", encoding: .utf8)
             #expect(days.contains("\r\n20208000404512345001,2024-04-15,UZS,125000000.00,"))
         }

@@ -98,11 +98,11 @@ struct DemoCommand: AsyncParsableCommand {
     private func printInvoices(_ report: InvoiceSummaryReport) {
         Terminal.print()
         Terminal.print("Invoices by counterparty (1C exchange; deleted documents left out)")
-        printTable(["counterparty", "INN", "invoices", "issued", "paid in 1C", "shipped"],
+        printTable(["counterparty", "INN", "cur", "invoices", "issued", "paid in 1C", "shipped"],
                    report.rows.map {
-                       [$0.name, $0.inn ?? "", String($0.invoices), Terminal.money($0.invoiced),
+                       [$0.name, $0.inn ?? "", $0.currency ?? "", String($0.invoices), Terminal.money($0.invoiced),
                         Terminal.money($0.paidIn1C), Terminal.money($0.shipped)]
-                   }, rightAligned: [2, 3, 4, 5])
+                   }, rightAligned: [3, 4, 5, 6])
     }
 
     private func printTable(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) {
