@@ -231,15 +231,25 @@ struct ClientBankExchangeParserTests {
         #expect(rejections(records).map(\.reason) == ["document has no Сумма", "document has no Дата"])
     }
 
-    @Test("a file cut off before КонецФайла fails whole, naming the last line")
+    @Test("a file cut off inside a document keeps the documents before it; the cut-off one is a rejection")
     func truncatedFile() throws {
-        #expect {
-            _ = try parse(minimalHeader + document(["Номер=1", "Дата=15.04.2024", "Сумма=5"]))
-        } throws: { error in
-            let error = error as? HubError
-            return error?.code == .malformedInput && error?.location?.line == 9
-                && error?.message.contains("КонецФайла") == true
-        }
+        let whole = document(["Номер=1", "Дата=15.04.2024", "Сумма=5"])
+        let cut = Array(document(["Номер=2", "Дата=15.04.2024", "Сумма=7"]).dropLast())
+        let (_, records) = try parse(minimalHeader + whole + cut)
+        #expect(records.filter { if case .document = $0 { true } else { false } }.count == 1)
+        let rejected = rejections(records)
+        #expect(rejected.count == 1)
+        #expect(rejected.first?.kind == "document")
+        #expect(rejected.first?.line == minimalHeader.count + whole.count + 1)
+        #expect(rejected.first?.reason.hasPrefix("the file ends inside this document") == true)
+        #expect(rejected.first?.raw.contains("Номер=2") == true)
+    }
+
+    @Test("a file cut off between sections loads them all and says that its end is missing")
+    func cutBetweenSections() throws {
+        let (_, records) = try parse(minimalHeader + document(["Номер=1", "Дата=15.04.2024", "Сумма=5"]))
+        #expect(rejections(records).map(\.kind) == ["trailer"])
+        #expect(rejections(records).first?.reason.contains("without КонецФайла") == true)
     }
 
     @Test("a file that is not 1CClientBankExchange is refused on its first line")

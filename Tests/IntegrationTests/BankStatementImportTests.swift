@@ -245,13 +245,12 @@ struct BankStatementImportTests {
         }
     }
 
-    @Test("a truncated file loads nothing and the failed attempt is recorded")
-    func truncatedFileIsAllOrNothing() async throws {
+    @Test("a file refused whole (not this format) loads nothing and the failed attempt is recorded")
+    func refusedFileIsAllOrNothing() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let path = try files.write("cut.txt", StatementFiles.encode(
-            StatementFiles.header() + StatementFiles.incoming(number: "1", amount: "10.00")
-                + Array(StatementFiles.incoming(number: "2", amount: "10.00").prefix(6))))
+        // Starts like a statement, then turns out to be something else on line 2: nothing of it may load.
+        let path = try files.write("export.txt", Data("Дата;Сумма\n15.04.2024;10.00\n".utf8))
         try await TestDatabase.withFreshWarehouse { warehouse in
             await #expect(throws: HubError.self) { try await importFile(warehouse, path) }
             #expect(try await count(warehouse, "SELECT count(*)::int FROM core.bank_transactions") == 0)
@@ -259,7 +258,7 @@ struct BankStatementImportTests {
                 "SELECT status, error FROM ops.batches", logger: warehouse.logger).collect()
             let (status, error) = try batches[0].decode((String, String?).self)
             #expect(status == "failed")
-            #expect(error?.contains("КонецФайла") == true)
+            #expect(error?.contains("not a 1CClientBankExchange file") == true)
         }
     }
 }

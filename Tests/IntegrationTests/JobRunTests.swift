@@ -138,7 +138,7 @@ struct JobRunTests {
     func retries() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let path = try job(files, extraStatement: Self.truncated,
+        let path = try job(files, extraStatement: Self.notAStatement,
                            settings: "retry: {attempts: 3, backoff: 1s, max_backoff: 1s, jitter: 0}")
         try await TestDatabase.withFreshWarehouse { warehouse in
             let started = Date()
@@ -149,7 +149,7 @@ struct JobRunTests {
             #expect(try await count(warehouse, """
                 SELECT attempts FROM ops.job_steps WHERE step_index = 2 AND status = 'succeeded'
                 """) == 2)
-            // The truncated statement is the file's fault: retrying would not help.
+            // A file that is not a statement is the file's fault: retrying would not help.
             #expect(try await count(warehouse, """
                 SELECT attempts FROM ops.job_steps WHERE step_index = 3 AND status = 'failed' AND NOT retryable
                 """) == 1)
@@ -256,7 +256,7 @@ struct JobRunTests {
     func pauseAfterFailures() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let path = try job(files, extraStatement: Self.truncated, settings: "pause_after_failures: 2")
+        let path = try job(files, extraStatement: Self.notAStatement, settings: "pause_after_failures: 2")
         try await TestDatabase.withFreshWarehouse { warehouse in
             let first = try await crmhub(["run", path, "--at", "2026-11-20T02:30:00+05:00"], database: warehouse.settings)
             #expect(first.status == 1 && !first.text.contains("now paused"))
@@ -316,14 +316,14 @@ struct JobRunTests {
         }
     }
 
-    /// A statement cut off before КонецФайла: the bank importer refuses it whole.
-    static let truncated = "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nСекцияДокумент=Платежное поручение\n"
+    /// A spreadsheet export named like a statement: the bank importer refuses it whole.
+    static let notAStatement = "Дата;Сумма\n15.04.2024;100\n"
 
     @Test("a file that fails fails its step only; the other steps load, and a rerun retries just that step")
     func failingStep() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let path = try job(files, extraStatement: Self.truncated)
+        let path = try job(files, extraStatement: Self.notAStatement)
         try await TestDatabase.withFreshWarehouse { warehouse in
             let run = try await crmhub(["run", path, "--at", Self.at], database: warehouse.settings)
             #expect(run.status == 1, "\(run.text)")

@@ -5,8 +5,8 @@ import HubCore
 /// Push-based: feed it lines (from `LineSplitter`) and it emits records as sections close, so a file of any
 /// size is parsed with memory bounded by its largest section. Keys are matched case-insensitively and split on
 /// the first `=` only. A section that cannot be read (a line without `=`, a bad amount or date, a missing
-/// `КонецДокумента`) is emitted as `.rejected` with its raw text and the rest of the file goes on; a file that
-/// is not this format, or is cut off before `КонецФайла`, throws.
+/// `КонецДокумента`) is emitted as `.rejected` with its raw text and the rest of the file goes on; so is the
+/// section a cut-off file stops in. A file that is not this format throws.
 ///
 /// Input limits: a line that holds a control character (NUL, ESC, … — C0 other than tab) or is longer than
 /// `InputLimits.maxValueBytes` makes its section `.rejected` with the line, the column and the reason; its value
@@ -134,7 +134,8 @@ public struct ClientBankExchangeParser {
         try handle(line, emit: emit)
     }
 
-    /// Ends the input. Throws when the file stopped before `КонецФайла` (a truncated download).
+    /// Ends the input. A file that stopped before `КонецФайла` (an interrupted download) keeps its complete
+    /// sections; the one it stops in, or the missing end itself, is emitted as `.rejected`.
     public mutating func finish(emit: (ClientBankExchangeRecord) throws -> Void) throws {
         switch state {
         case .expectMarker:
@@ -146,11 +147,23 @@ public struct ClientBankExchangeParser {
                     kind: "trailer", line: trailer.startLine, reason: "text after КонецФайла", field: nil,
                     raw: trailer.rawText)))
             }
-        case .header, .balance, .document:
-            throw HubError(
-                .malformedInput,
-                "the file ends without КонецФайла at line \(lineNumber): it looks truncated, so none of it is loaded",
-                location: SourceLocation(source: source, line: lineNumber))
+        case .document, .balance:
+            // An interrupted download: the sections before are whole and load; the one the file stops in is set
+            // aside with its first line. When the whole file arrives later, the overlap rules add what is new.
+            let what = state == .document ? "document" : "balance"
+            try emit(.rejected(RejectedSection(
+                kind: what, line: section.startLine,
+                reason: "the file ends inside this \(what) (at line \(lineNumber), with no "
+                    + "\(state == .document ? "КонецДокумента" : "КонецРасчСчет") and no КонецФайла): the file looks "
+                    + "cut off; the complete sections before it were loaded",
+                field: nil, raw: section.rawText)))
+        case .header:
+            // Cut off between sections, or a header alone: what was read is whole; say that the end is missing.
+            try emit(.rejected(RejectedSection(
+                kind: "trailer", line: lineNumber,
+                reason: "the file ends without КонецФайла (after line \(lineNumber)): it looks cut off; the "
+                    + "complete sections before it were loaded",
+                field: nil, raw: "")))
         }
     }
 
