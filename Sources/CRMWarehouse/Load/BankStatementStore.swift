@@ -342,7 +342,11 @@ public struct BankStatementStore: Sendable {
         guard let facts else { throw HubError(.io, "the statement reader returned no header") }
         let transactionsLoaded = try await connection.query("""
             WITH numbered AS (
-                SELECT s.*, row_number() OVER (PARTITION BY natural_key ORDER BY seq) AS occurrence
+                SELECT s.*, row_number() OVER (PARTITION BY natural_key ORDER BY seq) AS occurrence,
+                       -- The same payment order within this file, for matching it against another format's copy.
+                       row_number() OVER (PARTITION BY account, direction, amount, booked_on,
+                                                       ltrim(doc_number, '0'), coalesce(counterparty_inn, '')
+                                          ORDER BY seq) AS order_rank
                 FROM stage_bank_statement s WHERE kind = 't'
             ), inserted AS (
                 INSERT INTO core.bank_transactions (
@@ -364,8 +368,19 @@ public struct BankStatementStore: Sendable {
                 FROM numbered n
                 -- A booking keyed by the bank's reference is known whole or not at all: once any line of it is
                 -- loaded (from camt or MT940, this file or another), none of its lines is added again.
-                WHERE n.entry_reference IS NULL
-                   OR NOT EXISTS (SELECT 1 FROM core.bank_transactions t WHERE t.natural_key = n.natural_key)
+                WHERE (n.entry_reference IS NULL
+                       OR NOT EXISTS (SELECT 1 FROM core.bank_transactions t WHERE t.natural_key = n.natural_key))
+                  -- The same payment received in the other kind of statement (a 1C client-bank file vs camt.053 or
+                  -- MT940, which share no key): our account, direction, amount, booking day, the payment order's
+                  -- number and the counterparty's INN or account. The k-th such line of this file is a duplicate
+                  -- while the warehouse holds at least k of them, so two identical real payments both survive.
+                  AND (coalesce(n.doc_number, '') IN ('', 'NOTPROVIDED') OR n.order_rank > (
+                      SELECT count(*) FROM core.bank_transactions t
+                      WHERE t.account = n.account AND t.booked_on = n.booked_on AND t.amount = n.amount
+                        AND t.direction = n.direction
+                        AND ltrim(t.doc_number, '0') = ltrim(n.doc_number, '0')
+                        AND (t.counterparty_inn = n.counterparty_inn OR t.counterparty_account = n.counterparty_account)
+                        AND (t.doc_kind IN ('camt.053', 'MT940')) <> (n.doc_kind IN ('camt.053', 'MT940'))))
                 ON CONFLICT ON CONSTRAINT bank_transactions_natural_key DO NOTHING
                 RETURNING source_line
             )
