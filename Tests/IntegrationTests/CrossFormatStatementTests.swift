@@ -16,7 +16,7 @@ struct CrossFormatStatementTests {
 
     /// The 1C client-bank export of camt's first entry (payment order PP-000512, 45,600,000.00 from
     /// ORZU SAVDO), `copies` times, and one payment camt does not have.
-    static func oneCStatement(_ files: TemporaryFiles, copies: Int = 1) throws -> String {
+    static func oneCStatement(_ files: TemporaryFiles, copies: Int = 1, period: String = "14.03.2025") throws -> String {
         func payment(number: String, amount: String, inn: String, payerAccount: String) -> [String] {
             ["СекцияДокумент=Платежное поручение", "Номер=\(number)", "Дата=14.03.2025", "Сумма=\(amount)",
              "ПлательщикСчет=\(payerAccount)", "ПлательщикИНН=\(inn)", "Плательщик1=\"ORZU SAVDO\" MChJ",
@@ -25,13 +25,13 @@ struct CrossFormatStatementTests {
              "НазначениеПлатежа=00668 Оплата по счету № СФ-2025/0147 от 03.03.2025 за удобрения", "КонецДокумента"]
         }
         var lines = ["1CClientBankExchange", "ВерсияФормата=1.03", "Кодировка=Windows", "Отправитель=Тест Банк",
-                     "ДатаНачала=14.03.2025", "ДатаКонца=14.03.2025", "РасчСчет=\(account)"]
+                     "ДатаНачала=\(period)", "ДатаКонца=\(period)", "РасчСчет=\(account)"]
         for _ in 0..<copies {
             lines += payment(number: "PP-000512", amount: "45600000.00", inn: "301234567",
                              payerAccount: "20208000912345678001")
         }
         lines += payment(number: "777", amount: "1000.00", inn: "309999999", payerAccount: "20208000900000000077")
-        return try files.write("kl_to_1c_\(copies).txt", StatementFiles.encode(lines + ["КонецФайла"]))
+        return try files.write("kl_to_1c_\(copies)_\(period).txt", StatementFiles.encode(lines + ["КонецФайла"]))
     }
 
     func payments(_ warehouse: Warehouse, amount: String) async throws -> Int {
@@ -78,6 +78,20 @@ struct CrossFormatStatementTests {
             let second = try await BankStatementImporter(warehouse: warehouse).importFile(path: oneC)
             #expect(second.counts?.loaded == 2 && second.counts?.duplicate == 1)
             #expect(try await payments(warehouse, amount: "45600000.00") == 2)
+        }
+    }
+
+    @Test("a 1C file whose header claims another period still takes the staged path for a line near camt's day")
+    func headerPeriodElsewhere() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        // The header says June, far from anything stored; the payments were credited on 14 March, the day camt has.
+        let oneC = try Self.oneCStatement(files, period: "01.06.2025")
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            _ = try await StatementFileImporter(format: .camt053, warehouse: warehouse).importFile(path: Self.camt)
+            let second = try await BankStatementImporter(warehouse: warehouse).importFile(path: oneC)
+            #expect(second.counts?.loaded == 1 && second.counts?.duplicate == 1)
+            #expect(try await payments(warehouse, amount: "45600000.00") == 1)
         }
     }
 }

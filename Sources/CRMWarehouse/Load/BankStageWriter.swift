@@ -13,7 +13,20 @@ import PostgresNIO
 public struct BankStageWriter: Sendable {
     enum Mode: Sendable {
         case staged
-        case direct(batchID: Int64)
+        case direct(batchID: Int64, window: DirectWindow)
+    }
+
+    /// The accounts and booking days the store found free of stored lines before choosing the direct mode.
+    /// The header's period is only a claim: a line outside it could duplicate a stored one (of another
+    /// format, which no constraint catches), so it sends the load to the staged mode.
+    struct DirectWindow: Sendable {
+        var accounts: Set<String>
+        var from: CalendarDate
+        var to: CalendarDate
+
+        func contains(_ row: BankTransactionRow) -> Bool {
+            accounts.contains(row.account) && row.bookedOn >= from && row.bookedOn <= to
+        }
     }
 
     struct Counters: Sendable {
@@ -24,7 +37,8 @@ public struct BankStageWriter: Sendable {
         var quarantined = 0
     }
 
-    /// Thrown in direct mode when held-back rows would grow past `heldBackLimit`: the load restarts staged.
+    /// Thrown in direct mode when held-back rows would grow past `heldBackLimit`, or a line lies outside the
+    /// `DirectWindow`: the load restarts staged.
     struct DirectModeAbandoned: Error {}
 
     /// Numbers identical natural keys within one file in file order (occurrence 1, 2, …).
@@ -70,6 +84,8 @@ public struct BankStageWriter: Sendable {
     private var occurrences = OccurrenceCounter()
     private var sequence: Int64 = 0
     private var lastDocumentLine = -1
+    /// Direct mode: a line fell outside the window; the next flush abandons the direct load.
+    private var outsideWindow = false
     var counters = Counters()
 
     /// Rows are sent in pieces of about this many bytes, so the server works while we parse.
@@ -110,7 +126,8 @@ public struct BankStageWriter: Sendable {
             encoder.field(row.sourceLine)
             Self.nulls(4, into: &encoder)
             Self.encodeStatementFields(row, into: &encoder)
-        case .direct(let batchID):
+        case .direct(let batchID, let window):
+            if !window.contains(row) { outsideWindow = true }
             Self.encodeTransaction(row, into: &encoder)
             encoder.field(occurrences.next(for: row.baseKey))
             encoder.field(String(batchID))
@@ -158,10 +175,12 @@ public struct BankStageWriter: Sendable {
 
     /// Sends what is buffered once it is large enough; call between chunks of input.
     public mutating func flushIfNeeded() async throws {
+        if outsideWindow { throw DirectModeAbandoned() }
         if encoder.count >= Self.flushThreshold { try await flush() }
     }
 
     mutating func flush() async throws {
+        if outsideWindow { throw DirectModeAbandoned() }
         guard encoder.count > 0 else { return }
         try await writer.write(encoder.take())
     }

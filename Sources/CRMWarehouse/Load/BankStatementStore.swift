@@ -192,15 +192,16 @@ public struct BankStatementStore: Sendable {
             phaseStart = clock.now
         }
         var outcome: (facts: StatementFileFacts, counters: BankStageWriter.Counters, transactionsLoaded: Int)?
-        if try await canLoadDirectly(scope, connection: connection, logger: logger) {
+        if let window = try await directWindow(scope, connection: connection, logger: logger) {
             try await connection.query("SAVEPOINT direct_load", logger: logger)
             do {
-                outcome = try await loadDirectly(batchID: batchID, connection: connection, logger: logger,
-                                                 produce: produce)
+                outcome = try await loadDirectly(batchID: batchID, window: window, connection: connection,
+                                                 logger: logger, produce: produce)
                 try await connection.query("RELEASE SAVEPOINT direct_load", logger: logger)
                 phase("direct copy")
             } catch where error is BankStageWriter.DirectModeAbandoned || Warehouse.sqlState(of: error) == "23505" {
-                // Something already loaded overlaps after all (or too much was held back): redo it staged.
+                // Something already loaded overlaps after all, a line lies outside the window checked (the
+                // header's period was wrong), or too much was held back: redo it staged.
                 logger.info("falling back to the staged load", metadata: ["source.file": "\(source.sourceName)"])
                 try await connection.query("ROLLBACK TO SAVEPOINT direct_load", logger: logger)
                 try await connection.query("TRUNCATE stage_bank_statement", logger: logger)
@@ -283,12 +284,14 @@ public struct BankStatementStore: Sendable {
         }
     }
 
-    /// Direct loading is safe to try when nothing already loaded is near the statement's accounts and period.
-    private static func canLoadDirectly(
+    /// Direct loading is safe to try when nothing already loaded is near the statement's accounts and period:
+    /// then no line can be a duplicate, of this format or of another (the cross-format match of `loadStaged`).
+    /// The window checked is returned; a line outside it sends the load to the staged path.
+    private static func directWindow(
         _ scope: StatementScope?, connection: LoadConnection, logger: Logger
-    ) async throws -> Bool {
+    ) async throws -> BankStageWriter.DirectWindow? {
         guard let scope, !scope.accounts.isEmpty, let start = scope.periodStart, let end = scope.periodEnd else {
-            return false
+            return nil
         }
         // A month either side: document dates (part of the natural key) may precede the booking date.
         let overlap = try await connection.query("""
@@ -297,11 +300,12 @@ public struct BankStatementStore: Sendable {
                 WHERE account = ANY(\(scope.accounts))
                   AND booked_on BETWEEN \(start.iso)::date - 31 AND \(end.iso)::date + 31)
             """, logger: logger).collect().first!.decode(Bool.self)
-        return !overlap
+        return overlap ? nil : BankStageWriter.DirectWindow(
+            accounts: Set(scope.accounts), from: start.adding(days: -31), to: end.adding(days: 31))
     }
 
     private static func loadDirectly(
-        batchID: Int64, connection: LoadConnection, logger: Logger,
+        batchID: Int64, window: BankStageWriter.DirectWindow, connection: LoadConnection, logger: Logger,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> (StatementFileFacts, BankStageWriter.Counters, Int) {
         // postgres-nio quotes the table name as one identifier, so the schema comes from the search path.
@@ -311,7 +315,7 @@ public struct BankStatementStore: Sendable {
         var heldBack = CopyTextEncoder(capacity: 0)
         try await connection.copyFrom(table: "bank_transactions", columns: BankStageWriter.directColumns,
                                       logger: logger) { copyWriter in
-            var writer = BankStageWriter(writer: copyWriter, mode: .direct(batchID: batchID))
+            var writer = BankStageWriter(writer: copyWriter, mode: .direct(batchID: batchID, window: window))
             facts = try await produce(&writer)
             try await writer.flush()
             counters = writer.counters
@@ -374,13 +378,25 @@ public struct BankStatementStore: Sendable {
                   -- MT940, which share no key): our account, direction, amount, booking day, the payment order's
                   -- number and the counterparty's INN or account. The k-th such line of this file is a duplicate
                   -- while the warehouse holds at least k of them, so two identical real payments both survive.
-                  AND (coalesce(n.doc_number, '') IN ('', 'NOTPROVIDED') OR n.order_rank > (
-                      SELECT count(*) FROM core.bank_transactions t
-                      WHERE t.account = n.account AND t.booked_on = n.booked_on AND t.amount = n.amount
-                        AND t.direction = n.direction
-                        AND ltrim(t.doc_number, '0') = ltrim(n.doc_number, '0')
-                        AND (t.counterparty_inn = n.counterparty_inn OR t.counterparty_account = n.counterparty_account)
-                        AND (t.doc_kind IN ('camt.053', 'MT940')) <> (n.doc_kind IN ('camt.053', 'MT940'))))
+                  -- Two branches with the kind spelled out, so that each lookup is an index probe: a 1C line
+                  -- probes the partial index of camt/MT940 lines (0007), nearly free when there are none; a camt or
+                  -- MT940 line probes (account, booked_on, amount) (0008).
+                  AND (coalesce(n.doc_number, '') IN ('', 'NOTPROVIDED') OR n.order_rank > CASE
+                      WHEN n.doc_kind IN ('camt.053', 'MT940') THEN (
+                          SELECT count(*) FROM core.bank_transactions t
+                          WHERE t.account = n.account AND t.booked_on = n.booked_on AND t.amount = n.amount
+                            AND t.doc_kind NOT IN ('camt.053', 'MT940') AND t.direction = n.direction
+                            AND ltrim(t.doc_number, '0') = ltrim(n.doc_number, '0')
+                            AND (t.counterparty_inn = n.counterparty_inn
+                                 OR t.counterparty_account = n.counterparty_account))
+                      ELSE (
+                          SELECT count(*) FROM core.bank_transactions t
+                          WHERE t.account = n.account AND t.booked_on = n.booked_on AND t.amount = n.amount
+                            AND t.doc_kind IN ('camt.053', 'MT940') AND t.direction = n.direction
+                            AND ltrim(t.doc_number, '0') = ltrim(n.doc_number, '0')
+                            AND (t.counterparty_inn = n.counterparty_inn
+                                 OR t.counterparty_account = n.counterparty_account))
+                      END)
                 ON CONFLICT ON CONSTRAINT bank_transactions_natural_key DO NOTHING
                 RETURNING source_line
             )
