@@ -23,7 +23,9 @@ struct CLITests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../samples/bank-1c").standardized.path
 
-    func crmhub(_ arguments: [String], database: DatabaseSettings, environment extra: [String: String] = [:])
+    /// Runs the real binary; with `timeout`, one that hangs is killed then and reported `timedOut`.
+    func crmhub(_ arguments: [String], database: DatabaseSettings, environment extra: [String: String] = [:],
+                timeout: Duration? = nil, started: (@Sendable (pid_t) -> Void)? = nil)
         async throws -> ChildProcess.Output
     {
         let binary = Self.binary
@@ -32,7 +34,9 @@ struct CLITests {
         return try await withCheckedThrowingContinuation { continuation in
             // A blocking wait belongs on its own thread, not on the concurrency pool.
             Thread.detachNewThread {
-                continuation.resume(with: Result { try ChildProcess.run(binary, arguments, environment: environment) })
+                continuation.resume(with: Result {
+                    try ChildProcess.run(binary, arguments, environment: environment, timeout: timeout, started: started)
+                })
             }
         }
     }

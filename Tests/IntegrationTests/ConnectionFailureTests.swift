@@ -13,16 +13,7 @@ struct ConnectionFailureTests {
 
     func crmhub(_ arguments: [String], database: DatabaseSettings, timeout: Duration = ConnectionFailureTests.bound,
                 started: (@Sendable (pid_t) -> Void)? = nil) async throws -> ChildProcess.Output {
-        let binary = CLITests.binary
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build crmhub first: \(binary)")
-        let environment = ["DATABASE_URL": database.urlWithCredentials]
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    try ChildProcess.run(binary, arguments, environment: environment, timeout: timeout, started: started)
-                })
-            }
-        }
+        try await CLITests().crmhub(arguments, database: database, timeout: timeout, started: started)
     }
 
     /// A bank-1c statement of `count` incoming payments numbered from `first`, one of them numbered `HOLD`

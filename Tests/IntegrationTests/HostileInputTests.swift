@@ -57,7 +57,7 @@ struct HostileInputTests {
         defer { files.remove() }
         let path = try Self.mt940WithNul(files)
         try await TestDatabase.withFreshWarehouse { warehouse in
-            let output = try await Self.crmhub(["import", "bank-mt940", path], database: warehouse.settings)
+            let output = try await CLITests().crmhub(["import", "bank-mt940", path], database: warehouse.settings)
             #expect(output.status == 3, "\(output.text)")
             #expect(output.text.contains("statement_nul.sta:26: :86: line 27 contains a NUL byte at column 16"))
         }
@@ -188,24 +188,11 @@ struct HostileInputTests {
         defer { files.remove() }
         let path = try files.write("nuls.txt", Data(repeating: 0, count: 4_096) + Data("\u{1B}[2J\u{1B}]0;owned\u{7}".utf8))
         try await TestDatabase.withFreshWarehouse { warehouse in
-            let output = try await Self.crmhub(["import", "bank-1c", path], database: warehouse.settings)
+            let output = try await CLITests().crmhub(["import", "bank-1c", path], database: warehouse.settings,
+                                                      timeout: .seconds(120))
             #expect(output.status == 1)
             #expect(output.text.contains("nuls.txt:1: not a 1CClientBankExchange file: the first line is \"\\0\\0\\0"))
             #expect(!output.text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
-        }
-    }
-
-    static func crmhub(_ arguments: [String], database: DatabaseSettings) async throws -> ChildProcess.Output {
-        let binary = CLITests.binary
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build crmhub first: \(binary)")
-        let environment = ["DATABASE_URL": database.urlWithCredentials]
-        return try await withCheckedThrowingContinuation { continuation in
-            // A blocking wait belongs on its own thread, not on the concurrency pool.
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    try ChildProcess.run(binary, arguments, environment: environment, timeout: .seconds(120))
-                })
-            }
         }
     }
 }

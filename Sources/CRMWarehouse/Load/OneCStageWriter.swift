@@ -89,14 +89,20 @@ public struct OneCStageWriter: Sendable {
         let piece = ByteBuffer(bytes: bytes)
         pieces.append(MessagePiece(offset: bytesSeen, bytes: piece))
         bytesSeen += Int64(bytes.count)
+        keptBytes += bytes.count
         return piece
     }
 
     private var stagedBytes: Int { tables.reduce(invoiceBytes) { $0 + $1.count } }
+    /// The file's bytes kept since the last chunk.
+    private var keptBytes = 0
+    /// A chunk also goes once this much of the file is kept: a file of few objects and much else (a value past
+    /// the limit, padding) would otherwise hold all of itself in memory until its end.
+    static let keptBytesLimit = 16 << 20
 
     /// Starts applying what is staged once it makes a chunk (after waiting for the chunk before it).
     public mutating func flushIfNeeded() async throws {
-        if stagedBytes >= chunkBytes { try await submit() }
+        if stagedBytes >= chunkBytes || keptBytes >= Self.keptBytesLimit { try await submit() }
     }
 
     /// Applies the rest and waits for every chunk to be applied.
@@ -119,6 +125,7 @@ public struct OneCStageWriter: Sendable {
         let chunk = OneCLoadChunk(tables: tables.indices.map { tables[$0].take() }, invoices: invoices,
                                   repeatsInvoice: repeatsInvoice, pieces: pieces)
         pieces = []
+        keptBytes = 0
         invoices.removeAll(keepingCapacity: true)
         invoiceBytes = 0
         invoiceRefs.removeAll(keepingCapacity: true)

@@ -23,7 +23,7 @@ extension CSVText {
     /// One field as written. Every text cell of every CSV CRMHub writes goes through here.
     public static func field(_ cell: CSVCell) -> String {
         switch cell {
-        case .number(let number) where isPlainDecimal(number):
+        case .number(let number) where SpreadsheetGrid.isPlainDecimal(number):
             return number
         case .number(let text), .text(let text):
             return quoted(protected(text))
@@ -53,26 +53,5 @@ extension CSVText {
             return field
         }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// An optional minus, digits, and optionally a point and more digits.
-    static func isPlainDecimal(_ text: String) -> Bool {
-        var digits = 0
-        var sawPoint = false
-        var digitsAfterPoint = 0
-        for (offset, byte) in text.utf8.enumerated() {
-            switch byte {
-            case UInt8(ascii: "-") where offset == 0:
-                continue
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                digits += 1
-                if sawPoint { digitsAfterPoint += 1 }
-            case UInt8(ascii: ".") where digits > 0 && !sawPoint:
-                sawPoint = true
-            default:
-                return false
-            }
-        }
-        return digits > 0 && (!sawPoint || digitsAfterPoint > 0)
     }
 }
