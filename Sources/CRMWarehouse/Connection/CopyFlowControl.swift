@@ -57,7 +57,7 @@ final class CopyFlowControlHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(HubError(.database, "the connection to PostgreSQL was lost in the middle of the load ("
                       + Warehouse.describe(error) + "; the server was stopped or restarted, or the network failed)",
-                      cause: error, isRetryable: true), context: context)
+                      isRetryable: true), context: context)
         context.fireErrorCaught(error)
     }
 

@@ -139,8 +139,8 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
             check = "check that PostgreSQL is running with its socket in \(directory) (port \(port)); for the "
                 + "embedded warehouse, `crmhub db start` starts it"
         }
-        return HubError(.database, "cannot reach PostgreSQL at \(url): \(reason); \(check)", cause: error,
-                        isRetryable: true)
+        // No `cause`: `reason` already says what it holds, and PSQLError's own description is a placeholder.
+        return HubError(.database, "cannot reach PostgreSQL at \(url): \(reason); \(check)", isRetryable: true)
     }
 
     func clientConfiguration() -> PostgresClient.Configuration {
