@@ -58,12 +58,27 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
-        // Decides what runs when: cron schedules in a time zone (jobs/*.yaml arrive with the nightly-run issue).
+        // Reading the project's YAML documents like a compiler: positions, all errors at once, limits on
+        // hostile input, secrets as references only.
+        .target(
+            name: "Configuration",
+            dependencies: ["HubCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // The accountants' reconciliation: purpose-text reading, the rule engine, the rules file, a run.
+        .target(
+            name: "Reconciliation",
+            dependencies: [
+                "HubCore", "Configuration", "CRMWarehouse", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The files people open: CSV reports and the accountants' reconciliation workbook.
+        .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse"]),
+        // Runs jobs: job files, cron schedules in a time zone, step kinds, retries, the scheduler loop.
         .target(
             name: "Scheduler",
             dependencies: [
-                "Ingest", "Mapping", "CRMWarehouse", "HubCore", "Connectors", .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Configuration", "Ingest", "Reconciliation", "Reports", "CRMWarehouse", "HubCore",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Wires a source kind end to end: connector -> mapping -> warehouse load, with progress.
@@ -77,7 +92,8 @@ let package = Package(
         .executableTarget(
             name: "crmhub",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
+                "Configuration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "CRMHubBenchmarks",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "CLibXML2",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Reconciliation", "CLibXML2",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -98,13 +114,18 @@ let package = Package(
             dependencies: ["Connectors", "HubCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
+        // The warehouse's value types, without a database (the database's side is in IntegrationTests).
+        .testTarget(name: "CRMWarehouseTests", dependencies: ["CRMWarehouse"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Ingest", "HubCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Configuration", "Reconciliation", "Reports", "Ingest", "HubCore"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "HubCore"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler", "Reconciliation",
+                "Reports",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),

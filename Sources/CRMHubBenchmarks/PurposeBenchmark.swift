@@ -1,5 +1,5 @@
 import Foundation
-import Mapping
+import Reconciliation
 
 /// The invoice-reference extractor over N payment purposes (the sample purposes, Cyrillic and Latin, cycled),
 /// against the naive reference in the same run: Odoo 14's digit-token scan (`\d{3,}` with NSRegularExpression),

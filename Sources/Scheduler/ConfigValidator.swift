@@ -1,6 +1,7 @@
 import CRMWarehouse
 import Foundation
-import Mapping
+import Configuration
+import Reconciliation
 
 /// `crmhub validate`: every job file (`jobs/*.yaml`) and mapping file (`mappings/*.yaml`) under the given
 /// paths, checked in one pass, each problem reported with its file, line and column.

@@ -1,9 +1,8 @@
 import Foundation
-import Ingest
 
 /// A job as `jobs/<name>.yaml` defines it (docs/jobs.md): when it runs, how runs may overlap, catch up and
 /// retry, and its steps.
-public struct JobDefinition: Sendable, Equatable {
+public struct JobDefinition: Sendable {
     public struct Schedule: Sendable, Equatable {
         public var cron: CronSchedule
         /// The zone the cron expression is read in: always explicit, never the server's.
@@ -34,22 +33,6 @@ public struct JobDefinition: Sendable, Equatable {
         public var jitter: Double = 0.2
     }
 
-    public enum Step: Sendable, Equatable {
-        /// Loads the units `path` names (a file, a folder or a glob, in name order; `SourceUnits.expand`) as source
-        /// kind `kind` (`SourceKinds`), with that kind's options.
-        case importFiles(kind: String, path: String, options: SourceOptionValues)
-        /// Writes the next EnterpriseData message for `node` into `directory`.
-        case exportMessage(kind: String, node: String, directory: String)
-        /// Writes report `name` (`ReportWriter.names`) as CSV to `output`, a path pattern (`{date}`, `{job}`); the
-        /// `reconciliation` report covers the `days` days up to the run's day, as XLSX (`.xlsx`) or a CSV folder.
-        case report(name: String, output: String, days: Int?)
-        /// Refreshes the materialized views of the `mart` schema (plain views need nothing).
-        case refresh
-        /// Reconciles bank lines with invoices by the rules in `rules`; `days` limits it to lines booked in the
-        /// last days before the run's day (nil: every line not yet decided).
-        case reconcile(rules: String, days: Int?)
-    }
-
     public var id: String
     public var description: String?
     public var schedule: Schedule?
@@ -61,7 +44,8 @@ public struct JobDefinition: Sendable, Equatable {
     public var retry = Retry()
     /// After this many failed runs in a row the job is paused until someone resumes it.
     public var pauseAfterFailures = 3
-    public var steps: [Step]
+    /// In order; each of a registered kind (`StepKinds`).
+    public var steps: [any JobStep]
     /// The file it came from, for messages.
     public var file: String
 }

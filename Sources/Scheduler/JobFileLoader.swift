@@ -1,20 +1,14 @@
-import HubCore
+import Configuration
 import Foundation
-import Ingest
+import HubCore
 import Yams
 
 /// Reads `jobs/*.yaml` into `JobDefinition`s, reporting every problem of a file at once (`ConfigDiagnostic`).
 public enum JobFileLoader {
-    /// What an `export` step can write. (What an `import` step loads is `SourceKinds`.)
-    public static let exportKinds = ["1c-enterprisedata"]
-
     static let topLevelKeys = [
         "version", "id", "description", "schedule", "catch_up", "overlap", "concurrency_key", "timeout", "retry",
         "pause_after_failures", "steps",
     ]
-    static let stepKinds = ["import", "export", "reconcile", "refresh", "report"]
-    /// Step kinds the format reserves for capabilities still to come; a job naming one does not validate.
-    static let laterStepKinds: [String: String] = [:]
 
     /// The job in `text` (from `file`), or nil when it has errors; the diagnostics either way.
     public static func load(_ text: String, file: String) -> (JobDefinition?, [ConfigDiagnostic]) {
@@ -128,100 +122,29 @@ public enum JobFileLoader {
         return retry
     }
 
-    private static func steps(_ node: Node, reader: inout ConfigReader) -> [JobDefinition.Step] {
+    private static func steps(_ node: Node, reader: inout ConfigReader) -> [any JobStep] {
         guard let sequence = node.sequence, !sequence.isEmpty else {
             reader.error(at: node, "steps must be a list with at least one step")
             return []
         }
-        var steps: [JobDefinition.Step] = []
+        var steps: [any JobStep] = []
         for (index, stepNode) in sequence.enumerated() {
             let place = "step \(index + 1)"
-            guard let entries = reader.mapping(stepNode, known: stepKinds, in: place) else { continue }
-            guard entries.count == 1, let (kind, entry) = entries.first else {
+            guard let entries = reader.mapping(stepNode, known: StepKinds.ids, in: place) else { continue }
+            guard entries.count == 1, let (id, entry) = entries.first, let kind = StepKinds.named(id) else {
                 if entries.count > 1 {
                     reader.error(at: stepNode, "\(place) names \(entries.count) kinds of step; give each its own item")
                 } else if stepNode.mapping?.isEmpty != false {
-                    reader.error(at: stepNode, "\(place) is empty: it needs one of \(stepKinds.joined(separator: ", "))")
+                    reader.error(at: stepNode, "\(place) is empty: it needs one of "
+                                     + StepKinds.ids.joined(separator: ", "))
                 }
                 continue
             }
-            if let capability = laterStepKinds[kind] {
-                reader.error(at: entry.key, "\(place): '\(kind)' steps arrive with \(capability); this CRMHub "
-                                 + "cannot run them yet")
-                continue
-            }
-            if let step = self.step(kind, entry.value, place: "\(place) (\(kind))", reader: &reader) {
+            if let step = kind.read(entry.value, place: "\(place) (\(id))", reader: &reader) {
                 steps.append(step)
             }
         }
         return steps
-    }
-
-    private static func step(_ kind: String, _ node: Node, place: String,
-                             reader: inout ConfigReader) -> JobDefinition.Step? {
-        switch kind {
-        case "import":
-            // The kind decides which keys the step takes: its declared options, beside kind and path.
-            let kindText = node["kind"]?.string
-            let kind = kindText.flatMap(SourceKinds.named)
-            let optionKeys = kind?.options.map(\.key) ?? []
-            guard let entries = reader.mapping(node, known: ["kind", "path"] + optionKeys, in: place) else { return nil }
-            let source = reader.choice(reader.required("kind", in: entries, parent: node, place: place),
-                                       "\(place) kind", allowed: SourceKinds.ids)
-            let path = reader.string(reader.required("path", in: entries, parent: node, place: place), "\(place) path")
-            var values: [String: String] = [:]
-            for option in kind?.options ?? [] {
-                guard let valueNode = entries[option.key]?.value,
-                      let value = reader.string(valueNode, "\(place) \(option.key)") else { continue }
-                if let problem = option.problem(with: value) {
-                    reader.error(at: valueNode, "\(place): \(problem)")
-                    continue
-                }
-                values[option.key] = value
-            }
-            guard let source, let path else { return nil }
-            return .importFiles(kind: source, path: path, options: SourceOptionValues(values))
-        case "refresh":
-            if let entries = node.mapping, !entries.isEmpty {
-                reader.error(at: node, "\(place) takes no settings: write 'refresh: {}'")
-                return nil
-            }
-            return .refresh
-        case "reconcile":
-            guard let entries = reader.mapping(node, known: ["rules", "days"], in: place) else { return nil }
-            let rules = reader.string(entries["rules"]?.value, "\(place) rules") ?? "mappings/reconciliation.yaml"
-            let days = reader.integer(entries["days"]?.value, "\(place) days", atLeast: 1)
-            return .reconcile(rules: rules, days: days)
-        case "report":
-            guard let entries = reader.mapping(node, known: ["name", "output", "days"], in: place) else { return nil }
-            let name = reader.choice(reader.required("name", in: entries, parent: node, place: place),
-                                     "\(place) name", allowed: ReportWriter.names + [ReportWriter.reconciliation])
-            let outputNode = reader.required("output", in: entries, parent: node, place: place)
-            let output = reader.string(outputNode, "\(place) output")
-            let days = reader.integer(entries["days"]?.value, "\(place) days", atLeast: 1)
-            if name == ReportWriter.reconciliation {
-                // The accountants' workbook: .xlsx, or a folder of CSV files.
-                guard let output else { return nil }
-                return .report(name: ReportWriter.reconciliation, output: output, days: days ?? 31)
-            }
-            if let daysNode = entries["days"]?.value {
-                reader.error(at: daysNode, "\(place) days applies to the reconciliation report only")
-            }
-            if let output, !output.hasSuffix(".csv") {
-                reader.error(at: outputNode, "\(place) output must name a .csv file (reports are written as CSV)")
-                return nil
-            }
-            guard let name, let output else { return nil }
-            return .report(name: name, output: output, days: nil)
-        default:
-            guard let entries = reader.mapping(node, known: ["kind", "node", "out"], in: place) else { return nil }
-            let target = reader.choice(reader.required("kind", in: entries, parent: node, place: place),
-                                       "\(place) kind", allowed: exportKinds)
-            let peer = reader.string(reader.required("node", in: entries, parent: node, place: place), "\(place) node")
-            let out = reader.string(reader.required("out", in: entries, parent: node, place: place), "\(place) out")
-            guard let target, let peer, let out else { return nil }
-            return .exportMessage(kind: target, node: peer, directory: out)
-        }
     }
 }
 

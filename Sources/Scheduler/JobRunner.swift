@@ -6,9 +6,6 @@ import Darwin
 import CRMWarehouse
 import Foundation
 import HubCore
-import Ingest
-import Logging
-import PostgresNIO
 
 /// Runs one tick of a job (`crmhub run`, and the scheduler): its steps in order, each recorded in
 /// `ops.job_steps`, the run in `ops.job_runs` keyed by (job, scheduled time).
@@ -87,17 +84,19 @@ public struct JobRunner: Sendable {
                 }
                 try await store.startStep(runID: runID, index: index, kind: step.kind, target: step.target)
                 var attempt = 1
-                let context = StepContext(job: job, scheduledFor: scheduledFor, deadline: deadline)
-                var (counts, error) = await execute(step, failing: failOnceAtStep == index, context: context)
+                let context = StepRun(warehouse: warehouse, job: job, scheduledFor: scheduledFor, deadline: deadline,
+                                      qualityTests: qualityTests, report: report)
+                var outcome = await execute(step, failing: failOnceAtStep == index, run: context)
                 // Idempotent steps may simply run again: every file loads once.
-                while let failure = error, failure.retryable, attempt < job.retry.attempts {
+                while let failure = outcome.failure, failure.retryable, attempt < job.retry.attempts {
                     let delay = Self.backoff(job.retry, attempt: attempt)
                     report("step \(index): \(failure.message); retrying in \(String(format: "%.1f", delay)) s "
                            + "(attempt \(attempt + 1) of \(job.retry.attempts))")
                     try await Task.sleep(for: .seconds(delay))
                     attempt += 1
-                    (counts, error) = await execute(step, failing: false, context: context)
+                    outcome = await execute(step, failing: false, run: context)
                 }
+                let (counts, error) = (outcome.counts, outcome.failure)
                 try await store.finishStep(runID: runID, index: index, succeeded: error == nil, counts: counts,
                                            attempts: attempt, error: error?.message, retryable: error?.retryable)
                 quarantined += counts.recordsQuarantined
@@ -122,185 +121,15 @@ public struct JobRunner: Sendable {
         }
     }
 
-    /// Why a step failed: the first failure's message, and whether every failure may go away by itself.
-    struct StepFailure: Sendable {
-        var message: String
-        var retryable: Bool
-
-        mutating func add(_ error: any Error) {
-            retryable = retryable && JobRunner.isRetryable(error)
-        }
-    }
-
-    /// Runs one step; its counts, and what failed when any part of it did. `failing`: the test hook.
-    /// What a step needs to know of its run.
-    struct StepContext: Sendable {
-        var job: JobDefinition
-        var scheduledFor: Date
-        var deadline: ContinuousClock.Instant
-    }
-
-    func execute(_ step: JobDefinition.Step, failing: Bool, context: StepContext)
-        async -> (JobRunStore.StepCounts, StepFailure?)
-    {
-        let deadline = context.deadline
-        var counts = JobRunStore.StepCounts()
-        var failure: StepFailure?
-        func note(_ error: any Error, _ message: String) {
-            if failure == nil { failure = StepFailure(message: message, retryable: true) }
-            failure?.add(error)
-        }
+    /// Runs one attempt at a step. `failing`: the test hook (a retryable failure, as a lost connection gives).
+    func execute(_ step: any JobStep, failing: Bool, run: StepRun) async -> StepOutcome {
         if failing {
-            let simulated = HubError(.database, "simulated lost connection (CRMHUB_TEST_FAIL_ONCE_AT_STEP)")
-            return (counts, StepFailure(message: simulated.description, retryable: true))
+            var outcome = StepOutcome()
+            outcome.fail(HubError(.database, "simulated lost connection (CRMHUB_TEST_FAIL_ONCE_AT_STEP)",
+                                  isRetryable: true))
+            return outcome
         }
-        switch step {
-        case .importFiles(let kindID, let pattern, let options):
-            guard let kind = SourceKinds.named(kindID) else {
-                note(HubError(.configuration, "no source kind \(kindID)"), "no source kind \(kindID)")
-                failure?.retryable = false
-                break
-            }
-            let units: [SourceUnit]
-            do {
-                // The same expansion as `crmhub import`; a glob that matches nothing is a quiet night.
-                units = try SourceUnits.expand([pattern], kind: kind, options: options, emptyGlobIsError: false)
-            } catch {
-                counts.filesFailed = 1
-                note(error, error.description)
-                failure?.retryable = false
-                break
-            }
-            counts.files = units.count
-            // The stream's cursor follows the units in order while every one so far is loaded.
-            var contiguous = true
-            for unit in units {
-                guard ContinuousClock.now < deadline else {
-                    note(HubError(.io, "the run passed its timeout"), "\(unit.name) and the files after it not "
-                             + "loaded: the run passed its timeout")
-                    failure?.retryable = false
-                    break
-                }
-                do {
-                    let cursor = contiguous ? CursorTarget(jobID: context.job.id, stream: step.target, file: unit.cursor) : nil
-                    try await importUnit(unit, kind: kind, options: options, cursor: cursor, counts: &counts)
-                } catch {
-                    contiguous = false
-                    counts.filesFailed += 1
-                    let message = (error as? HubError)?.description ?? "\(unit.name): \(Warehouse.describe(error))"
-                    note(error, message)
-                    report("  \(message)")
-                }
-            }
-        case .refresh:
-            do {
-                let views = try await warehouse.client.query("""
-                    SELECT quote_ident(schemaname) || '.' || quote_ident(matviewname) FROM pg_matviews
-                    WHERE schemaname = 'mart' ORDER BY matviewname
-                    """, logger: warehouse.logger).collect().map { try $0.decode(String.self) }
-                for view in views {
-                    // Names come from the catalogue, quoted by the server itself.
-                    try await warehouse.client.query(PostgresQuery(unsafeSQL: "REFRESH MATERIALIZED VIEW \(view)"),
-                                                     logger: warehouse.logger)
-                }
-                counts.files = views.count
-                counts.filesLoaded = views.count
-                report("  refreshed \(views.count) materialized view(s) in mart"
-                       + (views.isEmpty ? " (its marts are plain views today: always current)" : ""))
-            } catch {
-                counts.filesFailed = 1
-                note(error, "refresh: \(Warehouse.describe(error))")
-            }
-        case .reconcile(let rulesPath, let days):
-            do {
-                let zone = context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!
-                let day = CalendarDate(isoDate: String(JobScheduler.localMinute(context.scheduledFor, in: zone).prefix(10)))
-                let summary = try await ReconciliationRun.run(
-                    warehouse: warehouse, rulesPath: rulesPath,
-                    from: days.flatMap { days in day.map { Self.firstDay(ofLast: days, upTo: $0) } }, to: nil)
-                counts.files = 1
-                counts.filesLoaded = 1
-                counts.recordsLoaded = summary.payments
-                report("  reconciled \(summary.payments) bank line(s): \(summary.auto) matched, "
-                       + "\(summary.suggested) to review, \(summary.unmatched) unmatched")
-            } catch {
-                counts.filesFailed = 1
-                note(error, "reconcile: \((error as? HubError)?.description ?? Warehouse.describe(error))")
-            }
-        case .report(let name, let pattern, let days):
-            let zone = context.job.schedule?.timeZone ?? TimeZone(identifier: "UTC")!
-            let path = ReportWriter.path(pattern, job: context.job.id, scheduledFor: context.scheduledFor, zone: zone)
-            do {
-                counts.files = 1
-                if name == ReportWriter.reconciliation {
-                    let day = CalendarDate(isoDate: String(JobScheduler.localMinute(context.scheduledFor, in: zone)
-                        .prefix(10)))!
-                    let report = try await ReconciliationReport.read(warehouse, from: Self.firstDay(ofLast: days ?? 31, upTo: day),
-                                                                     to: day)
-                    try FileManager.default.createDirectory(
-                        at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try ReconciliationReportFile.write(report, format: path.hasSuffix(".xlsx") ? .xlsx : .csv, to: path)
-                    counts.recordsLoaded = report.sheets.dropFirst().reduce(0) { $0 + $1.rows.count }
-                    if report.totals.contains(where: { !$0.tiesOut }) {
-                        throw HubError(.io, "the reconciliation report does not tie out (see its Summary sheet)")
-                    }
-                } else {
-                    counts.recordsLoaded = try await ReportWriter.write(name, to: path, warehouse: warehouse)
-                }
-                counts.filesLoaded = 1
-                report("  wrote \(path)")
-            } catch {
-                counts.filesFailed = 1
-                note(error, "\(path): \((error as? HubError)?.description ?? Warehouse.describe(error))")
-            }
-        case .exportMessage(_, let node, let directory):
-            do {
-                let ourNode = ProcessInfo.processInfo.environment["CRMHUB_NODE"] ?? "CRM"
-                let receipt = try await OneCExportStore(warehouse: warehouse).export(
-                    peer: node, ourNode: ourNode, organization: nil
-                ) { content in try MessageFileWriter.write(content, folder: directory) }
-                counts.files = 1
-                counts.filesLoaded = 1
-                counts.recordsLoaded = receipt.counterparties + receipt.invoices + receipt.deletions
-            } catch {
-                counts.filesFailed = 1
-                note(error, (error as? HubError)?.description ?? Warehouse.describe(error))
-            }
-        }
-        return (counts, failure)
-    }
-
-    /// Runs the data-quality tests on a batch just loaded (its data stays: the results are in
-    /// `ops.quality_results`); a failing `error` test is this file's failure.
-    private func checkQuality(_ batchID: Int64, file: String) async throws {
-        guard !qualityTests.isEmpty else { return }
-        let results = try await QualityTest.run(qualityTests, batchID: batchID, warehouse: warehouse)
-        for result in results where !result.passed {
-            report("  \(file) (batch \(batchID)): \(result.description), defined at \(result.test.definedAt)")
-        }
-        let errors = results.filter { !$0.passed && $0.test.severity == .error }
-        if !errors.isEmpty {
-            throw HubError(.malformedInput, "data-quality test(s) failed on batch \(batchID): "
-                               + errors.map(\.test.name).joined(separator: ", ") + " (see ops.quality_results)",
-                           location: SourceLocation(source: file))
-        }
-    }
-
-    /// The first day of "the last `days` days up to `day`": `day` itself and the `days - 1` before it. One
-    /// meaning for the `days` of a reconcile step and of the reconciliation report.
-    static func firstDay(ofLast days: Int, upTo day: CalendarDate) -> CalendarDate {
-        day.adding(days: 1 - days)
-    }
-
-    /// Errors that may go away by themselves: the database out of reach or restarting, a deadlock or
-    /// serialisation failure, too many connections. A malformed file or a wrong setting needs a person.
-    static func isRetryable(_ error: any Error) -> Bool {
-        if let state = Warehouse.sqlState(of: error) {
-            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P")
-                || ["40001", "40P01"].contains(state)
-        }
-        if let error = error as? HubError { return error.code == .database }
-        return error is PSQLError
+        return await step.run(run)
     }
 
     /// The delay before retry number `attempt` (1 = the first retry): the backoff doubled each time, at most
@@ -309,65 +138,5 @@ public struct JobRunner: Sendable {
         let base = Double(retry.backoff.components.seconds) * pow(2, Double(attempt - 1))
         let capped = min(base, Double(retry.maxBackoff.components.seconds))
         return max(0, capped * (1 + retry.jitter * Double.random(in: -1...1)))
-    }
-
-    /// Where a loaded file moves its stream's cursor.
-    struct CursorTarget: Sendable {
-        var jobID: String
-        var stream: String
-        var file: String
-
-        /// Advances the cursor inside the file's load transaction.
-        func hook(logger: Logger) -> LoadCommitHook {
-            { connection, batchID in
-                try await JobRunStore.advanceCursor(jobID: jobID, stream: stream, file: file, batchID: batchID,
-                                                    on: connection, logger: logger)
-            }
-        }
-    }
-
-    private func importUnit(_ unit: SourceUnit, kind: any SourceKind, options: SourceOptionValues,
-                            cursor: CursorTarget?, counts: inout JobRunStore.StepCounts) async throws
-    {
-        let context = ImportContext(warehouse: warehouse, beforeCommit: cursor?.hook(logger: warehouse.logger))
-        let report = try await kind.importUnit(unit, options: options, context: context)
-        for warning in report.warnings { self.report("  \(warning)") }
-        guard let batchID = report.loadedBatch else {
-            // Loaded before (or a message already accepted): that covers the cursor too, and there is no load
-            // transaction to move it in.
-            counts.filesAlready += 1
-            if let cursor {
-                try await JobRunStore(warehouse: warehouse).advanceCursor(
-                    jobID: cursor.jobID, stream: cursor.stream, file: cursor.file, batchID: report.batchID)
-            }
-            return
-        }
-        counts.filesLoaded += 1
-        counts.recordsLoaded += report.loaded
-        counts.recordsQuarantined += report.quarantined
-        try await checkQuality(batchID, file: unit.name)
-    }
-}
-
-extension JobDefinition.Step {
-    var kind: String {
-        switch self {
-        case .importFiles: "import"
-        case .exportMessage: "export"
-        case .report: "report"
-        case .refresh: "refresh"
-        case .reconcile: "reconcile"
-        }
-    }
-
-    /// What the step works on, for people: `1c-enterprisedata samples/1c/Message_*.xml`, `1c-enterprisedata → BP`.
-    var target: String {
-        switch self {
-        case .importFiles(let kind, let path, _): "\(kind) \(path)"
-        case .exportMessage(let kind, let node, _): "\(kind) → \(node)"
-        case .report(let name, let output, _): "\(name) → \(output)"
-        case .refresh: "mart"
-        case .reconcile(let rules, _): rules
-        }
     }
 }

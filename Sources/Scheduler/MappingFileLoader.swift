@@ -1,6 +1,7 @@
 import HubCore
 import CRMWarehouse
 import Foundation
+import Configuration
 import Ingest
 import Yams
 

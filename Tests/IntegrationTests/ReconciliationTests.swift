@@ -4,6 +4,8 @@ import Foundation
 import HubCore
 import Ingest
 import PostgresNIO
+import Reconciliation
+import Reports
 import Scheduler
 import Testing
 

@@ -5,7 +5,8 @@ import HubCore
 import PostgresNIO
 import Testing
 
-@testable import Scheduler
+import Reconciliation
+import Reports
 
 /// Reports cannot be turned against their reader: formula starters from data are written as text in every CSV,
 /// amounts stay numbers, and a text too long for an Excel cell is cut rather than failing the workbook.

@@ -1,6 +1,8 @@
+import Configuration
 import Foundation
 import HubCore
 import Ingest
+import Reports
 import Testing
 
 @testable import Scheduler
@@ -32,8 +34,9 @@ struct JobFileTests {
         let after = ISO8601DateFormatter().date(from: "2026-11-22T12:00:00Z")!
         #expect(schedule.cron.nextFire(after: after, in: schedule.timeZone)
                     == ISO8601DateFormatter().date(from: "2026-11-22T21:30:00Z"))
-        #expect(nightly.steps.first == .importFiles(kind: "1c-enterprisedata", path: "samples/1c/Message_BP_CRM*.xml",
-                                                    options: SourceOptionValues(["our_node": "CRM"])))
+        #expect(nightly.steps.first as? ImportStep == ImportStep(
+            sourceKind: "1c-enterprisedata", path: "samples/1c/Message_BP_CRM*.xml",
+            options: SourceOptionValues(["our_node": "CRM"])))
         #expect(nightly.catchUp == .latestOnly && nightly.overlap == .skip && nightly.retry.attempts == 3)
         #expect(result.qualityTests.map(\.name).contains("invoice-lines-have-invoices"))
         #expect(result.qualityTests.first { $0.name == "invoice-lines-have-invoices" }?.kind
@@ -88,7 +91,7 @@ struct JobFileTests {
         #expect(ReportWriter.csvLine(["ООО «Ромашка», Ташкент", "say \"hi\"", "plain"])
                     == "\"ООО «Ромашка», Ташкент\",\"say \"\"hi\"\"\",plain\r\n")
         let time = ISO8601DateFormatter().date(from: "2026-11-21T21:30:00Z")!
-        #expect(ReportWriter.path("reports/{date}/{job}.csv", job: "nightly", scheduledFor: time,
+        #expect(ReportStep.path("reports/{date}/{job}.csv", job: "nightly", scheduledFor: time,
                                   zone: TimeZone(identifier: "Asia/Tashkent")!) == "reports/2026-11-22/nightly.csv")
     }
 

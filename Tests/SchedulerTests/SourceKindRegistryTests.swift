@@ -1,7 +1,7 @@
 import Foundation
 import HubCore
 import Ingest
-import Scheduler
+@testable import Scheduler
 import Testing
 
 /// The registry is the one list of source kinds: the docs, the command line and job files all follow it.
@@ -99,5 +99,63 @@ struct SourceKindRegistryTests {
                 "\(messages)")
         #expect(messages.contains { $0.hasPrefix("statements.yaml:6:") && $0.contains("'our_node'") }, "\(messages)")
         #expect(messages.count == 3, "\(messages)")
+    }
+
+    @Test("docs/jobs.md lists exactly the registered step kinds, each with every key it takes")
+    func docsListTheStepKinds() throws {
+        let text = try String(contentsOf: Self.repository.appendingPathComponent("docs/jobs.md"), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "### Step kinds").dropFirst().first)
+            .components(separatedBy: "\n### ").first ?? ""
+        var documented: [String: String] = [:]
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            documented[cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))] = cells[2]
+        }
+        #expect(documented.keys.sorted() == StepKinds.ids.sorted())
+        for kind in StepKinds.all {
+            for key in kind.keys {
+                #expect(documented[kind.id]?.contains("`\(key)`") == true, "\(kind.id): key \(key) not documented")
+            }
+        }
+    }
+
+    @Test("every step kind reads its own steps: a job of one step of each kind loads, each step of its kind")
+    func stepKindsReadTheirSteps() throws {
+        let (definition, diagnostics) = JobFileLoader.load("""
+            version: 1
+            id: every-step
+            steps:
+              - import: {kind: bank-mt940, path: "in/*.sta", encoding: cp866}
+              - export: {kind: 1c-enterprisedata, node: BP, out: exchange}
+              - reconcile: {days: 7}
+              - refresh: {}
+              - report: {name: reconciliation, output: "reports/{date}/reconciliation.xlsx"}
+            """, file: "every-step.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let steps = try #require(definition?.steps)
+        #expect(steps.map(\.kind) == ["import", "export", "reconcile", "refresh", "report"])
+        #expect(Set(steps.map(\.kind)) == Set(StepKinds.ids), "a registered step kind is missing from this test")
+        #expect(steps[0] as? ImportStep == ImportStep(sourceKind: "bank-mt940", path: "in/*.sta",
+                                                      options: SourceOptionValues(["encoding": "cp866"])))
+        #expect(steps[2] as? ReconcileStep == ReconcileStep(rules: "mappings/reconciliation.yaml", days: 7))
+        #expect(steps[4] as? ReportStep == ReportStep(name: "reconciliation",
+                                                      output: "reports/{date}/reconciliation.xlsx", days: 31))
+        #expect(steps[1].target == "1c-enterprisedata → BP")
+    }
+
+    @Test("an unknown step kind is an error at its line, with did-you-mean")
+    func unknownStepKind() {
+        let (definition, diagnostics) = JobFileLoader.load("""
+            version: 1
+            id: typo
+            steps:
+              - reconcil: {days: 7}
+            """, file: "typo.yaml")
+        #expect(definition == nil)
+        #expect(diagnostics.map(\.description).contains {
+            $0.hasPrefix("typo.yaml:4:") && $0.contains("did you mean 'reconcile'?")
+        }, "\(diagnostics)")
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Configuration
+import Reconciliation
 import Testing
 
 @testable import Scheduler

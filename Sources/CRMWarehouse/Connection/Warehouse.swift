@@ -51,6 +51,22 @@ public struct Warehouse: Sendable {
         await FailedBatchSpool.replay(into: self)
     }
 
+    /// Any error as the one error type people see, retryable (`HubError.isRetryable`, which the scheduler
+    /// reads) when it may go away by itself: the server out of reach or restarting (SQLSTATE classes 08, 53,
+    /// 57P), a deadlock or serialisation failure, a connection postgres-nio lost. A malformed file or a wrong
+    /// setting needs a person, and is never retried.
+    public static func hubError(for error: any Error) -> HubError {
+        let transient = sqlState(of: error).map {
+            $0.hasPrefix("08") || $0.hasPrefix("53") || $0.hasPrefix("57P") || ["40001", "40P01"].contains($0)
+        }
+        if var hubError = error as? HubError {
+            if transient == true { hubError.isRetryable = true }
+            return hubError
+        }
+        if error is PSQLError { return HubError(.database, describe(error), isRetryable: transient ?? true) }
+        return HubError(.io, describe(error))
+    }
+
     /// PSQLError's own description hides the server's message; this brings it out.
     public static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {

@@ -3,28 +3,6 @@ import HubCore
 import Logging
 import PostgresNIO
 
-/// A source unit about to be loaded: its identity, computed before any parsing.
-/// Work done inside a file's load transaction, after its data and just before the commit, with the new
-/// batch's id: what must commit with the data or not at all (a job's cursor, `ops.job_cursors`).
-public typealias LoadCommitHook = @Sendable (PostgresConnection, Int64) async throws -> Void
-
-public struct BatchSource: Sendable, Codable {
-    public var sourceKind: String
-    /// How the user named the source (the path as given): shown in messages and kept in lineage.
-    public var sourceName: String
-    public var sha256: String
-    public var byteCount: Int64
-    public var encoding: String?
-
-    public init(sourceKind: String, sourceName: String, sha256: String, byteCount: Int64, encoding: String?) {
-        self.sourceKind = sourceKind
-        self.sourceName = sourceName
-        self.sha256 = sha256
-        self.byteCount = byteCount
-        self.encoding = encoding
-    }
-}
-
 /// The header facts of a statement file, for `raw.bank_statement_files`.
 public struct StatementFileFacts: Sendable {
     /// `1c`, `camt053` or `mt940`.
@@ -85,22 +63,6 @@ public enum BatchOutcome: Sendable {
     case alreadyLoaded(batchID: Int64, finishedAt: Date?)
 }
 
-public struct BatchCounts: Sendable, Equatable {
-    public var batchID: Int64
-    public var read: Int
-    public var loaded: Int
-    public var duplicate: Int
-    public var quarantined: Int
-
-    public init(batchID: Int64, read: Int, loaded: Int, duplicate: Int, quarantined: Int) {
-        self.batchID = batchID
-        self.read = read
-        self.loaded = loaded
-        self.duplicate = duplicate
-        self.quarantined = quarantined
-    }
-}
-
 /// Loads bank statements into `core.bank_transactions` / `core.bank_balances` with COPY.
 ///
 /// Guarantees, per source unit:
@@ -127,47 +89,23 @@ public struct BankStatementStore: Sendable {
         beforeCommit: LoadCommitHook? = nil,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
     ) async throws -> BatchOutcome {
-        let logger = warehouse.logger
-        do {
-            return try await Self.retryingConflicts(logger: logger) {
-                try await warehouse.withLoadConnection { connection in
-                    try await connection.inTransaction(logger: logger) {
-                        let outcome = try await Self.load(source, scope: scope, connection: connection,
-                                                          logger: logger, produce: produce)
-                        if case .loaded(let counts) = outcome, let beforeCommit {
-                            try await beforeCommit(connection.underlying, counts.batchID)
-                        }
-                        return outcome
-                    }
-                }
-            }
-        } catch {
-            await BatchFailure.record(source, error: error, warehouse: warehouse)
-            throw error
+        let result = try await BatchLoad(warehouse: warehouse).run(source, lock: .perContent,
+                                                                   beforeCommit: beforeCommit) { batch in
+            BatchWritten(counts: try await Self.write(batch, scope: scope, produce: produce), detail: ())
+        }
+        switch result {
+        case .loaded(let counts, _): return .loaded(counts)
+        case .alreadyLoaded(let id, let finishedAt): return .alreadyLoaded(batchID: id, finishedAt: finishedAt)
         }
     }
 
-    private static func load(
-        _ source: BatchSource, scope: StatementScope?, connection: LoadConnection, logger: Logger,
+    /// Writes the statement's rows into the open batch: its transactions, balances, quarantined records and
+    /// file facts.
+    private static func write(
+        _ batch: OpenBatch, scope: StatementScope?,
         produce: @Sendable (inout BankStageWriter) async throws -> StatementFileFacts
-    ) async throws -> BatchOutcome {
-        let lockKey = "crmhub:batch:\(source.sourceKind):\(source.sha256)"
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey), 0))", logger: logger)
-        let existing = try await connection.query("""
-            SELECT id, finished_at FROM ops.batches
-            WHERE source_kind = \(source.sourceKind) AND content_sha256 = \(source.sha256) AND status = 'loaded'
-            """, logger: logger).collect()
-        if let row = existing.first {
-            let (id, finishedAt) = try row.decode((Int64, Date?).self)
-            return .alreadyLoaded(batchID: id, finishedAt: finishedAt)
-        }
-        let batchID = try await connection.query("""
-            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status)
-            VALUES (\(source.sourceKind), \(source.sourceName), \(source.sha256), \(source.byteCount),
-                    \(source.encoding), 'loading')
-            RETURNING id
-            """, logger: logger).collect().first!.decode(Int64.self)
-
+    ) async throws -> BatchCounts {
+        let (batchID, source, connection, logger) = (batch.id, batch.source, batch.connection, batch.logger)
         try await connection.query("""
             CREATE TEMP TABLE stage_bank_statement (
                 seq bigint, kind "char",
@@ -255,33 +193,9 @@ public struct BankStatementStore: Sendable {
 
         let loaded = transactionsLoaded + Int(balancesLoaded)
         let read = counters.documents + counters.balances + counters.quarantined
-        let counts = BatchCounts(
+        return BatchCounts(
             batchID: batchID, read: read, loaded: loaded,
             duplicate: read - counters.quarantined - loaded, quarantined: counters.quarantined)
-        try await connection.query("""
-            UPDATE ops.batches
-            SET status = 'loaded', records_read = \(counts.read), records_loaded = \(counts.loaded),
-                records_duplicate = \(counts.duplicate), records_quarantined = \(counts.quarantined),
-                finished_at = clock_timestamp()
-            WHERE id = \(batchID)
-            """, logger: logger)
-        return .loaded(counts)
-    }
-
-    /// Two overlapping statements loaded at the same moment can deadlock on the natural-key index (each waits
-    /// for a row the other inserted); PostgreSQL then aborts one. Its file was rolled back whole, so it is
-    /// simply loaded again, up to three times.
-    private static func retryingConflicts<T>(logger: Logger, _ body: () async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await body()
-            } catch where ["40P01", "40001"].contains(Warehouse.sqlState(of: error)) && attempt < 3 {
-                logger.info("load aborted by a concurrent load; retrying", metadata: ["attempt": "\(attempt)"])
-                attempt += 1
-                try await Task.sleep(for: .milliseconds(100 * attempt))
-            }
-        }
     }
 
     /// Direct loading is safe to try when nothing already loaded is near the statement's accounts and period:

@@ -118,98 +118,62 @@ public struct OneCExchangeStore: Sendable {
         beforeCommit: LoadCommitHook? = nil,
         produce: @Sendable (inout OneCStageWriter) async throws -> Void
     ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
-        let logger = warehouse.logger
-        do {
-            return try await warehouse.withLoadConnection { connection in
-                try await connection.inTransaction(logger: logger) {
-                    let loaded = try await Self.load(source, facts: facts, rehash: rehash, connection: connection,
-                                                     logger: logger, chunkBytes: chunkBytes, produce: produce)
-                    if case .loaded(let summary) = loaded.0, let beforeCommit {
-                        try await beforeCommit(connection.underlying, summary.batchID)
-                    }
-                    return loaded
-                }
-            }
-        } catch let loadedBefore as LoadedBefore {
-            return (.alreadyLoaded(batchID: loadedBefore.batchID, finishedAt: loadedBefore.finishedAt), [])
-        } catch {
-            var recorded = source
-            if let rehash { recorded.sha256 = rehash() ?? Self.unknownHash }
-            await BatchFailure.record(recorded, error: error, warehouse: warehouse)
-            throw error
+        let chunkBytes = self.chunkBytes
+        let result = try await BatchLoad(warehouse: warehouse).run(
+            source,
+            // Messages from one node must apply in order, and two files may name the same new counterparty.
+            lock: .serialised("crmhub:onec"),
+            hash: rehash.map(BatchHash.computedWhileReading) ?? .known,
+            beforeCommit: beforeCommit,
+            admit: { connection, logger in try await Self.admit(facts, connection: connection, logger: logger) },
+            write: { batch in try await Self.write(batch, facts: facts, chunkBytes: chunkBytes, produce: produce) })
+        switch result {
+        case .loaded(_, let (summary, samples)): return (.loaded(summary), samples)
+        case .alreadyLoaded(let id, let finishedAt): return (.alreadyLoaded(batchID: id, finishedAt: finishedAt), [])
+        case .refused(let id, let (number, received)):
+            return (.alreadyAccepted(batchID: id, messageNo: number, lastReceived: received), [])
         }
     }
 
     /// Stands in `ops.batches.content_sha256` until a hash computed while reading is known.
-    public static let unknownHash = String(repeating: "0", count: 64)
-
-    /// Thrown (and caught by `load`) to roll back a load whose content turned out to be loaded already.
-    struct LoadedBefore: Error {
-        var batchID: Int64
-        var finishedAt: Date?
-    }
-
-    private static func loadedBatch(sha256: String, source: BatchSource, connection: LoadConnection,
-                                    logger: Logger) async throws -> LoadedBefore? {
-        let existing = try await connection.query("""
-            SELECT id, finished_at FROM ops.batches
-            WHERE source_kind = \(source.sourceKind) AND content_sha256 = \(sha256) AND status = 'loaded'
-            """, logger: logger).collect()
-        guard let row = existing.first else { return nil }
-        let (id, finishedAt) = try row.decode((Int64, Date?).self)
-        return LoadedBefore(batchID: id, finishedAt: finishedAt)
-    }
+    public static let unknownHash = BatchLoad.unknownHash
 
     /// Records a failed attempt (a file that could not be read as a message at all) in `ops.batches`.
     public func recordFailure(_ source: BatchSource, error: any Error) async {
         await BatchFailure.record(source, error: error, warehouse: warehouse)
     }
 
-    private static func load(
-        _ source: BatchSource, facts: OneCMessageFacts, rehash: (@Sendable () -> String?)?,
-        connection: LoadConnection, logger: Logger, chunkBytes: Int, produce: @Sendable (inout OneCStageWriter) async throws -> Void
-    ) async throws -> (OneCLoadOutcome, [QuarantinedRecord]) {
-        // Messages from one node must apply in order, and two files may name the same new counterparty.
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:onec', 0))", logger: logger)
-        let hashedWhileReading = rehash != nil
-        let sha256 = hashedWhileReading ? unknownHash : source.sha256
-        if !hashedWhileReading,
-           let loaded = try await loadedBatch(sha256: sha256, source: source, connection: connection, logger: logger) {
-            return (.alreadyLoaded(batchID: loaded.batchID, finishedAt: loaded.finishedAt), [])
-        }
-        if let peer = facts.from, let our = facts.to, facts.format == "enterprisedata" {
-            try await connection.query("""
-                INSERT INTO ops.exchange_nodes (peer_node, our_node) VALUES (\(peer), \(our))
-                ON CONFLICT (peer_node) DO NOTHING
-                """, logger: logger)
-            let received = try await connection.query("""
-                SELECT received_no FROM ops.exchange_nodes WHERE peer_node = \(peer) FOR UPDATE
-                """, logger: logger).collect().first!.decode(Int64.self)
-            if let number = facts.messageNo, number > 0, Int64(number) <= received {
-                // Its confirmation of our messages still counts: acknowledgements only move forward.
-                try await connection.query("""
-                    UPDATE ops.exchange_nodes
-                    SET acknowledged_no = greatest(acknowledged_no,
-                                                   least(coalesce(\(facts.receivedNo.map(Int64.init)), 0), sent_no))
-                    WHERE peer_node = \(peer)
-                    """, logger: logger)
-                let note = "message \(number) from node \(peer) was already accepted (last received: \(received))"
-                let batchID = try await connection.query("""
-                    INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding,
-                                             status, finished_at, error)
-                    VALUES (\(source.sourceKind), \(source.sourceName), \(rehash.map { $0() ?? unknownHash } ?? source.sha256),
-                            \(source.byteCount), \(source.encoding), 'ignored', clock_timestamp(), \(note))
-                    RETURNING id
-                    """, logger: logger).collect().first!.decode(Int64.self)
-                return (.alreadyAccepted(batchID: batchID, messageNo: number, lastReceived: Int(received)), [])
-            }
-        }
-        let batchID = try await connection.query("""
-            INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, encoding, status)
-            VALUES (\(source.sourceKind), \(source.sourceName), \(sha256), \(source.byteCount),
-                    \(source.encoding), 'loading')
-            RETURNING id
+    /// Declines an EnterpriseData message numbered at or below the last one accepted from its sender (1C
+    /// resends unacknowledged messages, and this one was applied before); its confirmation of our messages
+    /// still counts, as acknowledgements only move forward.
+    private static func admit(_ facts: OneCMessageFacts, connection: LoadConnection,
+                              logger: Logger) async throws -> BatchRefusal<(Int, Int)>? {
+        guard let peer = facts.from, let our = facts.to, facts.format == "enterprisedata" else { return nil }
+        try await connection.query("""
+            INSERT INTO ops.exchange_nodes (peer_node, our_node) VALUES (\(peer), \(our))
+            ON CONFLICT (peer_node) DO NOTHING
+            """, logger: logger)
+        let received = try await connection.query("""
+            SELECT received_no FROM ops.exchange_nodes WHERE peer_node = \(peer) FOR UPDATE
             """, logger: logger).collect().first!.decode(Int64.self)
+        guard let number = facts.messageNo, number > 0, Int64(number) <= received else { return nil }
+        try await connection.query("""
+            UPDATE ops.exchange_nodes
+            SET acknowledged_no = greatest(acknowledged_no,
+                                           least(coalesce(\(facts.receivedNo.map(Int64.init)), 0), sent_no))
+            WHERE peer_node = \(peer)
+            """, logger: logger)
+        return BatchRefusal(note: "message \(number) from node \(peer) was already accepted (last received: \(received))",
+                            reason: (number, Int(received)))
+    }
+
+    /// Writes the message into the open batch: its raw envelope and objects, the merged rows, and the exchange
+    /// node's numbers.
+    private static func write(
+        _ batch: OpenBatch, facts: OneCMessageFacts, chunkBytes: Int,
+        produce: @Sendable (inout OneCStageWriter) async throws -> Void
+    ) async throws -> BatchWritten<(OneCLoadSummary, [QuarantinedRecord])> {
+        let (batchID, source, connection, logger) = (batch.id, batch.source, batch.connection, batch.logger)
         // Changes made by this load are 1C's, not the CRM's: the trigger keeps their export position.
         try await connection.query("SET LOCAL crmhub.loading = 'on'", logger: logger)
         try await connection.query("""
@@ -228,20 +192,6 @@ public struct OneCExchangeStore: Sendable {
         } catch {
             await writer.abandon()
             throw error
-        }
-        if hashedWhileReading {
-            // The same bytes loaded before: everything this load did is rolled back (1C loads are serialised
-            // by the lock above, so no other load of them can be under way).
-            guard let digest = writer.contentSHA256 else {
-                throw HubError(.io, "the file's hash was not computed while reading it",
-                               location: SourceLocation(source: source.sourceName))
-            }
-            if let loaded = try await loadedBatch(sha256: digest, source: source, connection: connection,
-                                                  logger: logger) {
-                throw loaded
-            }
-            try await connection.query("UPDATE ops.batches SET content_sha256 = \(digest) WHERE id = \(batchID)",
-                                       logger: logger)
         }
         var summary = writer.merged
         summary.add(try await merge.finish(staged: writer.stagedLater))
@@ -271,15 +221,11 @@ public struct OneCExchangeStore: Sendable {
                 WHERE n.peer_node = \(peer)
                 """, logger: logger)
         }
-        try await connection.query("""
-            UPDATE ops.batches
-            SET status = 'loaded', records_read = \(summary.objects), records_loaded = \(summary.loaded),
-                records_duplicate = \(summary.unchanged), records_quarantined = \(summary.quarantined),
-                records_skipped = \(summary.skipped), finished_at = clock_timestamp()
-            WHERE id = \(batchID)
-            """, logger: logger)
         summary.batchID = batchID
-        return (.loaded(summary), samples)
+        let counts = BatchCounts(batchID: batchID, read: summary.objects, loaded: summary.loaded,
+                                 duplicate: summary.unchanged, quarantined: summary.quarantined,
+                                 skipped: summary.skipped)
+        return BatchWritten(counts: counts, detail: (summary, samples), contentSHA256: writer.contentSHA256)
     }
 }
 

@@ -30,6 +30,9 @@ public struct ImportReport: Sendable {
     public var details: [String] = []
     /// Things the person should know although the load succeeded (a declared encoding the bytes contradict).
     public var warnings: [String] = []
+    /// The names of the data-quality tests of severity `error` that failed on the loaded batch (its data stays; the unit
+    /// counts as failed, in a job and by hand alike). `QualityTest.check`.
+    public var failedQualityTests: [String] = []
     /// The first quarantined records, at most `sampleLimit`.
     public var quarantineSamples: [QuarantinedRecord] = []
     public var seconds: Double

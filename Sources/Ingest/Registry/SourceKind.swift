@@ -37,11 +37,34 @@ public struct ImportContext: Sendable {
     public var progress: ImportProgressHandler?
     /// Run inside the unit's load transaction, just before the commit (a job's cursor moves there).
     public var beforeCommit: LoadCommitHook?
+    /// The data-quality tests (mappings/*.yaml) every loaded batch is checked by.
+    public var qualityTests: [QualityTest]
 
-    public init(warehouse: Warehouse, progress: ImportProgressHandler? = nil, beforeCommit: LoadCommitHook? = nil) {
+    public init(warehouse: Warehouse, progress: ImportProgressHandler? = nil, beforeCommit: LoadCommitHook? = nil,
+                qualityTests: [QualityTest] = []) {
         self.warehouse = warehouse
         self.progress = progress
         self.beforeCommit = beforeCommit
+        self.qualityTests = qualityTests
+    }
+}
+
+extension SourceKind {
+    /// Imports one unit the one way, for `crmhub import` and a job's import step alike: the kind's own load,
+    /// then the data-quality tests on the batch it loaded (results in `ops.quality_results`; failed tests of
+    /// either severity become warnings; those of severity `error` are named in `failedQualityTests`).
+    public func load(_ unit: SourceUnit, options: SourceOptionValues, context: ImportContext) async throws
+        -> ImportReport
+    {
+        var report = try await importUnit(unit, options: options, context: context)
+        guard let batchID = report.loadedBatch, !context.qualityTests.isEmpty else { return report }
+        let results = try await QualityTest.run(context.qualityTests, batchID: batchID, warehouse: context.warehouse)
+        for result in results where !result.passed {
+            report.warnings.append("\(unit.name) (batch \(batchID)): \(result.description), defined at "
+                                   + result.test.definedAt)
+            if result.test.severity == .error { report.failedQualityTests.append(result.test.name) }
+        }
+        return report
     }
 }
 

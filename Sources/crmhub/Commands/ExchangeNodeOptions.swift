@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMWarehouse
 import Foundation
 import HubCore
+import Ingest
 
 /// Options shared by the 1C exchange commands.
 struct ExchangeNodeOptions: ParsableArguments {
@@ -11,6 +12,6 @@ struct ExchangeNodeOptions: ParsableArguments {
     var ourNodeOption: String?
 
     var ourNode: String {
-        ourNodeOption ?? ProcessInfo.processInfo.environment["CRMHUB_NODE"] ?? "CRM"
+        ourNodeOption ?? EnterpriseDataExport.defaultOurNode()
     }
 }

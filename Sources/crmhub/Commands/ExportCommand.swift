@@ -15,7 +15,7 @@ struct ExportCommand: AsyncParsableCommand {
 
 struct Export1CEnterpriseDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "1c-enterprisedata",
+        commandName: EnterpriseDataExport.id,
         abstract: "Write the next exchange message for 1C (clients and invoices made in the CRM).",
         discussion: reflow("""
             Writes Message_<our node>_<1C node>.xml into the exchange folder, the way 1C's own exchange does:
@@ -44,20 +44,13 @@ struct Export1CEnterpriseDataCommand: AsyncParsableCommand {
     var organizationName: String?
 
     func run() async throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue else {
-            throw HubError(.configuration, "the exchange folder does not exist", location: SourceLocation(source: out))
-        }
         let organization = organizationInn != nil || organizationName != nil
             ? PartyReference(inn: organizationInn, name: organizationName ?? organizationInn, isLegalEntity: true)
             : nil
-        let our = ourNode.ourNode
-        let folder = out
+        let (our, folder, node) = (ourNode.ourNode, out, node)
         let receipt = try await options.withMigratedWarehouse { warehouse in
-            try await OneCExportStore(warehouse: warehouse).export(peer: node, ourNode: our,
-                                                                   organization: organization) { content in
-                try MessageFileWriter.write(content, folder: folder)
-            }
+            try await EnterpriseDataExport.write(warehouse: warehouse, peer: node, ourNode: our,
+                                                 organization: organization, folder: folder)
         }
         Terminal.print("\(receipt.fileName): message \(receipt.messageNo) to \(node) (confirms its message "
                        + "\(receipt.receivedNo)): \(receipt.counterparties) client(s), \(receipt.invoices) invoice(s), "

@@ -22,6 +22,10 @@ struct ImportCommand: AsyncParsableCommand {
                                  valueName: "kind"))
     var kind: String
 
+    @Option(help: ArgumentHelp("Where mapping files (data-quality tests) are; every loaded batch is checked by "
+                               + "them, as in a job.", valueName: "dir"))
+    var mappings = "mappings"
+
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp(
         "The kind's options and its files (or folders, for kinds that read folders).", valueName: "path"))
     var arguments: [String] = []
@@ -34,10 +38,12 @@ struct ImportCommand: AsyncParsableCommand {
         let (values, paths) = try SourceKindArguments.parse(arguments, kind: source)
         if paths.isEmpty { throw ValidationError("name at least one of the \(source.units.what) to load") }
         let units = try SourceUnits.expand(paths, kind: source, options: values)
+        let tests = try RunCommand.qualityTests(mappings)
         let progress = ProgressLine()
         let outcome = try await options.withMigratedWarehouse { warehouse in
             await ImportRun.run(units, kind: source, options: values,
-                                context: ImportContext(warehouse: warehouse, progress: progress.handler()))
+                                context: ImportContext(warehouse: warehouse, progress: progress.handler(),
+                                                       qualityTests: tests))
         }
         if let code = outcome.exitCode { throw code }
     }
@@ -48,9 +54,11 @@ enum ImportRun {
     struct Outcome: Sendable {
         var reports: [ImportReport] = []
         var failures = 0
+        /// Units loaded whose batch failed a data-quality test of severity `error`.
+        var failedQuality = 0
 
         var exitCode: ExitCode? {
-            if failures > 0 { return ExitCode(1) }
+            if failures > 0 || failedQuality > 0 { return ExitCode(1) }
             if reports.contains(where: { $0.quarantined > 0 }) { return ExitCode(3) }
             return nil
         }
@@ -61,11 +69,16 @@ enum ImportRun {
         var outcome = Outcome()
         for unit in units {
             do {
-                let report = try await kind.importUnit(unit, options: options, context: context)
+                let report = try await kind.load(unit, options: options, context: context)
                 Terminal.clearStatus()
                 outcome.reports.append(report)
                 for line in report.lines { Terminal.print(line) }
                 for warning in report.warnings { Terminal.warning(warning) }
+                if !report.failedQualityTests.isEmpty {
+                    outcome.failedQuality += 1
+                    Terminal.error("\(unit.name): loaded as batch \(report.batchID), but data-quality test(s) "
+                                   + report.failedQualityTests.joined(separator: ", ") + " failed (see ops.quality_results)")
+                }
             } catch {
                 Terminal.clearStatus()
                 outcome.failures += 1
@@ -91,6 +104,7 @@ enum ImportRun {
                 + "quarantined \(Terminal.grouped(loaded.reduce(0) { $0 + $1.quarantined })); "
                 + (skipped > 0 ? "\(skipped) already loaded; " : "")
                 + (outcome.failures > 0 ? "\(outcome.failures) FAILED; " : "")
+                + (outcome.failedQuality > 0 ? "\(outcome.failedQuality) failed data-quality tests; " : "")
                 + String(format: "%.2f s, %@ records/s", seconds, Terminal.grouped(Int(rate))))
     }
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import CRMWarehouse
 import Foundation
 import HubCore
+import Reconciliation
+import Reports
 import Scheduler
 
 struct ReconcileCommand: AsyncParsableCommand {
@@ -54,7 +56,7 @@ struct ReconcileRunCommand: AsyncParsableCommand {
     var to: String?
 
     @Option(help: ArgumentHelp("The rules file.", valueName: "path"))
-    var rules = "mappings/reconciliation.yaml"
+    var rules = ReconciliationRulesLoader.defaultPath
 
     func run() async throws {
         let from = try parseDate(self.from, "--from")

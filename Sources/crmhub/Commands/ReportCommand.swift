@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMWarehouse
 import Foundation
 import HubCore
+import Reports
 import Scheduler
 
 struct ReportCommand: AsyncParsableCommand {

@@ -1,7 +1,6 @@
 import Foundation
 import HubCore
-import Mapping
-import Scheduler
+import Reconciliation
 import Testing
 
 /// The reconciliation rules of `mappings/reconciliation.yaml`, each rule and each hard case of the reference

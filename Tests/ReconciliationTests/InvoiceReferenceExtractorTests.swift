@@ -1,4 +1,4 @@
-import Mapping
+import Reconciliation
 import Testing
 
 /// One expected reference, written compactly: text, normalized, numericCore, serialCore, anchored.

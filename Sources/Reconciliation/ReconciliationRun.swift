@@ -1,7 +1,6 @@
 import CRMWarehouse
 import Foundation
 import HubCore
-import Mapping
 
 /// `crmhub reconcile` and the `reconcile` job step: the rules file, the engine and the warehouse, wired.
 public enum ReconciliationRun {

@@ -1,13 +1,16 @@
 import Crypto
 import Foundation
 import HubCore
-import Mapping
+import Configuration
 import Yams
 
 /// Reads `mappings/reconciliation.yaml`: the ranked reconciliation rules, thresholds, tolerances, the bank's
 /// own line codes and the words payers use (docs/reconciliation.md). Checked like every configuration file:
 /// all problems in one pass, each with its line and column, unknown keys and values refused with a suggestion.
 public enum ReconciliationRulesLoader {
+    /// Where `crmhub reconcile` and the reconcile step look when no file is given.
+    public static let defaultPath = "mappings/reconciliation.yaml"
+
     static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "bank_lines",
                                "vocabulary"]
     static let ruleKeys = ["id", "description", "when", "confidence", "action"]
@@ -29,7 +32,7 @@ public enum ReconciliationRulesLoader {
     public static func load(path: String) throws -> (rules: ReconciliationRules, sha256: String) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HubError(.configuration, "no reconciliation rules file (the default is "
-                           + "mappings/reconciliation.yaml; give another with --rules)", location: SourceLocation(source: path))
+                           + "\(defaultPath); give another with --rules)", location: SourceLocation(source: path))
         }
         let text = String(decoding: data, as: UTF8.self)
         let (rules, diagnostics) = load(text, file: path)

@@ -21,6 +21,12 @@ public enum ReconciliationReportFile {
         public var action: ReconciliationDecisions.Action
         /// 1-based row in the sheet (the header is row 1), for messages.
         public var row: Int
+
+        package init(target: ReconciliationDecisions.Target, action: ReconciliationDecisions.Action, row: Int) {
+            self.target = target
+            self.action = action
+            self.row = row
+        }
     }
 
     static let confirmWords: Set<String> = ["confirm", "confirmed", "yes", "y", "ok", "+", "да", "д", "ha", "подтвердить",

@@ -7,17 +7,17 @@ import Yams
 ///
 /// Hand-walked rather than `Codable`: Yams' decoder neither reports unknown keys nor says where a value
 /// stands, and both are what make a diagnostic useful.
-struct ConfigReader {
-    let file: String
-    private(set) var diagnostics: [ConfigDiagnostic] = []
+package struct ConfigReader {
+    package let file: String
+    package private(set) var diagnostics: [ConfigDiagnostic] = []
 
-    init(file: String) {
+    package init(file: String) {
         self.file = file
     }
 
     /// The document's root node; nil (with a diagnostic) when the text is not YAML, breaks a `YAMLLimits`
     /// limit (an alias bomb) or gives a key twice. Every YAML file CRMHub reads comes through here.
-    mutating func root(of text: String) -> Node? {
+    package mutating func root(of text: String) -> Node? {
         // Before composing: what comes after (the secrets check, key lookups) walks aliases as often as they
         // are used, and a bomb must be refused before that.
         let findings = YAMLLimits.check(text)
@@ -54,15 +54,15 @@ struct ConfigReader {
         }
     }
 
-    mutating func appendDiagnostic(_ diagnostic: ConfigDiagnostic) {
+    package mutating func appendDiagnostic(_ diagnostic: ConfigDiagnostic) {
         diagnostics.append(diagnostic)
     }
 
-    mutating func error(at node: Node?, _ message: String) {
+    package mutating func error(at node: Node?, _ message: String) {
         report(.error, at: node, message)
     }
 
-    mutating func warning(at node: Node?, _ message: String) {
+    package mutating func warning(at node: Node?, _ message: String) {
         report(.warning, at: node, message)
     }
 
@@ -74,7 +74,7 @@ struct ConfigReader {
 
     /// A mapping's entries by key, reporting keys outside `known` (with a suggestion) and keys given twice.
     /// `where` names the mapping in messages (`schedule`, `step 2 (import)`).
-    mutating func mapping(_ node: Node, known: [String], in place: String) -> [String: (key: Node, value: Node)]? {
+    package mutating func mapping(_ node: Node, known: [String], in place: String) -> [String: (key: Node, value: Node)]? {
         guard let mapping = node.mapping else {
             error(at: node, "\(place) must be a mapping of keys to values")
             return nil
@@ -98,7 +98,7 @@ struct ConfigReader {
         return entries
     }
 
-    mutating func required(_ name: String, in entries: [String: (key: Node, value: Node)], parent: Node,
+    package mutating func required(_ name: String, in entries: [String: (key: Node, value: Node)], parent: Node,
                            place: String) -> Node? {
         guard let entry = entries[name] else {
             error(at: parent, "\(place) needs '\(name)'")
@@ -107,7 +107,7 @@ struct ConfigReader {
         return entry.value
     }
 
-    mutating func string(_ node: Node?, _ what: String) -> String? {
+    package mutating func string(_ node: Node?, _ what: String) -> String? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
             error(at: node, "\(what) must be a text value")
@@ -116,7 +116,7 @@ struct ConfigReader {
         return scalar.string
     }
 
-    mutating func integer(_ node: Node?, _ what: String, atLeast minimum: Int) -> Int? {
+    package mutating func integer(_ node: Node?, _ what: String, atLeast minimum: Int) -> Int? {
         guard let node else { return nil }
         guard let text = node.scalar?.string, let value = Int(text) else {
             error(at: node, "\(what) must be a whole number")
@@ -129,7 +129,7 @@ struct ConfigReader {
         return value
     }
 
-    mutating func fraction(_ node: Node?, _ what: String) -> Double? {
+    package mutating func fraction(_ node: Node?, _ what: String) -> Double? {
         guard let node else { return nil }
         guard let text = node.scalar?.string, let value = Double(text), (0...1).contains(value) else {
             error(at: node, "\(what) must be a number from 0 to 1")
@@ -139,7 +139,7 @@ struct ConfigReader {
     }
 
     /// One of `allowed`, with a suggestion when it is not.
-    mutating func choice(_ node: Node?, _ what: String, allowed: [String]) -> String? {
+    package mutating func choice(_ node: Node?, _ what: String, allowed: [String]) -> String? {
         guard let text = string(node, what) else { return nil }
         guard allowed.contains(text) else {
             error(at: node, "\(what) must be one of \(allowed.joined(separator: ", ")), not '\(text)'"
@@ -150,7 +150,7 @@ struct ConfigReader {
     }
 
     /// A duration written as a number and a unit: `90s`, `15m`, `2h`, `1d`.
-    mutating func duration(_ node: Node?, _ what: String) -> Duration? {
+    package mutating func duration(_ node: Node?, _ what: String) -> Duration? {
         guard let text = string(node, what) else { return nil }
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
         guard let unit = text.last, let seconds = units[unit], let count = Int64(text.dropLast()), count > 0 else {

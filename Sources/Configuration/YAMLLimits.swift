@@ -9,29 +9,29 @@ import Foundation
 /// "billion laughs" document (nine levels of nine aliases) costs 9⁹ visits and never finishes. The event stream
 /// is linear in the text: each alias is one event, whatever it stands for. The same pass finds keys given
 /// twice, at the duplicate's own position (Yams reports only the first key's, or none).
-enum YAMLLimits {
+package enum YAMLLimits {
     /// At most this many aliases (`*name`) in one file. Hand-written job and mapping files use a handful (a
     /// shared retry block, say); a hundred is far beyond that and still small enough to read through.
-    static let maximumAliases = 100
+    package static let maximumAliases = 100
     /// At most this many levels of nested mappings and sequences, counting what aliases stand for. Our files
     /// nest four or five levels; the tree is walked recursively, so the bound also keeps the stack small.
-    static let maximumDepth = 64
+    package static let maximumDepth = 64
     /// At most this many nodes brought in by aliases altogether (an alias of a 10-node block counts 10). The
     /// two limits above do not bound this on their own: 50 levels of `[*prev, *prev]` are 100 aliases, 50
     /// levels deep, and stand for 2⁵⁰ nodes. 10,000 is a hundred aliases of a hundred-node block each.
-    static let maximumAliasedNodes = 10_000
+    package static let maximumAliasedNodes = 10_000
 
     /// One problem found: where (1-based line and column) and what.
-    struct Finding: Equatable {
-        var line: Int
-        var column: Int
-        var message: String
+    package struct Finding: Equatable {
+        package var line: Int
+        package var column: Int
+        package var message: String
     }
 
     /// The limit violations and duplicate keys of `text`. A limit stops the scan at the offending node (the rest
     /// is not read); duplicate keys are all collected. A syntax error ends the scan quietly: the composer
     /// reports it with its own position.
-    static func check(_ text: String) -> [Finding] {
+    package static func check(_ text: String) -> [Finding] {
         var scan = Scan()
         let bytes = Array(text.utf8)
         bytes.withUnsafeBufferPointer { buffer in

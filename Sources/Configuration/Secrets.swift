@@ -4,17 +4,17 @@ import Yams
 /// Secrets in job and mapping files are references, never values: `${env:NAME}` (an environment variable)
 /// or `${file:/path}` (a secrets file readable by the service only). A file holding a literal password, token
 /// or a URL with credentials does not validate: job files live in git, and their contents end up in logs.
-enum Secrets {
+package enum Secrets {
     /// Keys whose values are secrets wherever they appear.
-    static let secretKeys = ["password", "passwd", "secret", "token", "api_key", "apikey", "private_key",
+    package static let secretKeys = ["password", "passwd", "secret", "token", "api_key", "apikey", "private_key",
                              "client_secret", "access_key", "dsn", "database_url"]
 
     /// `${env:NAME}` or `${file:/path}`.
-    static func isReference(_ text: String) -> Bool {
+    package static func isReference(_ text: String) -> Bool {
         text.range(of: #"^\$\{(env:[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)\}$"#, options: .regularExpression) != nil
     }
 
-    static func check(_ node: Node, reader: inout ConfigReader, key: String? = nil) {
+    package static func check(_ node: Node, reader: inout ConfigReader, key: String? = nil) {
         switch node {
         case .mapping(let mapping):
             for (keyNode, value) in mapping { check(value, reader: &reader, key: keyNode.string) }

@@ -8,7 +8,8 @@ import Connectors
 import Foundation
 import HubCore
 
-/// The `report` step: writes one of the warehouse's reports as a CSV file, for the morning.
+/// The reports a job (its `report` step) or a person writes: the warehouse's reports as CSV files, for the
+/// morning, and the accountants' reconciliation workbook.
 ///
 /// CSV by hand (RFC 4180 quoting, UTF-8 with a byte-order mark so that Excel reads Cyrillic): writing is a
 /// few lines, and none of the available packages is worth a dependency for it.
@@ -18,11 +19,21 @@ public enum ReportWriter {
     /// The accountants' reconciliation workbook (`ReconciliationReportFile`), written as XLSX or CSV files.
     public static let reconciliation = "reconciliation"
 
-    /// `reports/{date}/invoices.csv` → `reports/2026-11-22/invoices.csv`: `{date}` is the run's scheduled day in
-    /// the job's zone, `{job}` the job's id.
-    static func path(_ pattern: String, job: String, scheduledFor: Date, zone: TimeZone) -> String {
-        let day = String(JobScheduler.localMinute(scheduledFor, in: zone).prefix(10))
-        return pattern.replacingOccurrences(of: "{date}", with: day).replacingOccurrences(of: "{job}", with: job)
+    /// Writes report `name` to `path`; the rows written. The reconciliation workbook covers the booking days
+    /// `from`…`to` and is XLSX for a `.xlsx` path, else a folder of CSV files; it fails, once written, when its
+    /// totals do not tie out.
+    package static func write(_ name: String, to path: String, days: ClosedRange<CalendarDate>,
+                              warehouse: Warehouse) async throws -> Int {
+        guard name == reconciliation else { return try await write(name, to: path, warehouse: warehouse) }
+        let report = try await ReconciliationReport.read(warehouse, from: days.lowerBound, to: days.upperBound)
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ReconciliationReportFile.write(report, format: path.hasSuffix(".xlsx") ? .xlsx : .csv, to: path)
+        if report.totals.contains(where: { !$0.tiesOut }) {
+            throw HubError(.io, "the reconciliation report does not tie out (see its Summary sheet)",
+                           location: SourceLocation(source: path))
+        }
+        return report.sheets.dropFirst().reduce(0) { $0 + $1.rows.count }
     }
 
     /// Writes report `name` to `path` (through a temporary file renamed into place); the number of rows.
@@ -30,7 +41,7 @@ public enum ReportWriter {
     /// Text cells go through `CSVText.line`, which puts a `'` before a leading `=`, `+`, `-`, `@`, tab or CR
     /// (a counterparty named `=HYPERLINK(…)` must not become a live formula when Excel opens the file);
     /// amounts and counts are `.number` cells and stay numbers.
-    static func write(_ name: String, to path: String, warehouse: Warehouse) async throws -> Int {
+    package static func write(_ name: String, to path: String, warehouse: Warehouse) async throws -> Int {
         let (header, rows) = try await table(name, warehouse: warehouse)
         var text = "\u{FEFF}" + CSVText.line(header.map(CSVCell.text))
         for row in rows { text += CSVText.line(row) }
@@ -39,7 +50,7 @@ public enum ReportWriter {
     }
 
     /// Writes `text` to `path` through a temporary file beside it, renamed into place.
-    static func writeAtomically(_ text: String, to path: String) throws {
+    package static func writeAtomically(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
@@ -51,7 +62,7 @@ public enum ReportWriter {
         }
     }
 
-    static func table(_ name: String, warehouse: Warehouse) async throws -> (header: [String], rows: [[CSVCell]]) {
+    package static func table(_ name: String, warehouse: Warehouse) async throws -> (header: [String], rows: [[CSVCell]]) {
         switch name {
         case "bank-days":
             let report = try await StatementReport.read(warehouse)
@@ -85,7 +96,7 @@ public enum ReportWriter {
     }
 
     /// A row of text cells (headers, or a table of text), each protected like every other text cell.
-    static func csvLine(_ fields: [String]) -> String {
+    package static func csvLine(_ fields: [String]) -> String {
         CSVText.line(fields.map(CSVCell.text))
     }
 }
