@@ -4,9 +4,10 @@ import PackageDescription
 let package = Package(
     name: "CRMHub",
     platforms: [.macOS(.v15)],
+    // The command is the product. Connectors (the format readers, HubCore's errors and positions) is the one
+    // library another package may build on; every other module shares with its siblings as `package`.
     products: [
         .executable(name: "crmhub", targets: ["crmhub"]),
-        .library(name: "CRMWarehouse", targets: ["CRMWarehouse"]),
         .library(name: "Connectors", targets: ["Connectors"]),
     ],
     dependencies: [

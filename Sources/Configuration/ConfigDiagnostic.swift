@@ -1,19 +1,19 @@
 import HubCore
 /// One finding about a job or mapping file, printed compiler-style: `jobs/nightly.yaml:12:7: error: …`.
-public struct ConfigDiagnostic: Sendable, Equatable, Comparable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Comparable {
+package struct ConfigDiagnostic: Sendable, Equatable, Comparable, CustomStringConvertible {
+    package enum Severity: String, Sendable, Comparable {
         case error, warning
 
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
+        package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
     }
 
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var severity: Severity
-    public var message: String
+    package var file: String
+    package var line: Int
+    package var column: Int
+    package var severity: Severity
+    package var message: String
 
-    public init(file: String, line: Int, column: Int, severity: Severity = .error, message: String) {
+    package init(file: String, line: Int, column: Int, severity: Severity = .error, message: String) {
         self.file = file
         self.line = line
         self.column = column
@@ -21,9 +21,9 @@ public struct ConfigDiagnostic: Sendable, Equatable, Comparable, CustomStringCon
         self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+    package var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
 
-    public static func < (lhs: ConfigDiagnostic, rhs: ConfigDiagnostic) -> Bool {
+    package static func < (lhs: ConfigDiagnostic, rhs: ConfigDiagnostic) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
     }
 }

@@ -3,21 +3,21 @@ import Connectors
 import HubCore
 
 /// The outcome of importing one source file, for summaries and exit codes.
-public struct ImportResult: Sendable {
-    public var sourceName: String
-    public var sourceKind: String
-    public var outcome: BatchOutcome
-    public var encoding: TextEncoding
-    public var declaredEncoding: String?
+package struct ImportResult: Sendable {
+    package var sourceName: String
+    package var sourceKind: String
+    package var outcome: BatchOutcome
+    package var encoding: TextEncoding
+    package var declaredEncoding: String?
     /// The declared encoding (`Кодировка`) disagrees with the bytes; the bytes were trusted.
-    public var encodingMismatch: Bool
+    package var encodingMismatch: Bool
     /// The first quarantined records (at most `ImportResult.sampleLimit`), to show the user.
-    public var quarantineSamples: [QuarantinedRecord]
-    public var seconds: Double
+    package var quarantineSamples: [QuarantinedRecord]
+    package var seconds: Double
 
-    public static let sampleLimit = 10
+    package static let sampleLimit = 10
 
-    public var counts: BatchCounts? {
+    package var counts: BatchCounts? {
         if case .loaded(let counts) = outcome { return counts }
         return nil
     }

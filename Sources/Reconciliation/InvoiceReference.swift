@@ -2,23 +2,23 @@
 ///
 /// The keys are those `InvoiceReferenceExtractor.keys(forInvoiceNumber:)` computes for an invoice's own number,
 /// so `СФ-2025/0147` in a purpose and `SF-2025/0147` in 1C compare equal on `normalized`.
-public struct InvoiceReference: Sendable, Hashable {
+package struct InvoiceReference: Sendable, Hashable {
     /// As the payer wrote it, e.g. "СФ-2025/0147", "0155", "1234" (a glued number sign is not part of it).
-    public var text: String
+    package var text: String
     /// Comparison form: transliterated to Latin, uppercased, spaces removed, e.g. "SF-2025/0147".
-    public var normalized: String
+    package var normalized: String
     /// All digits, leading zeros stripped: "20250147"; "0000-001234" -> "1234".
-    public var numericCore: String
+    package var numericCore: String
     /// The last run of digits, leading zeros stripped: "147"; "CRM-005123" -> "5123".
-    public var serialCore: String
+    package var serialCore: String
     /// Preceded by an invoice keyword (or a number sign № / N / No / # that is not after a contract keyword),
     /// or carrying an invoice keyword as its prefix (`СФ-01234`). An unanchored reference is a bare number of
     /// three digits or more that survived masking: trust it only against the payer's own invoices.
-    public var anchored: Bool
+    package var anchored: Bool
     /// 0-based order of appearance among the purpose's invoices (for "allocate in listed order").
-    public var position: Int
+    package var position: Int
 
-    public init(
+    package init(
         text: String, normalized: String, numericCore: String, serialCore: String, anchored: Bool, position: Int
     ) {
         self.text = text
@@ -31,15 +31,15 @@ public struct InvoiceReference: Sendable, Hashable {
 }
 
 /// What one payment purpose refers to.
-public struct PurposeReferences: Sendable, Equatable {
+package struct PurposeReferences: Sendable, Equatable {
     /// Distinct by `numericCore`, in order of appearance; a number written twice is anchored if either is.
-    public var invoices: [InvoiceReference]
+    package var invoices: [InvoiceReference]
     /// Normalised contract ids in order of appearance, distinct, e.g. "K-77", "22/2025", "15/2025".
-    public var contracts: [String]
+    package var contracts: [String]
     /// An advance word (предоплата, аванс, oldindan, …) occurs in the purpose.
-    public var mentionsAdvance: Bool
+    package var mentionsAdvance: Bool
 
-    public init(invoices: [InvoiceReference] = [], contracts: [String] = [], mentionsAdvance: Bool = false) {
+    package init(invoices: [InvoiceReference] = [], contracts: [String] = [], mentionsAdvance: Bool = false) {
         self.invoices = invoices
         self.contracts = contracts
         self.mentionsAdvance = mentionsAdvance

@@ -7,11 +7,11 @@
 /// without an invoice keyword (MFO, INN, PINFL, account), years (`2025 год`, `fevral 2025`), counts (`3 шт.`),
 /// list markers (`1)`), ordinals (`1-й платеж`), our own payment order's number (`п/п 227`), numbers after
 /// INN/MFO/account/amount words, and `maskedNumbers`. Numbers after a contract keyword are contracts.
-public struct InvoiceReferenceExtractor: Sendable {
-    public let vocabulary: PurposeVocabulary
+package struct InvoiceReferenceExtractor: Sendable {
+    package let vocabulary: PurposeVocabulary
     let lexicon: PurposeLexicon
 
-    public init(vocabulary: PurposeVocabulary = .standard) {
+    package init(vocabulary: PurposeVocabulary = .standard) {
         self.vocabulary = vocabulary
         self.lexicon = PurposeLexicon(vocabulary: vocabulary)
     }
@@ -20,7 +20,7 @@ public struct InvoiceReferenceExtractor: Sendable {
     ///
     /// `maskedNumbers`: the payer's INN/PINFL and accounts when known, masked even if they appear without
     /// context (compared by their digits).
-    public func extract(_ purpose: String, maskedNumbers: [String] = []) -> PurposeReferences {
+    package func extract(_ purpose: String, maskedNumbers: [String] = []) -> PurposeReferences {
         let text = PurposeText(purpose)
         let masked: [[UInt8]] = maskedNumbers.compactMap { number in
             let digits = number.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }
@@ -36,7 +36,7 @@ public struct InvoiceReferenceExtractor: Sendable {
     /// The keys an invoice's own number is compared by (same normalisation as references): `0000-001234` →
     /// ("0000-001234", "1234", "1234"); `SF-2025/0147` → ("SF-2025/0147", "20250147", "147");
     /// `БП-000123` → ("BP-000123", "123", "123"). A leading number sign (`№ 12`) is not part of the number.
-    public static func keys(forInvoiceNumber number: String) -> (normalized: String, numericCore: String, serialCore: String) {
+    package static func keys(forInvoiceNumber number: String) -> (normalized: String, numericCore: String, serialCore: String) {
         let text = PurposeText(number)
         var start = 0
         while start < text.bytes.count && (text.bytes[start] == 0x23 || text.bytes[start] == 0x20) { start += 1 }

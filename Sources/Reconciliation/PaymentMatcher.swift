@@ -15,7 +15,7 @@ import HubCore
 /// - **Rejected pairs stay rejected**: an invoice the accountant rejected for a payment is invisible to it.
 ///
 /// Memory: the open invoices and their indexes (by payer, number and amount); payments stream through.
-public struct PaymentMatcher: Sendable, PaymentDecider {
+package struct PaymentMatcher: Sendable, PaymentDecider {
     private let rules: ReconciliationRules
     private let extractor: InvoiceReferenceExtractor
     private var invoices: [OpenInvoice] = []
@@ -32,7 +32,7 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
     /// What each line paid automatically in this run, for a later return of that line in the same run.
     private var autoPaid: [Int64: [(invoiceID: Int64, amount: Decimal)]] = [:]
     /// A tie among more invoices than this is not proposed at all: the accountant is told, not flooded.
-    public static let maxTiedProposals = 3
+    package static let maxTiedProposals = 3
     /// Full numeric core of the number → invoices.
     private var byCore: [String: [Int32]] = [:]
     /// Payer + full numeric core, and payer + `#` + serial → invoices.
@@ -41,9 +41,9 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
     private var byPayer: [String: [Int32]] = [:]
     /// Residual when loaded → invoices (R11 checks the current residual).
     private var byAmount: [Decimal: [Int32]] = [:]
-    public private(set) var ruleCounts: [String: Int] = [:]
+    package private(set) var ruleCounts: [String: Int] = [:]
 
-    public init(rules: ReconciliationRules, invoices open: [OpenInvoice]) {
+    package init(rules: ReconciliationRules, invoices open: [OpenInvoice]) {
         self.rules = rules
         extractor = InvoiceReferenceExtractor(vocabulary: rules.vocabulary)
         invoices.reserveCapacity(open.count)
@@ -71,7 +71,7 @@ public struct PaymentMatcher: Sendable, PaymentDecider {
     private static func key(_ inn: String, _ core: String) -> String { inn + "\u{1F}" + core }
 
     /// Decides one line. Call in booking order: `auto` decisions consume invoice residuals.
-    public mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision {
+    package mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision {
         let decision = evaluate(payment)
         ruleCounts[decision.rule ?? "none", default: 0] += 1
         return decision

@@ -5,25 +5,25 @@
 /// more letters also matches its inflections (`счет` matches `счету`, `счетам`; `shartnoma` matches
 /// `shartnomasi`: a final vowel is dropped from words of six letters or more); shorter words (`сч`, `сф`, `дог`)
 /// and tax words match only whole.
-public struct PurposeVocabulary: Sendable, Equatable {
+package struct PurposeVocabulary: Sendable, Equatable {
     /// Words after which the next identifiers are invoice numbers; a short one glued to digits (`СФ-01234`) is
     /// also the number's own prefix.
-    public var invoiceAnchors: [String]
+    package var invoiceAnchors: [String]
     /// Words after which the next identifiers are contract numbers (never invoice numbers).
-    public var contractAnchors: [String]
+    package var contractAnchors: [String]
     /// Words that make a payment an advance (`mentionsAdvance`).
-    public var advanceWords: [String]
+    package var advanceWords: [String]
     /// Words after which percentages and amounts are VAT, never invoice numbers.
-    public var taxWords: [String]
+    package var taxWords: [String]
 
-    public init(invoiceAnchors: [String], contractAnchors: [String], advanceWords: [String], taxWords: [String]) {
+    package init(invoiceAnchors: [String], contractAnchors: [String], advanceWords: [String], taxWords: [String]) {
         self.invoiceAnchors = invoiceAnchors
         self.contractAnchors = contractAnchors
         self.advanceWords = advanceWords
         self.taxWords = taxWords
     }
 
-    public static let standard = PurposeVocabulary(
+    package static let standard = PurposeVocabulary(
         invoiceAnchors: [
             "счет", "счёт", "сч", "с-ф", "с/ф", "сф", "счет-фактура", "сч-ф", "сч/ф", "счф", "инвойс",
             "ҳисоб-фактура", "хисоб-фактура", "ҳисобварақ", "фактура",

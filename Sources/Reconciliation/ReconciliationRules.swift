@@ -5,9 +5,9 @@ import HubCore
 /// confidence and action, the thresholds that turn confidence into `auto` / `suggested`, and tolerances.
 /// Read from `mappings/reconciliation.yaml` (docs/reconciliation.md); nothing about matching is hard-coded
 /// beyond what each kind of evidence means.
-public struct ReconciliationRules: Sendable, Equatable {
+package struct ReconciliationRules: Sendable, Equatable {
     /// What a rule does when it is the first whose conditions hold.
-    public enum Action: String, Sendable, CaseIterable {
+    package enum Action: String, Sendable, CaseIterable {
         /// Tie the payment to the invoices the evidence names (a surplus becomes a customer advance).
         case allocate
         /// Keep the money as a customer advance (a prepayment under a contract).
@@ -19,14 +19,14 @@ public struct ReconciliationRules: Sendable, Equatable {
     }
 
     /// One ranked rule: it applies when every condition holds (a condition lists the values it accepts).
-    public struct Rule: Sendable, Equatable {
-        public var id: String
-        public var description: String
-        public var conditions: [String: Set<String>]
-        public var confidence: Double
-        public var action: Action
+    package struct Rule: Sendable, Equatable {
+        package var id: String
+        package var description: String
+        package var conditions: [String: Set<String>]
+        package var confidence: Double
+        package var action: Action
 
-        public init(id: String, description: String, conditions: [String: Set<String>], confidence: Double,
+        package init(id: String, description: String, conditions: [String: Set<String>], confidence: Double,
                     action: Action) {
             self.id = id
             self.description = description
@@ -38,13 +38,13 @@ public struct ReconciliationRules: Sendable, Equatable {
 
     /// Lines the bank makes itself, recognised by transaction code (`ACMT/MDOP/CHRG`, `*/*/CHRG`, `NCHG`) or,
     /// when the line names no counterparty, by words of its text.
-    public struct BankLineKind: Sendable, Equatable {
+    package struct BankLineKind: Sendable, Equatable {
         /// `fee` or `interest`.
-        public var kind: String
-        public var codes: [String]
-        public var purposeWords: [String]
+        package var kind: String
+        package var codes: [String]
+        package var purposeWords: [String]
 
-        public init(kind: String, codes: [String], purposeWords: [String]) {
+        package init(kind: String, codes: [String], purposeWords: [String]) {
             self.kind = kind
             self.codes = codes
             self.purposeWords = purposeWords
@@ -52,7 +52,7 @@ public struct ReconciliationRules: Sendable, Equatable {
     }
 
     /// The evidence a rule may test, and the values each can take (docs/reconciliation.md explains each).
-    public static let evidence: [String: [String]] = [
+    package static let evidence: [String: [String]] = [
         "line": ["credit", "debit", "return", "reversal"],
         "bank_code": ["fee", "interest", "none"],
         "payer": ["known", "unknown"],
@@ -61,23 +61,23 @@ public struct ReconciliationRules: Sendable, Equatable {
                    "oldest_first_sum", "equals_any_open", "other"],
     ]
 
-    public var rules: [Rule]
+    package var rules: [Rule]
     /// Confidence at or above which an allocation is made without asking (`auto`).
-    public var autoThreshold: Double
+    package var autoThreshold: Double
     /// Confidence at or above which an allocation is proposed for review (`suggested`); below it, unmatched.
-    public var suggestThreshold: Double
+    package var suggestThreshold: Double
     /// An underpayment up to this much (UZS) still pays the invoice; the difference is written off.
-    public var toleranceAbsolute: Decimal
+    package var toleranceAbsolute: Decimal
     /// … or up to this percentage of the invoice's residual, whichever is larger.
-    public var tolerancePercent: Decimal
+    package var tolerancePercent: Decimal
     /// An invoice issued up to this many days after the payment can still be what it pays (prepaid invoices).
-    public var invoiceDateGraceDays: Int
+    package var invoiceDateGraceDays: Int
     /// Invoices issued more than this many months before the payment are not considered.
-    public var searchWindowMonths: Int
-    public var bankLines: [BankLineKind]
-    public var vocabulary: PurposeVocabulary
+    package var searchWindowMonths: Int
+    package var bankLines: [BankLineKind]
+    package var vocabulary: PurposeVocabulary
 
-    public init(rules: [Rule], autoThreshold: Double = 0.95, suggestThreshold: Double = 0.75,
+    package init(rules: [Rule], autoThreshold: Double = 0.95, suggestThreshold: Double = 0.75,
                 toleranceAbsolute: Decimal = 1, tolerancePercent: Decimal = 0, invoiceDateGraceDays: Int = 5,
                 searchWindowMonths: Int = 18, bankLines: [BankLineKind] = [],
                 vocabulary: PurposeVocabulary = .standard) {
@@ -93,20 +93,20 @@ public struct ReconciliationRules: Sendable, Equatable {
     }
 
     /// The first rule, in rank order, whose conditions all hold for `facts`.
-    public func firstRule(for facts: [String: String]) -> Rule? {
+    package func firstRule(for facts: [String: String]) -> Rule? {
         rules.first { rule in
             rule.conditions.allSatisfy { key, accepted in facts[key].map(accepted.contains) ?? false }
         }
     }
 
-    public func status(for confidence: Double) -> MatchStatus {
+    package func status(for confidence: Double) -> MatchStatus {
         if confidence >= autoThreshold { return .auto }
         if confidence >= suggestThreshold { return .suggested }
         return .hint
     }
 
     /// The kind of bank-originated line (`fee`, `interest`), or nil.
-    public func bankLineKind(code: String?, purpose: String?, hasCounterparty: Bool) -> String? {
+    package func bankLineKind(code: String?, purpose: String?, hasCounterparty: Bool) -> String? {
         if let code {
             let segments = code.split(separator: "/", omittingEmptySubsequences: false)
             for kind in bankLines {

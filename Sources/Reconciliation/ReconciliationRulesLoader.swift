@@ -7,9 +7,9 @@ import Yams
 /// Reads `mappings/reconciliation.yaml`: the ranked reconciliation rules, thresholds, tolerances, the bank's
 /// own line codes and the words payers use (docs/reconciliation.md). Checked like every configuration file:
 /// all problems in one pass, each with its line and column, unknown keys and values refused with a suggestion.
-public enum ReconciliationRulesLoader {
+package enum ReconciliationRulesLoader {
     /// Where `crmhub reconcile` and the reconcile step look when no file is given.
-    public static let defaultPath = "mappings/reconciliation.yaml"
+    package static let defaultPath = "mappings/reconciliation.yaml"
 
     static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "bank_lines",
                                "vocabulary"]
@@ -17,19 +17,19 @@ public enum ReconciliationRulesLoader {
     static let vocabularyKeys = ["invoice_anchors", "contract_anchors", "advance_words", "tax_words"]
 
     /// Whether a file under `mappings/` holds reconciliation rules (rather than data-quality tests).
-    public static func isRulesFile(_ path: String) -> Bool {
+    package static func isRulesFile(_ path: String) -> Bool {
         URL(fileURLWithPath: path).lastPathComponent.hasPrefix("reconciliation")
     }
 
     /// The rules in `text` (from `file`), or nil when it has errors; the diagnostics either way.
-    public static func load(_ text: String, file: String) -> (ReconciliationRules?, [ConfigDiagnostic]) {
+    package static func load(_ text: String, file: String) -> (ReconciliationRules?, [ConfigDiagnostic]) {
         var reader = ConfigReader(file: file)
         let rules = read(text, reader: &reader)
         return (reader.diagnostics.contains { $0.severity == .error } ? nil : rules, reader.diagnostics)
     }
 
     /// Reads a rules file from disk, throwing one error that lists every problem; also returns its SHA-256.
-    public static func load(path: String) throws -> (rules: ReconciliationRules, sha256: String) {
+    package static func load(path: String) throws -> (rules: ReconciliationRules, sha256: String) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HubError(.configuration, "no reconciliation rules file (the default is "
                            + "\(defaultPath); give another with --rules)", location: SourceLocation(source: path))

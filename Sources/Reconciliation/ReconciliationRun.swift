@@ -3,9 +3,9 @@ import Foundation
 import HubCore
 
 /// `crmhub reconcile` and the `reconcile` job step: the rules file, the engine and the warehouse, wired.
-public enum ReconciliationRun {
+package enum ReconciliationRun {
     /// Reconciles the bank lines booked between `from` and `to` (either open) that have no decided allocation.
-    public static func run(warehouse: Warehouse, rulesPath: String, from: CalendarDate?, to: CalendarDate?,
+    package static func run(warehouse: Warehouse, rulesPath: String, from: CalendarDate?, to: CalendarDate?,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ReconciliationSummary {
         let (rules, sha256) = try ReconciliationRulesLoader.load(path: rulesPath)
         let summary = try await ReconciliationStore(warehouse: warehouse).reconcile(

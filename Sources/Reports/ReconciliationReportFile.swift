@@ -10,17 +10,17 @@ import HubCore
 
 /// Writes the reconciliation report as an XLSX workbook (one sheet per part) or as CSV files (one per sheet, in
 /// a folder), and reads the accountant's decisions back from the reviewed file's "To review" sheet.
-public enum ReconciliationReportFile {
-    public enum Format: String, Sendable, CaseIterable {
+package enum ReconciliationReportFile {
+    package enum Format: String, Sendable, CaseIterable {
         case xlsx, csv
     }
 
     /// The decision a reviewed row carries.
-    public struct ReviewedRow: Sendable, Equatable {
-        public var target: ReconciliationDecisions.Target
-        public var action: ReconciliationDecisions.Action
+    package struct ReviewedRow: Sendable, Equatable {
+        package var target: ReconciliationDecisions.Target
+        package var action: ReconciliationDecisions.Action
         /// 1-based row in the sheet (the header is row 1), for messages.
-        public var row: Int
+        package var row: Int
 
         package init(target: ReconciliationDecisions.Target, action: ReconciliationDecisions.Action, row: Int) {
             self.target = target
@@ -35,7 +35,7 @@ public enum ReconciliationReportFile {
                                            "отклонить", "отклоняю", "✗", "✘"]
 
     /// Writes `report` to `path`: a `.xlsx` file, or for CSV a folder of `<sheet>.csv` files.
-    public static func write(_ report: ReconciliationReport, format: Format, to path: String) throws {
+    package static func write(_ report: ReconciliationReport, format: Format, to path: String) throws {
         switch format {
         case .xlsx:
             let writer = try XLSXWorkbookWriter(path: path)
@@ -70,7 +70,7 @@ public enum ReconciliationReportFile {
     }
 
     /// `To review` → `to-review.csv`.
-    public static func csvName(of sheet: String) -> String {
+    package static func csvName(of sheet: String) -> String {
         sheet.lowercased().replacingOccurrences(of: " ", with: "-") + ".csv"
     }
 
@@ -100,7 +100,7 @@ public enum ReconciliationReportFile {
     /// The decisions in a reviewed report: its "To review" sheet (XLSX) or `to-review.csv` (a CSV file, or the
     /// folder a CSV report was written to). Rows with an empty Decision are skipped; a word that is neither a
     /// confirmation nor a rejection is an error naming its row.
-    public static func readDecisions(path: String) throws -> [ReviewedRow] {
+    package static func readDecisions(path: String) throws -> [ReviewedRow] {
         let rows: [[String]]
         let isFolder = try InputPath.check(path, what: "file or folder") == .folder
         if isFolder || path.lowercased().hasSuffix(".csv") {

@@ -13,11 +13,11 @@ import HubCore
 ///
 /// CSV by hand (RFC 4180 quoting, UTF-8 with a byte-order mark so that Excel reads Cyrillic): writing is a
 /// few lines, and none of the available packages is worth a dependency for it.
-public enum ReportWriter {
+package enum ReportWriter {
     /// The reports a job can write.
-    public static let names = ["bank-days", "top-counterparties", "invoice-summary"]
+    package static let names = ["bank-days", "top-counterparties", "invoice-summary"]
     /// The accountants' reconciliation workbook (`ReconciliationReportFile`), written as XLSX or CSV files.
-    public static let reconciliation = "reconciliation"
+    package static let reconciliation = "reconciliation"
 
     /// Writes report `name` to `path`; the rows written. The reconciliation workbook covers the booking days
     /// `from`…`to` and is XLSX for a `.xlsx` path, else a folder of CSV files; it fails, once written, when its

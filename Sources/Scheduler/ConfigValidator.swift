@@ -5,22 +5,22 @@ import Reconciliation
 
 /// `crmhub validate`: every job file (`jobs/*.yaml`) and mapping file (`mappings/*.yaml`) under the given
 /// paths, checked in one pass, each problem reported with its file, line and column.
-public enum ConfigValidator {
-    public struct Result: Sendable {
-        public var files: [String] = []
-        public var jobs: [JobDefinition] = []
+package enum ConfigValidator {
+    package struct Result: Sendable {
+        package var files: [String] = []
+        package var jobs: [JobDefinition] = []
         /// The data-quality tests of the mapping files.
-        public var qualityTests: [QualityTest] = []
+        package var qualityTests: [QualityTest] = []
         /// The reconciliation rules (`mappings/reconciliation*.yaml`), when such a file was checked.
-        public var reconciliationRules: ReconciliationRules?
-        public var diagnostics: [ConfigDiagnostic] = []
-        public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
-        public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
+        package var reconciliationRules: ReconciliationRules?
+        package var diagnostics: [ConfigDiagnostic] = []
+        package var errors: Int { diagnostics.filter { $0.severity == .error }.count }
+        package var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
     }
 
     /// Checks `paths` (files, or folders whose `.yaml`/`.yml` files are read in name order). A file is a job
     /// file unless it sits in a folder named `mappings`.
-    public static func validate(_ paths: [String]) -> Result {
+    package static func validate(_ paths: [String]) -> Result {
         var result = Result()
         for path in paths {
             let files = yamlFiles(at: path)
@@ -46,7 +46,7 @@ public enum ConfigValidator {
 
     /// The data-quality tests of the mapping files in `folder` (none when it does not exist), with the
     /// diagnostics of those files.
-    public static func qualityTests(in folder: String = "mappings") -> (tests: [QualityTest], diagnostics: [ConfigDiagnostic]) {
+    package static func qualityTests(in folder: String = "mappings") -> (tests: [QualityTest], diagnostics: [ConfigDiagnostic]) {
         guard FileManager.default.fileExists(atPath: folder) else { return ([], []) }
         let result = validate([folder])
         return (result.qualityTests, result.diagnostics)

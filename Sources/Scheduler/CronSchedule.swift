@@ -10,8 +10,8 @@ import Foundation
 ///
 /// Daylight saving time (D13): a fire time the clocks skip runs at the first instant after the gap; a fire
 /// time the clocks repeat runs once, at its first occurrence.
-public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
-    public let expression: String
+package struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
+    package let expression: String
     let minutes: FieldSet
     let hours: FieldSet
     let daysOfMonth: FieldSet
@@ -21,10 +21,10 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     let daysOfMonthRestricted: Bool
     let daysOfWeekRestricted: Bool
 
-    public var description: String { expression }
+    package var description: String { expression }
 
     /// Parses an expression; errors name the field and the column (1-based, within the expression).
-    public init(parsing expression: String) throws(CronError) {
+    package init(parsing expression: String) throws(CronError) {
         self.expression = expression
         let trimmed = expression.trimmingCharacters(in: .whitespaces)
         let text = Self.macros[trimmed.lowercased()] ?? expression
@@ -70,7 +70,7 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
 
     /// The first fire time strictly after `instant`, in `zone`; nil when the expression can never fire
     /// (`0 0 30 2 *`): CRMHub looks eight years ahead, enough for any 29 February.
-    public func nextFire(after instant: Date, in zone: TimeZone) -> Date? {
+    package func nextFire(after instant: Date, in zone: TimeZone) -> Date? {
         var candidate = LocalMinute(instant, in: zone)
         advance(&candidate)
         let limit = candidate.year + 8
@@ -138,17 +138,17 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A cron expression that does not parse: what is wrong, and where.
-public struct CronError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+package struct CronError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
     /// 1-based column within the expression.
-    public var column: Int
+    package var column: Int
 
     init(_ message: String, column: Int) {
         self.message = message
         self.column = column
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// The values one cron field allows, as a bit set.

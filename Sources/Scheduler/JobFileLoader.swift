@@ -4,14 +4,14 @@ import HubCore
 import Yams
 
 /// Reads `jobs/*.yaml` into `JobDefinition`s, reporting every problem of a file at once (`ConfigDiagnostic`).
-public enum JobFileLoader {
+package enum JobFileLoader {
     static let topLevelKeys = [
         "version", "id", "description", "schedule", "catch_up", "overlap", "concurrency_key", "timeout", "retry",
         "pause_after_failures", "steps",
     ]
 
     /// The job in `text` (from `file`), or nil when it has errors; the diagnostics either way.
-    public static func load(_ text: String, file: String) -> (JobDefinition?, [ConfigDiagnostic]) {
+    package static func load(_ text: String, file: String) -> (JobDefinition?, [ConfigDiagnostic]) {
         var reader = ConfigReader(file: file)
         let job = read(text, reader: &reader)
         return (reader.diagnostics.contains { $0.severity == .error } ? nil : job, reader.diagnostics)

@@ -15,27 +15,35 @@ import HubCore
 /// resumed from its first step that did not succeed. Steps are idempotent (every file loads once), so a step
 /// cut short simply runs again. A step that fails does not stop the others: each source is independent, and
 /// one bad file must not keep the rest of the night's data out.
-public struct JobRunner: Sendable {
-    public let warehouse: Warehouse
+package struct JobRunner: Sendable {
+    package let warehouse: Warehouse
     /// For tests of crash recovery: the process exits at once, as if killed, after this step is recorded.
-    public var abortAfterStep: Int?
+    package var abortAfterStep: Int?
     /// For tests of retries: this step's first attempt fails with a retryable error.
-    public var failOnceAtStep: Int?
+    package var failOnceAtStep: Int?
     /// Run even if the job is paused, and lift the pause (someone fixed what made it fail).
-    public var unpause = false
+    package var unpause = false
     /// Data-quality tests (mappings/*.yaml) run on every batch a step loads; a failing `error` test fails
     /// the step.
-    public var qualityTests: [QualityTest] = []
+    package var qualityTests: [QualityTest] = []
     /// Lines for the person or log watching the run.
-    public var report: @Sendable (String) -> Void
+    package var report: @Sendable (String) -> Void
 
-    public init(warehouse: Warehouse, abortAfterStep: Int? = nil, report: @escaping @Sendable (String) -> Void) {
+    package init(warehouse: Warehouse, abortAfterStep: Int? = nil, report: @escaping @Sendable (String) -> Void) {
         self.warehouse = warehouse
         self.abortAfterStep = abortAfterStep
         self.report = report
     }
 
-    public enum Outcome: Sendable, Equatable {
+    /// The test hooks, from the environment (Tests/IntegrationTests/JobRunTests.swift):
+    /// `CRMHUB_TEST_ABORT_AFTER_STEP` (exit as if killed after that step) and `CRMHUB_TEST_FAIL_ONCE_AT_STEP`
+    /// (that step's first attempt fails with a retryable error).
+    package mutating func readTestHooks(from environment: [String: String] = ProcessInfo.processInfo.environment) {
+        abortAfterStep = environment["CRMHUB_TEST_ABORT_AFTER_STEP"].flatMap { Int($0) } ?? abortAfterStep
+        failOnceAtStep = environment["CRMHUB_TEST_FAIL_ONCE_AT_STEP"].flatMap { Int($0) } ?? failOnceAtStep
+    }
+
+    package enum Outcome: Sendable, Equatable {
         case succeeded(runID: Int64, quarantined: Int)
         /// Some steps failed; `paused` when this was one failed run too many and the job is now paused.
         case failed(runID: Int64, failedSteps: [Int], paused: JobRunStore.Pause?)
@@ -48,7 +56,7 @@ public struct JobRunner: Sendable {
         case busy
     }
 
-    public func run(_ job: JobDefinition, scheduledFor: Date, trigger: JobRunStore.Trigger) async throws -> Outcome {
+    package func run(_ job: JobDefinition, scheduledFor: Date, trigger: JobRunStore.Trigger) async throws -> Outcome {
         let store = JobRunStore(warehouse: warehouse)
         let runner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         if unpause {

@@ -9,18 +9,18 @@ import HubCore
 /// same ticks, and a tick is run once (`JobRunner`: the tick's advisory lock, one `ops.job_runs` row per job
 /// and time). Jobs sharing a concurrency key never run at once: a tick that finds its key taken is skipped
 /// (`overlap: skip`) or waits for it (`overlap: queue`).
-public struct JobScheduler: Sendable {
-    public let jobs: [JobDefinition]
-    public let warehouse: Warehouse
+package struct JobScheduler: Sendable {
+    package let jobs: [JobDefinition]
+    package let warehouse: Warehouse
     /// Run on every batch a job loads (mappings/*.yaml).
-    public var qualityTests: [QualityTest] = []
+    package var qualityTests: [QualityTest] = []
     let now: @Sendable () -> Date
     let sleepUntil: @Sendable (Date) async throws -> Void
     let report: @Sendable (String) -> Void
 
     /// - Parameters:
     ///   - now, sleepUntil: the clock (tests pass a simulated one).
-    public init(jobs: [JobDefinition], warehouse: Warehouse, now: @escaping @Sendable () -> Date = { Date() },
+    package init(jobs: [JobDefinition], warehouse: Warehouse, now: @escaping @Sendable () -> Date = { Date() },
                 sleepUntil: @escaping @Sendable (Date) async throws -> Void = JobScheduler.sleep(until:),
                 report: @escaping @Sendable (String) -> Void) {
         self.jobs = jobs.filter { $0.schedule != nil }
@@ -30,14 +30,14 @@ public struct JobScheduler: Sendable {
         self.report = report
     }
 
-    public static func sleep(until time: Date) async throws {
+    package static func sleep(until time: Date) async throws {
         let seconds = time.timeIntervalSinceNow
         if seconds > 0 { try await Task.sleep(for: .seconds(seconds)) }
     }
 
     /// Runs until cancelled (or until the clock passes `end`). A run in progress when the task is cancelled
     /// (SIGTERM) is finished first: it is not cut in the middle of a step.
-    public func run(until end: Date? = nil) async throws {
+    package func run(until end: Date? = nil) async throws {
         let store = JobRunStore(warehouse: warehouse)
         var next: [String: Date] = [:]
         // After downtime: the times missed since each job's last scheduled run, as its catch-up policy says.
@@ -153,7 +153,7 @@ public struct JobScheduler: Sendable {
     }
 
     /// `2026-11-23 02:30` (with `GMT+5` when `showingZone`): a time as a job's zone shows it, for people.
-    public static func localMinute(_ time: Date, in zone: TimeZone, showingZone: Bool = false) -> String {
+    package static func localMinute(_ time: Date, in zone: TimeZone, showingZone: Bool = false) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone

@@ -7,14 +7,14 @@ import Yams
 
 /// Reads `mappings/*.yaml`: for now, the data-quality tests run on every batch just loaded (docs/mappings.md).
 /// The same reader as job files: versioned, unknown keys refused with a suggestion, positions in every message.
-public enum MappingFileLoader {
+package enum MappingFileLoader {
     static let topLevelKeys = ["version", "description", "tests"]
     static let testKeys = ["name", "table", "column", "unique", "not_null", "relationships", "accepted_values",
                            "severity", "threshold"]
     static let kinds = ["unique", "not_null", "relationships", "accepted_values"]
 
     /// The tests in `text` (from `file`), or nil when it has errors; the diagnostics either way.
-    public static func load(_ text: String, file: String) -> ([QualityTest]?, [ConfigDiagnostic]) {
+    package static func load(_ text: String, file: String) -> ([QualityTest]?, [ConfigDiagnostic]) {
         var reader = ConfigReader(file: file)
         let tests = read(text, reader: &reader)
         return (reader.diagnostics.contains { $0.severity == .error } ? nil : tests, reader.diagnostics)

@@ -314,6 +314,21 @@ struct JobRunTests {
             #expect(try await count(warehouse, """
                 SELECT count(*)::int FROM ops.quality_results WHERE test_name = 'lines-have-invoices' AND NOT passed
                 """) == 0)
+
+            // By hand, the same tests: the batch loads and stays, the failed error test makes it exit 1.
+            let statement = try files.write("by-hand.txt", StatementFiles.encode(
+                StatementFiles.header(from: "20.04.2024", to: "20.04.2024")
+                    + StatementFiles.incoming(number: "77", date: "20.04.2024", amount: "770.00") + ["КонецФайла"]))
+            let byHand = try await crmhub(["import", "bank-1c", statement, "--mappings", mappings],
+                                          database: warehouse.settings)
+            #expect(byHand.status == 1, "\(byHand.text)")
+            #expect(byHand.text.contains("but data-quality test(s) dollars-only failed"), "\(byHand.text)")
+            #expect(byHand.text.contains("dollars-only (core.bank_transactions.currency accepted_values): "))
+            #expect(!byHand.text.contains("nothing from this file was saved"), "\(byHand.text)")
+            #expect(try await count(warehouse, """
+                SELECT count(DISTINCT batch_id)::int FROM ops.quality_results
+                WHERE test_name = 'dollars-only' AND NOT passed
+                """) == 3)
         }
     }
 

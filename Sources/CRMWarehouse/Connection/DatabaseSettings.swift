@@ -4,29 +4,29 @@ import NIOSSL
 import PostgresNIO
 
 /// Where the warehouse lives: a server named by a URL, or the embedded private cluster.
-public struct DatabaseSettings: Sendable, CustomStringConvertible {
-    public enum Target: Sendable {
+package struct DatabaseSettings: Sendable, CustomStringConvertible {
+    package enum Target: Sendable {
         case tcp(host: String, port: Int, tls: TLSMode)
         case unixSocket(directory: String, port: Int)
     }
 
-    public enum TLSMode: String, Sendable {
+    package enum TLSMode: String, Sendable {
         case disable, prefer, require
     }
 
-    public var target: Target
-    public var username: String
+    package var target: Target
+    package var username: String
     /// Never logged; `description` redacts it.
-    public var password: String?
-    public var database: String
+    package var password: String?
+    package var database: String
     /// How long a connection attempt may take before it fails: libpq's `connect_timeout` (URL parameter, in
     /// seconds) or `PGCONNECT_TIMEOUT`; 10 s by default. A server that refuses or does not answer is reported
     /// within this time, never after minutes of silence.
-    public var connectTimeout: Duration
+    package var connectTimeout: Duration
 
-    public static let defaultConnectTimeout = Duration.seconds(10)
+    package static let defaultConnectTimeout = Duration.seconds(10)
 
-    public init(target: Target, username: String, password: String?, database: String,
+    package init(target: Target, username: String, password: String?, database: String,
                 connectTimeout: Duration = DatabaseSettings.defaultConnectTimeout) {
         self.target = target
         self.username = username
@@ -37,7 +37,7 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
 
     /// Parses `postgres[ql]://user:password@host:port/database?sslmode=…` and the socket form
     /// `postgresql:///database?host=/path/to/socket/dir&user=name`.
-    public init(url text: String) throws(HubError) {
+    package init(url text: String) throws(HubError) {
         guard let components = URLComponents(string: text),
               let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme)
         else {
@@ -78,14 +78,14 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
     }
 
     /// The same server, another database (used to create databases and by tests).
-    public func with(database: String) -> DatabaseSettings {
+    package func with(database: String) -> DatabaseSettings {
         var copy = self
         copy.database = database
         return copy
     }
 
     /// A libpq-style URL (what `psql` takes), without the password.
-    public var url: String {
+    package var url: String {
         switch target {
         case .tcp(let host, let port, let tls):
             return "postgresql://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
@@ -94,10 +94,10 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { url }
+    package var description: String { url }
 
     /// The URL with the password, for handing to a child process's `DATABASE_URL`; never for logs.
-    public var urlWithCredentials: String {
+    package var urlWithCredentials: String {
         guard let password, case .tcp(let host, let port, let tls) = target else { return url }
         let allowed = CharacterSet.urlUserAllowed.subtracting(CharacterSet(charactersIn: ":@/"))
         let user = username.addingPercentEncoding(withAllowedCharacters: allowed) ?? username

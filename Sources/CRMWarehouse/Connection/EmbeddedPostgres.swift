@@ -13,19 +13,19 @@ import Glibc
 /// checkout under `/root`, say), the cluster is kept under `/var/lib/crmhub/clusters/<hash>` and
 /// `.crmhub/postgres` is a symbolic link to it. Start and stop are serialised with a file lock, so two
 /// `crmhub` processes starting at once share one server.
-public struct EmbeddedPostgres: Sendable {
-    public static let databaseName = "crmhub"
-    public static let superuser = "crmhub"
+package struct EmbeddedPostgres: Sendable {
+    package static let databaseName = "crmhub"
+    package static let superuser = "crmhub"
     static let port = 5432
 
     /// `.crmhub/postgres` as given (may be a link).
-    public let home: String
+    package let home: String
 
-    public init(workingDirectory: String = FileManager.default.currentDirectoryPath) {
+    package init(workingDirectory: String = FileManager.default.currentDirectoryPath) {
         home = URL(fileURLWithPath: workingDirectory).appendingPathComponent(".crmhub/postgres").path
     }
 
-    public init(home: String) {
+    package init(home: String) {
         self.home = home
     }
 
@@ -46,7 +46,7 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// Connection settings for the embedded cluster (it need not be running yet).
-    public var settings: DatabaseSettings {
+    package var settings: DatabaseSettings {
         DatabaseSettings(target: .unixSocket(directory: socketDirectory, port: Self.port),
                          username: Self.superuser, password: nil, database: Self.databaseName)
     }
@@ -75,13 +75,13 @@ public struct EmbeddedPostgres: Sendable {
 
     // MARK: - Lifecycle
 
-    public enum State: Equatable, Sendable {
+    package enum State: Equatable, Sendable {
         case notInitialised
         case stopped
         case running(pid: Int)
     }
 
-    public func state() throws -> State {
+    package func state() throws -> State {
         guard FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") else { return .notInitialised }
         let bin = try Self.binDirectory()
         let output = try ChildProcess.run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: serverUser)
@@ -96,7 +96,7 @@ public struct EmbeddedPostgres: Sendable {
     /// Initialises the cluster on first use and starts it if it is not running. Idempotent and safe to call
     /// from several processes at once. Returns true when this call started the server.
     @discardableResult
-    public func start() throws -> Bool {
+    package func start() throws -> Bool {
         try withLock {
             let bin = try Self.binDirectory()
             try prepareHome()
@@ -122,7 +122,7 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// Stops the server (fast shutdown: open transactions roll back, committed data is safe).
-    public func stop() throws {
+    package func stop() throws {
         try withLock {
             guard case .running = try state() else { return }
             let bin = try Self.binDirectory()

@@ -6,13 +6,13 @@ import NIOPosix
 import PostgresNIO
 
 /// An open connection pool to the CRM warehouse, alive for the duration of `Warehouse.open`.
-public struct Warehouse: Sendable {
-    public let settings: DatabaseSettings
-    public let client: PostgresClient
-    public let logger: Logger
+package struct Warehouse: Sendable {
+    package let settings: DatabaseSettings
+    package let client: PostgresClient
+    package let logger: Logger
 
     /// Opens a pool, runs `body`, and shuts the pool down however `body` ends.
-    public static func open<Result: Sendable>(
+    package static func open<Result: Sendable>(
         _ settings: DatabaseSettings, logger: Logger, _ body: (Warehouse) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: logger)
@@ -55,7 +55,7 @@ public struct Warehouse: Sendable {
     /// reads) when it may go away by itself: the server out of reach or restarting (SQLSTATE classes 08, 53,
     /// 57P), a deadlock or serialisation failure, a connection postgres-nio lost. A malformed file or a wrong
     /// setting needs a person, and is never retried.
-    public static func hubError(for error: any Error) -> HubError {
+    package static func hubError(for error: any Error) -> HubError {
         let transient = sqlState(of: error).map {
             $0.hasPrefix("08") || $0.hasPrefix("53") || $0.hasPrefix("57P") || ["40001", "40P01"].contains($0)
         }
@@ -68,7 +68,7 @@ public struct Warehouse: Sendable {
     }
 
     /// PSQLError's own description hides the server's message; this brings it out.
-    public static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 var text = message
@@ -108,7 +108,7 @@ public struct Warehouse: Sendable {
     }
 
     /// The SQLSTATE of a server error, if the error is one.
-    public static func sqlState(of error: any Error) -> String? {
+    package static func sqlState(of error: any Error) -> String? {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] }
         if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.commitError {
             return sqlState(of: inner)

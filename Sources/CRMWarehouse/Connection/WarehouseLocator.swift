@@ -5,11 +5,11 @@ import PostgresNIO
 
 /// Decides which PostgreSQL the warehouse is: `DATABASE_URL` when set, otherwise the embedded cluster,
 /// started (and created) on demand.
-public enum WarehouseLocator {
+package enum WarehouseLocator {
     /// - Parameters:
     ///   - url: an explicit URL (from `--database-url` or `DATABASE_URL`); nil means the embedded default.
     ///   - workingDirectory: where `.crmhub/postgres` lives for the embedded default.
-    public static func settings(
+    package static func settings(
         url: String?, workingDirectory: String = FileManager.default.currentDirectoryPath, logger: Logger
     ) async throws -> DatabaseSettings {
         if let url, !url.isEmpty { return try DatabaseSettings(url: url) }
@@ -25,7 +25,7 @@ public enum WarehouseLocator {
     /// Safe when several processes do it at once: PostgreSQL refuses to copy `template1` while another
     /// `CREATE DATABASE` is copying it (SQLSTATE 55006), so that is retried, and losing the race to create the
     /// same name (42P04, or 23505 from the catalog index) means it exists.
-    public static func ensureDatabase(_ settings: DatabaseSettings, logger: Logger) async throws {
+    package static func ensureDatabase(_ settings: DatabaseSettings, logger: Logger) async throws {
         do {
             try await Warehouse.open(settings.with(database: "postgres"), logger: logger) { warehouse in
                 for attempt in 1...20 {

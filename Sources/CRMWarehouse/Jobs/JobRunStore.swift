@@ -5,19 +5,19 @@ import PostgresNIO
 
 /// `ops.job_runs` and `ops.job_steps`: one run per (job, scheduled time), its steps' progress, and the lock
 /// that lets exactly one process work on a tick.
-public struct JobRunStore: Sendable {
-    public let warehouse: Warehouse
+package struct JobRunStore: Sendable {
+    package let warehouse: Warehouse
 
-    public init(warehouse: Warehouse) {
+    package init(warehouse: Warehouse) {
         self.warehouse = warehouse
     }
 
-    public enum Trigger: String, Sendable {
+    package enum Trigger: String, Sendable {
         case manual, schedule
     }
 
     /// How a run begins.
-    public enum Start: Sendable, Equatable {
+    package enum Start: Sendable, Equatable {
         /// A new run, or an interrupted or failed one resumed: `completedSteps` (1-based) are not run again.
         case started(runID: Int64, resumed: Bool, completedSteps: Set<Int>)
         /// This tick was run to success before: nothing to do.
@@ -29,7 +29,7 @@ public struct JobRunStore: Sendable {
     /// Runs `body` while holding the tick's lock: a PostgreSQL session advisory lock on its own connection,
     /// released when `body` ends or when the process dies (the server drops the connection). `body` gets false
     /// when another process holds the lock: that process is working on the tick now.
-    public func withTickLock<Result: Sendable>(
+    package func withTickLock<Result: Sendable>(
         jobID: String, scheduledFor: Date, _ body: @Sendable (Bool) async throws -> Result
     ) async throws -> Result {
         let key = "crmhub:job:\(jobID)@\(Int64(scheduledFor.timeIntervalSince1970))"
@@ -56,7 +56,7 @@ public struct JobRunStore: Sendable {
     /// retry it and count its failure twice. A run left `running` (its process died) is always resumed.
     /// Runs `body` holding the lock of a concurrency key (jobs sharing a key never run at once, on any
     /// machine): waiting for it when `wait`, else giving `body` false when another run holds it.
-    public func withConcurrencyLock<Result: Sendable>(
+    package func withConcurrencyLock<Result: Sendable>(
         _ key: String, wait: Bool, _ body: @Sendable (Bool) async throws -> Result
     ) async throws -> Result {
         let name = "crmhub:concurrency:\(key)"
@@ -87,7 +87,7 @@ public struct JobRunStore: Sendable {
 
     /// Times the scheduler started this job for whose runs never ended (`running`): cut short by a crash, or
     /// still going in another scheduler (the tick's lock tells which).
-    public func unfinishedScheduledTimes(of jobID: String) async throws -> [Date] {
+    package func unfinishedScheduledTimes(of jobID: String) async throws -> [Date] {
         try await warehouse.client.query("""
             SELECT scheduled_for FROM ops.job_runs
             WHERE job_id = \(jobID) AND trigger = 'schedule' AND status = 'running' ORDER BY scheduled_for
@@ -95,13 +95,13 @@ public struct JobRunStore: Sendable {
     }
 
     /// The latest time the scheduler ran (or started) this job for.
-    public func lastScheduledTime(of jobID: String) async throws -> Date? {
+    package func lastScheduledTime(of jobID: String) async throws -> Date? {
         try await warehouse.client.query("""
             SELECT max(scheduled_for) FROM ops.job_runs WHERE job_id = \(jobID) AND trigger = 'schedule'
             """, logger: warehouse.logger).collect().first!.decode(Date?.self)
     }
 
-    public func start(jobID: String, scheduledFor: Date, trigger: Trigger, runner: String,
+    package func start(jobID: String, scheduledFor: Date, trigger: Trigger, runner: String,
                       resumeFailed: Bool = true) async throws -> Start {
         let logger = warehouse.logger
         return try await warehouse.client.withConnection { connection in
@@ -137,7 +137,7 @@ public struct JobRunStore: Sendable {
 
     /// Moves a stream's cursor to `file` (a file whose batch is `batchID`); on `connection`, which is inside
     /// that file's load transaction when the file was just loaded.
-    public static func advanceCursor(jobID: String, stream: String, file: String, batchID: Int64,
+    package static func advanceCursor(jobID: String, stream: String, file: String, batchID: Int64,
                                      on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO ops.job_cursors (job_id, stream, last_file, last_batch_id)
@@ -149,7 +149,7 @@ public struct JobRunStore: Sendable {
     }
 
     /// A cursor moved for a file loaded before (nothing to load with it).
-    public func advanceCursor(jobID: String, stream: String, file: String, batchID: Int64) async throws {
+    package func advanceCursor(jobID: String, stream: String, file: String, batchID: Int64) async throws {
         let logger = warehouse.logger
         try await warehouse.client.withConnection { connection in
             try await Self.advanceCursor(jobID: jobID, stream: stream, file: file, batchID: batchID,
@@ -158,13 +158,13 @@ public struct JobRunStore: Sendable {
     }
 
     /// Every cursor of a job: stream, last file, when it moved.
-    public func cursors(of jobID: String) async throws -> [(stream: String, lastFile: String, advancedAt: Date)] {
+    package func cursors(of jobID: String) async throws -> [(stream: String, lastFile: String, advancedAt: Date)] {
         try await warehouse.client.query("""
             SELECT stream, last_file, advanced_at FROM ops.job_cursors WHERE job_id = \(jobID) ORDER BY stream
             """, logger: warehouse.logger).collect().map { try $0.decode((String, String, Date).self) }
     }
 
-    public func startStep(runID: Int64, index: Int, kind: String, target: String) async throws {
+    package func startStep(runID: Int64, index: Int, kind: String, target: String) async throws {
         try await warehouse.client.query("""
             INSERT INTO ops.job_steps (run_id, step_index, kind, target, status)
             VALUES (\(runID), \(index), \(kind), \(target), 'running')
@@ -176,18 +176,18 @@ public struct JobRunStore: Sendable {
     }
 
     /// What a step did.
-    public struct StepCounts: Sendable, Equatable {
-        public var files = 0
-        public var filesLoaded = 0
-        public var filesAlready = 0
-        public var filesFailed = 0
-        public var recordsLoaded = 0
-        public var recordsQuarantined = 0
+    package struct StepCounts: Sendable, Equatable {
+        package var files = 0
+        package var filesLoaded = 0
+        package var filesAlready = 0
+        package var filesFailed = 0
+        package var recordsLoaded = 0
+        package var recordsQuarantined = 0
 
-        public init() {}
+        package init() {}
     }
 
-    public func finishStep(runID: Int64, index: Int, succeeded: Bool, counts: StepCounts, attempts: Int,
+    package func finishStep(runID: Int64, index: Int, succeeded: Bool, counts: StepCounts, attempts: Int,
                            error: String?, retryable: Bool?) async throws
     {
         try await warehouse.client.query("""
@@ -202,12 +202,12 @@ public struct JobRunStore: Sendable {
     }
 
     /// A paused job: since when, and why.
-    public struct Pause: Sendable, Equatable {
-        public var since: Date
-        public var reason: String
+    package struct Pause: Sendable, Equatable {
+        package var since: Date
+        package var reason: String
     }
 
-    public func pause(of jobID: String) async throws -> Pause? {
+    package func pause(of jobID: String) async throws -> Pause? {
         let rows = try await warehouse.client.query("""
             SELECT paused_at, paused_reason FROM ops.job_state WHERE job_id = \(jobID) AND paused_at IS NOT NULL
             """, logger: warehouse.logger).collect()
@@ -218,7 +218,7 @@ public struct JobRunStore: Sendable {
 
     /// Counts a finished run towards the job's failures in a row, pausing the job when they reach
     /// `pauseAfter`; a success resets the count. Returns the pause when this run caused one.
-    public func recordOutcome(jobID: String, succeeded: Bool, pauseAfter: Int) async throws -> Pause? {
+    package func recordOutcome(jobID: String, succeeded: Bool, pauseAfter: Int) async throws -> Pause? {
         let row = try await warehouse.client.query("""
             INSERT INTO ops.job_state AS s (job_id, consecutive_failures)
             VALUES (\(jobID), \(succeeded ? 0 : 1))
@@ -239,7 +239,7 @@ public struct JobRunStore: Sendable {
     }
 
     /// Lifts a pause (someone fixed the cause); the failure count starts again from zero.
-    public func unpause(_ jobID: String) async throws {
+    package func unpause(_ jobID: String) async throws {
         try await warehouse.client.query("""
             UPDATE ops.job_state SET paused_at = NULL, paused_reason = NULL, consecutive_failures = 0,
                    updated_at = now()
@@ -247,7 +247,7 @@ public struct JobRunStore: Sendable {
             """, logger: warehouse.logger)
     }
 
-    public func finish(runID: Int64, succeeded: Bool, error: String?) async throws {
+    package func finish(runID: Int64, succeeded: Bool, error: String?) async throws {
         try await warehouse.client.query("""
             UPDATE ops.job_runs
             SET status = \(succeeded ? "succeeded" : "failed"), finished_at = clock_timestamp(), error = \(error)
@@ -257,25 +257,25 @@ public struct JobRunStore: Sendable {
 }
 
 /// What `crmhub runs` and `crmhub status` show of a run.
-public struct JobRunSummary: Sendable {
-    public var id: Int64
-    public var jobID: String
-    public var scheduledFor: Date
-    public var trigger: String
-    public var status: String
-    public var starts: Int
-    public var startedAt: Date
-    public var finishedAt: Date?
-    public var error: String?
-    public var filesLoaded: Int
-    public var filesFailed: Int
-    public var recordsLoaded: Int64
-    public var recordsQuarantined: Int64
+package struct JobRunSummary: Sendable {
+    package var id: Int64
+    package var jobID: String
+    package var scheduledFor: Date
+    package var trigger: String
+    package var status: String
+    package var starts: Int
+    package var startedAt: Date
+    package var finishedAt: Date?
+    package var error: String?
+    package var filesLoaded: Int
+    package var filesFailed: Int
+    package var recordsLoaded: Int64
+    package var recordsQuarantined: Int64
 }
 
 extension JobRunStore {
     /// The latest runs, newest first: of one job, or of all.
-    public func recentRuns(jobID: String? = nil, limit: Int = 20) async throws -> [JobRunSummary] {
+    package func recentRuns(jobID: String? = nil, limit: Int = 20) async throws -> [JobRunSummary] {
         let rows = try await warehouse.client.query("""
             SELECT r.id, r.job_id, r.scheduled_for, r.trigger, r.status, r.starts, r.started_at, r.finished_at,
                    r.error, coalesce(sum(s.files_loaded), 0)::int, coalesce(sum(s.files_failed), 0)::int,
@@ -298,7 +298,7 @@ extension JobRunStore {
     }
 
     /// Records set aside in `ops.quarantine` since `since`, by source kind.
-    public func quarantinedSince(_ since: Date) async throws -> [(sourceKind: String, records: Int)] {
+    package func quarantinedSince(_ since: Date) async throws -> [(sourceKind: String, records: Int)] {
         try await warehouse.client.query("""
             SELECT source_kind, count(*)::int FROM ops.quarantine WHERE created_at >= \(since)
             GROUP BY source_kind ORDER BY source_kind

@@ -10,7 +10,7 @@ import PostgresNIO
 ///   `core.bank_transactions` (one copy of the data instead of two), with the occurrence counter numbered
 ///   here; balances and quarantined records are held back and staged after. The natural-key constraint still
 ///   guards it: a conflict aborts to the staged mode.
-public struct BankStageWriter: Sendable {
+package struct BankStageWriter: Sendable {
     enum Mode: Sendable {
         case staged
         case direct(batchID: Int64, window: DirectWindow)
@@ -98,7 +98,7 @@ public struct BankStageWriter: Sendable {
     }
 
     /// Columns of `core.bank_transactions` the direct mode writes, in order.
-    public static let directColumns = [
+    package static let directColumns = [
         "account", "direction", "doc_kind", "doc_number", "doc_date", "amount", "currency", "counterparty_inn",
         "counterparty_pinfl", "counterparty_name", "counterparty_account", "counterparty_bank_code",
         "counterparty_bank_name", "purpose", "payment_code", "booked_on", "payer_account", "payer_inn", "payer_name",
@@ -112,7 +112,7 @@ public struct BankStageWriter: Sendable {
     /// The statement columns that follow the shared ones in both modes (see `encodeStatementFields`).
     static let statementFieldCount = 8
 
-    public mutating func append(_ row: BankTransactionRow) {
+    package mutating func append(_ row: BankTransactionRow) {
         if row.sourceLine != lastDocumentLine {
             counters.documents += 1
             lastDocumentLine = row.sourceLine
@@ -137,7 +137,7 @@ public struct BankStageWriter: Sendable {
         encoder.endRow()
     }
 
-    public mutating func append(_ balance: BankBalanceRow) throws {
+    package mutating func append(_ balance: BankBalanceRow) throws {
         counters.balances += 1
         try withStageEncoder { encoder, writer in
             Self.begin("b", sequence: &writer.sequence, in: &encoder)
@@ -158,7 +158,7 @@ public struct BankStageWriter: Sendable {
         }
     }
 
-    public mutating func append(_ record: QuarantinedRecord) throws {
+    package mutating func append(_ record: QuarantinedRecord) throws {
         counters.quarantined += 1
         try withStageEncoder { encoder, writer in
             Self.begin("q", sequence: &writer.sequence, in: &encoder)
@@ -174,7 +174,7 @@ public struct BankStageWriter: Sendable {
     }
 
     /// Sends what is buffered once it is large enough; call between chunks of input.
-    public mutating func flushIfNeeded() async throws {
+    package mutating func flushIfNeeded() async throws {
         if outsideWindow { throw DirectModeAbandoned() }
         if encoder.count >= Self.flushThreshold { try await flush() }
     }

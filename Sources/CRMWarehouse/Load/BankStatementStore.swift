@@ -4,24 +4,24 @@ import Logging
 import PostgresNIO
 
 /// The header facts of a statement file, for `raw.bank_statement_files`.
-public struct StatementFileFacts: Sendable {
+package struct StatementFileFacts: Sendable {
     /// `1c`, `camt053` or `mt940`.
-    public var format = "1c"
-    public var formatVersion: String?
-    public var declaredEncoding: String?
-    public var detectedEncoding: String
-    public var encodingMismatch: Bool
-    public var sender: String?
-    public var receiver: String?
-    public var createdOn: CalendarDate?
-    public var createdAtTime: String?
-    public var periodStart: CalendarDate?
-    public var periodEnd: CalendarDate?
-    public var accounts: [String]
-    public var documentKinds: [String]
-    public var headerJSON: String
+    package var format = "1c"
+    package var formatVersion: String?
+    package var declaredEncoding: String?
+    package var detectedEncoding: String
+    package var encodingMismatch: Bool
+    package var sender: String?
+    package var receiver: String?
+    package var createdOn: CalendarDate?
+    package var createdAtTime: String?
+    package var periodStart: CalendarDate?
+    package var periodEnd: CalendarDate?
+    package var accounts: [String]
+    package var documentKinds: [String]
+    package var headerJSON: String
 
-    public init(
+    package init(
         formatVersion: String?, declaredEncoding: String?, detectedEncoding: String, encodingMismatch: Bool,
         sender: String?, receiver: String?, createdOn: CalendarDate?, createdAtTime: String?,
         periodStart: CalendarDate?, periodEnd: CalendarDate?, accounts: [String], documentKinds: [String],
@@ -44,12 +44,12 @@ public struct StatementFileFacts: Sendable {
 }
 
 /// What a statement says it covers (its header), read before loading to choose the fast path.
-public struct StatementScope: Sendable {
-    public var accounts: [String]
-    public var periodStart: CalendarDate?
-    public var periodEnd: CalendarDate?
+package struct StatementScope: Sendable {
+    package var accounts: [String]
+    package var periodStart: CalendarDate?
+    package var periodEnd: CalendarDate?
 
-    public init(accounts: [String], periodStart: CalendarDate?, periodEnd: CalendarDate?) {
+    package init(accounts: [String], periodStart: CalendarDate?, periodEnd: CalendarDate?) {
         self.accounts = accounts
         self.periodStart = periodStart
         self.periodEnd = periodEnd
@@ -57,7 +57,7 @@ public struct StatementScope: Sendable {
 }
 
 /// What happened to one source unit.
-public enum BatchOutcome: Sendable {
+package enum BatchOutcome: Sendable {
     case loaded(BatchCounts)
     /// The same content was loaded before; nothing changed.
     case alreadyLoaded(batchID: Int64, finishedAt: Date?)
@@ -74,16 +74,16 @@ public enum BatchOutcome: Sendable {
 ///   can overlap the statement, rows are copied straight into `core.bank_transactions` (the constraint still
 ///   guards it, and a conflict falls back); otherwise they go through a staging table and
 ///   `ON CONFLICT DO NOTHING`, so overlapping statements add only what is new.
-public struct BankStatementStore: Sendable {
-    public let warehouse: Warehouse
+package struct BankStatementStore: Sendable {
+    package let warehouse: Warehouse
 
-    public init(warehouse: Warehouse) {
+    package init(warehouse: Warehouse) {
         self.warehouse = warehouse
     }
 
     /// Streams one statement into the warehouse. `produce` is called only when the content is new; it feeds
     /// rows to the writer (which sends them to the server as it goes) and returns the file's header facts.
-    public func load(
+    package func load(
         _ source: BatchSource,
         scope: StatementScope? = nil,
         beforeCommit: LoadCommitHook? = nil,

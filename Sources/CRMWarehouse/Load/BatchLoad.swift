@@ -5,18 +5,18 @@ import PostgresNIO
 
 /// Work done inside a file's load transaction, after its data and just before the commit, with the new
 /// batch's id: what must commit with the data or not at all (a job's cursor, `ops.job_cursors`).
-public typealias LoadCommitHook = @Sendable (PostgresConnection, Int64) async throws -> Void
+package typealias LoadCommitHook = @Sendable (PostgresConnection, Int64) async throws -> Void
 
 /// A source unit about to be loaded: its identity, computed before any parsing.
-public struct BatchSource: Sendable, Codable {
-    public var sourceKind: String
+package struct BatchSource: Sendable, Codable {
+    package var sourceKind: String
     /// How the user named the source (the path as given): shown in messages and kept in lineage.
-    public var sourceName: String
-    public var sha256: String
-    public var byteCount: Int64
-    public var encoding: String?
+    package var sourceName: String
+    package var sha256: String
+    package var byteCount: Int64
+    package var encoding: String?
 
-    public init(sourceKind: String, sourceName: String, sha256: String, byteCount: Int64, encoding: String?) {
+    package init(sourceKind: String, sourceName: String, sha256: String, byteCount: Int64, encoding: String?) {
         self.sourceKind = sourceKind
         self.sourceName = sourceName
         self.sha256 = sha256
@@ -26,16 +26,16 @@ public struct BatchSource: Sendable, Codable {
 }
 
 /// What one batch read and did, as `ops.batches` records it.
-public struct BatchCounts: Sendable, Equatable {
-    public var batchID: Int64
-    public var read: Int
-    public var loaded: Int
-    public var duplicate: Int
-    public var quarantined: Int
+package struct BatchCounts: Sendable, Equatable {
+    package var batchID: Int64
+    package var read: Int
+    package var loaded: Int
+    package var duplicate: Int
+    package var quarantined: Int
     /// Records of kinds CRMHub does not map (kept in `raw` where the kind has one).
-    public var skipped: Int
+    package var skipped: Int
 
-    public init(batchID: Int64, read: Int, loaded: Int, duplicate: Int, quarantined: Int, skipped: Int = 0) {
+    package init(batchID: Int64, read: Int, loaded: Int, duplicate: Int, quarantined: Int, skipped: Int = 0) {
         self.batchID = batchID
         self.read = read
         self.loaded = loaded

@@ -3,17 +3,17 @@ import NIOCore
 
 /// Builds rows in PostgreSQL's COPY text format: tab-separated, `\N` for NULL, with backslash, tab, newline
 /// and carriage return escaped. postgres-nio's `copyFrom` takes this format only, and leaves escaping to us.
-public struct CopyTextEncoder: Sendable {
-    public private(set) var bytes: [UInt8] = []
+package struct CopyTextEncoder: Sendable {
+    package private(set) var bytes: [UInt8] = []
     private var fieldsInRow = 0
 
-    public init(capacity: Int = 1 << 18) {
+    package init(capacity: Int = 1 << 18) {
         bytes.reserveCapacity(capacity + 4096)
     }
 
-    public var count: Int { bytes.count }
+    package var count: Int { bytes.count }
 
-    public mutating func field(_ text: String?) {
+    package mutating func field(_ text: String?) {
         separator()
         guard let text else {
             bytes.append(UInt8(ascii: "\\"))
@@ -46,7 +46,7 @@ public struct CopyTextEncoder: Sendable {
     }
 
     /// `count` NULL fields in a row.
-    public mutating func nulls(_ count: Int) {
+    package mutating func nulls(_ count: Int) {
         guard count > 0 else { return }
         if fieldsInRow > 0 { bytes.append(0x09) }
         // "\N" fields joined by tabs: the precomputed run, cut to length.
@@ -57,7 +57,7 @@ public struct CopyTextEncoder: Sendable {
     private static let nullRun: [UInt8] = Array(repeating: Array("\\N\t".utf8), count: 256).flatMap { $0 }
 
     /// An integer written as digits straight into the row (no intermediate `String`).
-    public mutating func field(_ value: Int) {
+    package mutating func field(_ value: Int) {
         separator()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
@@ -72,14 +72,14 @@ public struct CopyTextEncoder: Sendable {
         }
     }
 
-    public mutating func field(_ value: Int?) {
+    package mutating func field(_ value: Int?) {
         guard let value else { return nulls(1) }
         field(value)
     }
-    public mutating func field(_ value: CalendarDate?) { field(value?.iso) }
-    public mutating func field(_ value: ExactAmount?) { field(value?.text) }
+    package mutating func field(_ value: CalendarDate?) { field(value?.iso) }
+    package mutating func field(_ value: ExactAmount?) { field(value?.text) }
 
-    public mutating func endRow() {
+    package mutating func endRow() {
         bytes.append(0x0A)
         fieldsInRow = 0
     }
@@ -90,7 +90,7 @@ public struct CopyTextEncoder: Sendable {
     }
 
     /// Moves the encoded rows into a buffer for the wire and starts empty again.
-    public mutating func take() -> ByteBuffer {
+    package mutating func take() -> ByteBuffer {
         let buffer = ByteBuffer(bytes: bytes)
         bytes.removeAll(keepingCapacity: true)
         return buffer

@@ -4,22 +4,22 @@ import Logging
 import PostgresNIO
 
 /// The envelope facts of one 1C file, read before its objects are loaded.
-public struct OneCMessageFacts: Sendable {
+package struct OneCMessageFacts: Sendable {
     /// `enterprisedata` or `commerceml`.
-    public var format: String
-    public var version: String?
+    package var format: String
+    package var version: String?
     /// Sender and receiver node codes (EnterpriseData `Confirmation/From`, `To`).
-    public var from: String?
-    public var to: String?
-    public var messageNo: Int?
-    public var receivedNo: Int?
-    public var createdAt: String?
-    public var headerJSON: String
+    package var from: String?
+    package var to: String?
+    package var messageNo: Int?
+    package var receivedNo: Int?
+    package var createdAt: String?
+    package var headerJSON: String
     /// PostgreSQL's name for the file's encoding (`UTF8`, `WIN1251`), to decode the stored message; nil when
     /// PostgreSQL has none for it.
-    public var encoding: String?
+    package var encoding: String?
 
-    public init(format: String, version: String?, from: String? = nil, to: String? = nil, messageNo: Int? = nil,
+    package init(format: String, version: String?, from: String? = nil, to: String? = nil, messageNo: Int? = nil,
                 receivedNo: Int? = nil, createdAt: String?, headerJSON: String, encoding: String? = "UTF8") {
         self.encoding = encoding
         self.format = format
@@ -34,31 +34,31 @@ public struct OneCMessageFacts: Sendable {
 }
 
 /// What loading one 1C file changed, per kind of object.
-public struct OneCLoadSummary: Sendable, Equatable {
-    public struct Changes: Sendable, Equatable {
-        public var inserted = 0
-        public var updated = 0
-        public var unchanged = 0
-        public var total: Int { inserted + updated + unchanged }
+package struct OneCLoadSummary: Sendable, Equatable {
+    package struct Changes: Sendable, Equatable {
+        package var inserted = 0
+        package var updated = 0
+        package var unchanged = 0
+        package var total: Int { inserted + updated + unchanged }
     }
 
-    public var batchID: Int64 = 0
-    public var objects = 0
-    public var counterparties = Changes()
-    public var invoices = Changes()
-    public var payments = Changes()
-    public var shipments = Changes()
-    public var deletionsApplied = 0
+    package var batchID: Int64 = 0
+    package var objects = 0
+    package var counterparties = Changes()
+    package var invoices = Changes()
+    package var payments = Changes()
+    package var shipments = Changes()
+    package var deletionsApplied = 0
     /// Deletions of objects the warehouse never had: nothing to mark (1C sends them for objects it deleted).
-    public var deletionsUnknown = 0
+    package var deletionsUnknown = 0
     /// Objects of types CRMHub does not map: kept in `raw`.
-    public var skipped = 0
-    public var quarantined = 0
+    package var skipped = 0
+    package var quarantined = 0
 
-    public var loaded: Int {
+    package var loaded: Int {
         [counterparties, invoices, payments, shipments].reduce(0) { $0 + $1.inserted + $1.updated } + deletionsApplied
     }
-    public var unchanged: Int { invoices.unchanged + payments.unchanged + shipments.unchanged }
+    package var unchanged: Int { invoices.unchanged + payments.unchanged + shipments.unchanged }
 
     /// Adds what another part of the same load changed.
     mutating func add(_ other: OneCLoadSummary) {
@@ -78,7 +78,7 @@ public struct OneCLoadSummary: Sendable, Equatable {
     }
 }
 
-public enum OneCLoadOutcome: Sendable {
+package enum OneCLoadOutcome: Sendable {
     case loaded(OneCLoadSummary)
     /// The same bytes were loaded before; nothing changed.
     case alreadyLoaded(batchID: Int64, finishedAt: Date?)
@@ -97,12 +97,12 @@ public enum OneCLoadOutcome: Sendable {
 /// - **upserts by identity**: objects are matched by UUID, documents without one by (type, number, date,
 ///   organisation), counterparties by UUID, then INN, then name; an unchanged resend changes nothing;
 /// - **deletions are marks** (`deleted = true`), applied after the whole message, never physical deletes.
-public struct OneCExchangeStore: Sendable {
-    public let warehouse: Warehouse
+package struct OneCExchangeStore: Sendable {
+    package let warehouse: Warehouse
     /// Staged rows are applied in chunks of about this many bytes while the file is still being read.
-    public let chunkBytes: Int
+    package let chunkBytes: Int
 
-    public init(warehouse: Warehouse, chunkBytes: Int = OneCStageWriter.defaultChunkBytes) {
+    package init(warehouse: Warehouse, chunkBytes: Int = OneCStageWriter.defaultChunkBytes) {
         self.warehouse = warehouse
         self.chunkBytes = chunkBytes
     }
@@ -113,7 +113,7 @@ public struct OneCExchangeStore: Sendable {
     ///   `writer.contentSHA256`) rather than before: `source.sha256` is then unused, a file loaded before is
     ///   recognised at the end (and everything rolled back), and a failed attempt is recorded with the hash
     ///   this closure computes.
-    public func load(
+    package func load(
         _ source: BatchSource, facts: OneCMessageFacts, rehash: (@Sendable () -> String?)? = nil,
         beforeCommit: LoadCommitHook? = nil,
         produce: @Sendable (inout OneCStageWriter) async throws -> Void
@@ -136,10 +136,10 @@ public struct OneCExchangeStore: Sendable {
     }
 
     /// Stands in `ops.batches.content_sha256` until a hash computed while reading is known.
-    public static let unknownHash = BatchLoad.unknownHash
+    package static let unknownHash = BatchLoad.unknownHash
 
     /// Records a failed attempt (a file that could not be read as a message at all) in `ops.batches`.
-    public func recordFailure(_ source: BatchSource, error: any Error) async {
+    package func recordFailure(_ source: BatchSource, error: any Error) async {
         await BatchFailure.record(source, error: error, warehouse: warehouse)
     }
 

@@ -4,43 +4,43 @@ import Logging
 import PostgresNIO
 
 /// What goes into the next EnterpriseData message to a 1C node.
-public struct OneCExportContent: Sendable {
-    public var peerNode: String
-    public var ourNode: String
-    public var messageNo: Int
+package struct OneCExportContent: Sendable {
+    package var peerNode: String
+    package var ourNode: String
+    package var messageNo: Int
     /// The last message number accepted from the peer: our acknowledgement of its messages.
-    public var receivedNo: Int
+    package var receivedNo: Int
     /// The last of our messages the peer confirmed; changes after it are (re)sent.
-    public var acknowledgedNo: Int
-    public var counterparties: [CounterpartyRow]
-    public var invoices: [InvoiceRow]
+    package var acknowledgedNo: Int
+    package var counterparties: [CounterpartyRow]
+    package var invoices: [InvoiceRow]
     /// `(reference kind, ref)` of CRM-side objects deleted since the acknowledged message.
-    public var deletions: [(kind: String, ref: String)]
+    package var deletions: [(kind: String, ref: String)]
 }
 
-public struct OneCExportReceipt: Sendable {
-    public var messageNo: Int
-    public var receivedNo: Int
-    public var acknowledgedNo: Int
-    public var counterparties: Int
-    public var invoices: Int
-    public var deletions: Int
-    public var fileName: String
+package struct OneCExportReceipt: Sendable {
+    package var messageNo: Int
+    package var receivedNo: Int
+    package var acknowledgedNo: Int
+    package var counterparties: Int
+    package var invoices: Int
+    package var deletions: Int
+    package var fileName: String
 }
 
 /// Chooses what to send to a 1C node and records what was sent, the way 1C's own exchange does: every
 /// CRM-side change after the last message the node acknowledged goes out, again and again, until the node's
 /// `ReceivedNo` confirms a message that carried it.
-public struct OneCExportStore: Sendable {
-    public let warehouse: Warehouse
+package struct OneCExportStore: Sendable {
+    package let warehouse: Warehouse
 
-    public init(warehouse: Warehouse) {
+    package init(warehouse: Warehouse) {
         self.warehouse = warehouse
     }
 
     /// Builds the next message for `peer` and hands it to `write`, which writes the file and returns its name;
     /// the new sent number is committed only after the file is written. Serialised per node.
-    public func export(
+    package func export(
         peer: String, ourNode: String, organization: PartyReference?,
         write: @Sendable (OneCExportContent) throws -> String
     ) async throws -> OneCExportReceipt {

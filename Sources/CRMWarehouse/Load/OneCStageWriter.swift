@@ -3,20 +3,20 @@ import HubCore
 import PostgresNIO
 
 /// A piece of a 1C message file as it was read, kept in `raw.onec_message_chunks`.
-public struct MessagePiece: Sendable {
-    public var offset: Int64
-    public var bytes: ByteBuffer
+package struct MessagePiece: Sendable {
+    package var offset: Int64
+    package var bytes: ByteBuffer
 }
 
 /// One step of a 1C file's load: the staged rows of the objects completed since the last step (COPY text,
 /// one buffer per `OneCStageTable`), and the file's bytes read for them.
-public struct OneCLoadChunk: Sendable {
+package struct OneCLoadChunk: Sendable {
     var tables: [ByteBuffer]
     /// The chunk's buyer invoices, encoded when the chunk is applied (`OneCInvoiceCopy`).
     var invoices: [StagedInvoice]
     /// Some invoice reference occurs twice in this chunk (1C sent two versions): only the later one counts.
     var repeatsInvoice: Bool
-    public var pieces: [MessagePiece]
+    package var pieces: [MessagePiece]
 
     func rows(_ table: OneCStageTable) -> ByteBuffer { tables[table.rawValue] }
 }
@@ -36,13 +36,13 @@ public struct OneCLoadChunk: Sendable {
 /// Pipelining: `flushIfNeeded` cuts a chunk once about `chunkBytes` bytes of rows are staged, waits for
 /// the previous chunk to be applied, and starts applying this one; parsing goes on meanwhile. At most one
 /// chunk is in flight, so memory stays at two chunks whatever the file's size.
-public struct OneCStageWriter: Sendable {
-    public struct Counters: Sendable, Equatable {
-        public var objects = 0
-        public var mapped = 0
-        public var skipped = 0
-        public var quarantined = 0
-        public var deletions = 0
+package struct OneCStageWriter: Sendable {
+    package struct Counters: Sendable, Equatable {
+        package var objects = 0
+        package var mapped = 0
+        package var skipped = 0
+        package var quarantined = 0
+        package var deletions = 0
     }
 
     private var tables = OneCStageTable.allCases.map { CopyTextEncoder(capacity: $0.initialCapacity) }
@@ -53,18 +53,18 @@ public struct OneCStageWriter: Sendable {
     private var invoiceRefs: Set<String> = []
     private var repeatsInvoice = false
     private(set) var parties = PartyRegistry()
-    public private(set) var counters = Counters()
+    package private(set) var counters = Counters()
     /// Quarantined objects kept to show the user (the first `sampleLimit`).
-    public private(set) var samples: [QuarantinedRecord] = []
-    public static let sampleLimit = 10
+    package private(set) var samples: [QuarantinedRecord] = []
+    package static let sampleLimit = 10
     /// The organisation the file's documents were last issued by: our side of the exchange.
-    public private(set) var organization: PartyReference?
+    package private(set) var organization: PartyReference?
     /// The SHA-256 of the file, when the producer computes it while reading (see `OneCExchangeStore.load`).
-    public var contentSHA256: String?
+    package var contentSHA256: String?
     /// Whether any payment, shipment or deletion was staged: `OneCMerge.finish` has work only then.
-    public private(set) var stagedLater = false
+    package private(set) var stagedLater = false
     /// What the chunks applied so far changed.
-    public private(set) var merged = OneCLoadSummary()
+    package private(set) var merged = OneCLoadSummary()
 
     private var pieces: [MessagePiece] = []
     private var bytesSeen: Int64 = 0
@@ -73,7 +73,7 @@ public struct OneCStageWriter: Sendable {
     private var inFlight: Task<OneCLoadSummary, any Error>?
 
     /// Rows are applied in chunks of about this many bytes of COPY text (some 6,000 invoices).
-    public static let defaultChunkBytes = 4 << 20
+    package static let defaultChunkBytes = 4 << 20
     private let chunkBytes: Int
 
     init(batchID: Int64, chunkBytes: Int = OneCStageWriter.defaultChunkBytes,
@@ -85,7 +85,7 @@ public struct OneCStageWriter: Sendable {
 
     /// Keeps the file's next bytes for `raw` (call before parsing them); returns the copy kept.
     @discardableResult
-    public mutating func keep(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
+    package mutating func keep(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
         let piece = ByteBuffer(bytes: bytes)
         pieces.append(MessagePiece(offset: bytesSeen, bytes: piece))
         bytesSeen += Int64(bytes.count)
@@ -101,7 +101,7 @@ public struct OneCStageWriter: Sendable {
     static let keptBytesLimit = 16 << 20
 
     /// Starts applying what is staged once it makes a chunk (after waiting for the chunk before it).
-    public mutating func flushIfNeeded() async throws {
+    package mutating func flushIfNeeded() async throws {
         if stagedBytes >= chunkBytes || keptBytes >= Self.keptBytesLimit { try await submit() }
     }
 
@@ -142,7 +142,7 @@ public struct OneCStageWriter: Sendable {
     }
 
     /// Stages what one object became: its core row (if mapped) and, always, its raw version.
-    public mutating func append(_ row: OneCRow?, raw: RawObjectRow) {
+    package mutating func append(_ row: OneCRow?, raw: RawObjectRow) {
         counters.objects += 1
         switch raw.disposition {
         case .skipped: counters.skipped += 1
@@ -171,11 +171,11 @@ public struct OneCStageWriter: Sendable {
     }
 
     /// A counterparty that arrived outside any object (a CommerceML document's full `Контрагент`).
-    public mutating func appendCounterparty(_ counterparty: CounterpartyRow) {
+    package mutating func appendCounterparty(_ counterparty: CounterpartyRow) {
         _ = parties.note(counterparty)
     }
 
-    public mutating func quarantine(_ record: QuarantinedRecord, raw: RawObjectRow) {
+    package mutating func quarantine(_ record: QuarantinedRecord, raw: RawObjectRow) {
         counters.objects += 1
         counters.quarantined += 1
         appendRaw(raw)

@@ -5,12 +5,12 @@ import Logging
 import PostgresNIO
 
 /// One versioned SQL file, `NNNN_name.sql`.
-public struct Migration: Sendable, Equatable {
-    public var version: Int
-    public var name: String
-    public var sql: String
+package struct Migration: Sendable, Equatable {
+    package var version: Int
+    package var name: String
+    package var sql: String
     /// Lower-case hex SHA-256 of the file's bytes.
-    public var checksum: String
+    package var checksum: String
 }
 
 /// Applies versioned SQL migrations in order, each in its own transaction, recorded in
@@ -19,21 +19,21 @@ public struct Migration: Sendable, Equatable {
 /// Refuses to do anything when an already-applied file has been edited (its checksum changed) or when the
 /// database has a version this build does not know: a warehouse analysts depend on must never drift silently.
 /// Concurrent migrators serialise on an advisory lock.
-public struct Migrator: Sendable {
-    public let migrations: [Migration]
-    public let directory: String
+package struct Migrator: Sendable {
+    package let migrations: [Migration]
+    package let directory: String
 
     static let advisoryLockKey: Int64 = 0x4352_4D48_7562_0001  // "CRMHub" + 1
 
     /// The migrations shipped with this build.
-    public static func bundled() throws -> Migrator {
+    package static func bundled() throws -> Migrator {
         guard let url = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
             throw HubError(.configuration, "the bundled migrations folder is missing from this build")
         }
         return try Migrator(directory: url.path)
     }
 
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         self.directory = directory
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted()
         var migrations: [Migration] = []
@@ -55,16 +55,16 @@ public struct Migrator: Sendable {
         self.migrations = migrations
     }
 
-    public struct AppliedMigration: Sendable {
-        public var version: Int
-        public var name: String
-        public var checksum: String
-        public var appliedAt: Date
+    package struct AppliedMigration: Sendable {
+        package var version: Int
+        package var name: String
+        package var checksum: String
+        package var appliedAt: Date
     }
 
     /// Applies every pending migration; returns the ones applied by this call.
     @discardableResult
-    public func migrate(_ warehouse: Warehouse) async throws -> [Migration] {
+    package func migrate(_ warehouse: Warehouse) async throws -> [Migration] {
         try await warehouse.client.withConnection { connection in
             let logger = warehouse.logger
             try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
@@ -111,7 +111,7 @@ public struct Migrator: Sendable {
     }
 
     /// Checks applied migrations against the files; throws on an edited or unknown migration.
-    public func verify(_ applied: [AppliedMigration]) throws {
+    package func verify(_ applied: [AppliedMigration]) throws {
         for record in applied {
             guard let file = migrations.first(where: { $0.version == record.version }) else {
                 throw HubError(.migrationChecksumMismatch,
@@ -129,7 +129,7 @@ public struct Migrator: Sendable {
     }
 
     /// What `ops.schema_migrations` records; empty when the warehouse was never migrated.
-    public func applied(_ warehouse: Warehouse) async throws -> [AppliedMigration] {
+    package func applied(_ warehouse: Warehouse) async throws -> [AppliedMigration] {
         try await warehouse.client.withConnection { try await Self.applied($0, logger: warehouse.logger) }
     }
 

@@ -4,8 +4,8 @@
 /// query, and no package here splits PostgreSQL scripts. It understands what can hide a `;`: single-quoted
 /// strings (with `''`), double-quoted identifiers, `--` and nested `/* */` comments, and dollar quoting
 /// (`$$ … $$`, `$tag$ … $tag$`), so function bodies survive intact.
-public enum SQLScript {
-    public static func statements(in script: String) -> [String] {
+package enum SQLScript {
+    package static func statements(in script: String) -> [String] {
         let chars = Array(script.unicodeScalars)
         var statements: [String] = []
         var current = String.UnicodeScalarView()

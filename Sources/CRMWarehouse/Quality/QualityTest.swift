@@ -3,8 +3,8 @@ import HubCore
 import PostgresNIO
 
 /// One data-quality test from `mappings/*.yaml` (docs/mappings.md), run on every batch just loaded.
-public struct QualityTest: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct QualityTest: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// No two rows share the value (rows of the batch against the whole table).
         case unique
         case notNull
@@ -22,21 +22,21 @@ public struct QualityTest: Sendable, Equatable {
         }
     }
 
-    public enum Severity: String, Sendable {
+    package enum Severity: String, Sendable {
         case warn, error
     }
 
-    public var name: String
-    public var table: String
-    public var column: String
-    public var kind: Kind
-    public var severity: Severity
+    package var name: String
+    package var table: String
+    package var column: String
+    package var kind: Kind
+    package var severity: Severity
     /// Rows allowed to break the test before it fails.
-    public var threshold: Int
+    package var threshold: Int
     /// `mappings/quality.yaml:12`, for messages.
-    public var definedAt: String
+    package var definedAt: String
 
-    public init(name: String, table: String, column: String, kind: Kind, severity: Severity, threshold: Int,
+    package init(name: String, table: String, column: String, kind: Kind, severity: Severity, threshold: Int,
                 definedAt: String) {
         self.name = name
         self.table = table
@@ -85,12 +85,12 @@ public struct QualityTest: Sendable, Equatable {
 }
 
 /// What one test found in one batch.
-public struct QualityResult: Sendable, Equatable {
-    public var test: QualityTest
-    public var failures: Int
-    public var passed: Bool { failures <= test.threshold }
+package struct QualityResult: Sendable, Equatable {
+    package var test: QualityTest
+    package var failures: Int
+    package var passed: Bool { failures <= test.threshold }
 
-    public var description: String {
+    package var description: String {
         "\(test.name) (\(test.table).\(test.column) \(test.kind.name)): "
             + (passed ? "passed" : "\(failures) row(s) fail [\(test.severity.rawValue)]")
     }
@@ -98,7 +98,7 @@ public struct QualityResult: Sendable, Equatable {
 
 extension QualityTest {
     /// Runs `tests` on batch `batchID` and records the results in `ops.quality_results`.
-    public static func run(_ tests: [QualityTest], batchID: Int64, warehouse: Warehouse) async throws
+    package static func run(_ tests: [QualityTest], batchID: Int64, warehouse: Warehouse) async throws
         -> [QualityResult]
     {
         var results: [QualityResult] = []

@@ -8,27 +8,27 @@ import PostgresNIO
 ///
 /// Money is checked as it is decided: a confirmation or allocation that would pay an invoice more than it owes,
 /// or spend more of a payment than it brought, is refused with the figures.
-public struct ReconciliationDecisions: Sendable {
+package struct ReconciliationDecisions: Sendable {
     /// What a decision is about: an allocation (payment ↔ invoice) or a customer advance.
-    public enum Target: Sendable, Equatable {
+    package enum Target: Sendable, Equatable {
         case allocation(Int64)
         case advance(Int64)
     }
 
-    public enum Action: String, Sendable {
+    package enum Action: String, Sendable {
         case confirm
         case reject
     }
 
-    public let warehouse: Warehouse
+    package let warehouse: Warehouse
 
-    public init(warehouse: Warehouse) {
+    package init(warehouse: Warehouse) {
         self.warehouse = warehouse
     }
 
     /// Applies decisions in one transaction: all of them or, when one is refused, none.
     /// - Returns: how many rows changed (a decision already taken the same way changes nothing).
-    public func decide(_ decisions: [(Target, Action)], by person: String, source: String) async throws -> Int {
+    package func decide(_ decisions: [(Target, Action)], by person: String, source: String) async throws -> Int {
         let logger = warehouse.logger
         return try await warehouse.client.withConnection { connection in
             try await connection.inTransaction(logger: logger) {
@@ -155,7 +155,7 @@ public struct ReconciliationDecisions: Sendable {
     /// `amount` defaults to what is left of both. An existing proposal for the same pair is confirmed with it.
     /// - Returns: the allocation's id, the amount allocated, and whether it replaced an earlier allocation or
     ///   proposal of the same pair.
-    public func allocate(bankTransactionID: Int64, invoiceNumber: String, amount: Decimal?, by person: String,
+    package func allocate(bankTransactionID: Int64, invoiceNumber: String, amount: Decimal?, by person: String,
                          source: String) async throws -> (id: Int64, amount: Decimal, replaced: Bool) {
         let logger = warehouse.logger
         return try await warehouse.client.withConnection { connection in

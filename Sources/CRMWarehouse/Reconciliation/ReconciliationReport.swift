@@ -4,28 +4,28 @@ import Logging
 import PostgresNIO
 
 /// A sheet of a report, format-neutral: the writer (XLSX or CSV) decides how cells look.
-public struct ReportSheet: Sendable {
-    public enum Kind: Sendable {
+package struct ReportSheet: Sendable {
+    package enum Kind: Sendable {
         case text, amount, date, integer
     }
 
-    public struct Column: Sendable {
-        public var title: String
-        public var kind: Kind
-        public var width: Double
+    package struct Column: Sendable {
+        package var title: String
+        package var kind: Kind
+        package var width: Double
 
-        public init(_ title: String, _ kind: Kind = .text, width: Double = 14) {
+        package init(_ title: String, _ kind: Kind = .text, width: Double = 14) {
             self.title = title
             self.kind = kind
             self.width = width
         }
     }
 
-    public var name: String
-    public var columns: [Column]
-    public var rows: [[String?]]
+    package var name: String
+    package var columns: [Column]
+    package var rows: [[String?]]
     /// A bold last row (totals), when the sheet has one.
-    public var totals: [String?]?
+    package var totals: [String?]?
 }
 
 /// The accountants' reconciliation report for a booking period (`crmhub report reconciliation`): Summary,
@@ -35,32 +35,32 @@ public struct ReportSheet: Sendable {
 /// Totals tie out per currency: statement credits = matched + to review + unmatched + bank and own lines
 /// (fees, interest, returns), each incoming line split as: what decided rows (auto, confirmed) cover, then what
 /// proposals cover, then the rest. `tiesOut` also checks that no line is allocated beyond its amount.
-public struct ReconciliationReport: Sendable {
-    public struct Totals: Sendable {
-        public var currency: String
-        public var lines: Int
-        public var credits: Decimal
-        public var matched: Decimal
-        public var toReview: Decimal
-        public var unmatched: Decimal
-        public var bankAndOwn: Decimal
+package struct ReconciliationReport: Sendable {
+    package struct Totals: Sendable {
+        package var currency: String
+        package var lines: Int
+        package var credits: Decimal
+        package var matched: Decimal
+        package var toReview: Decimal
+        package var unmatched: Decimal
+        package var bankAndOwn: Decimal
         /// Σ of the Matched sheet's amounts for this currency: equals `matched` when nothing is over-allocated.
-        public var matchedRows: Decimal
+        package var matchedRows: Decimal
 
-        public var tiesOut: Bool {
+        package var tiesOut: Bool {
             credits == matched + toReview + unmatched + bankAndOwn && matchedRows == matched
         }
     }
 
-    public var from: CalendarDate
-    public var to: CalendarDate
-    public var totals: [Totals]
-    public var sheets: [ReportSheet]
+    package var from: CalendarDate
+    package var to: CalendarDate
+    package var totals: [Totals]
+    package var sheets: [ReportSheet]
 
-    public static let reviewSheetName = "To review"
-    public static let decisionColumn = "Decision"
+    package static let reviewSheetName = "To review"
+    package static let decisionColumn = "Decision"
 
-    public static func read(_ warehouse: Warehouse, from: CalendarDate, to: CalendarDate) async throws
+    package static func read(_ warehouse: Warehouse, from: CalendarDate, to: CalendarDate) async throws
         -> ReconciliationReport
     {
         let logger = warehouse.logger

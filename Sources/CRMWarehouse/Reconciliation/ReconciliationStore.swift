@@ -4,17 +4,17 @@ import Logging
 import PostgresNIO
 
 /// What one `crmhub reconcile` did.
-public struct ReconciliationSummary: Sendable {
-    public var runID: Int64
-    public var payments: Int
-    public var auto: Int
-    public var suggested: Int
-    public var unmatched: Int
-    public var bankLines: Int
-    public var ownPayments: Int
-    public var openInvoices: Int
-    public var ruleCounts: [String: Int]
-    public var seconds: Double
+package struct ReconciliationSummary: Sendable {
+    package var runID: Int64
+    package var payments: Int
+    package var auto: Int
+    package var suggested: Int
+    package var unmatched: Int
+    package var bankLines: Int
+    package var ownPayments: Int
+    package var openInvoices: Int
+    package var ruleCounts: [String: Int]
+    package var seconds: Double
 }
 
 /// The warehouse side of reconciliation: which lines and invoices are open, and how the engine's decisions
@@ -29,15 +29,15 @@ public struct ReconciliationSummary: Sendable {
 /// - **Set-wise where it pays**: counterparty resolution (INN/PINFL → account + MFO → name), open residuals,
 ///   rejected pairs and return links are computed by PostgreSQL; lines stream to the engine in slices of
 ///   `sliceSize` in booking order, and results come back by COPY.
-public struct ReconciliationStore: Sendable {
-    public let warehouse: Warehouse
-    public var sliceSize = 50_000
+package struct ReconciliationStore: Sendable {
+    package let warehouse: Warehouse
+    package var sliceSize = 50_000
 
-    public init(warehouse: Warehouse) {
+    package init(warehouse: Warehouse) {
         self.warehouse = warehouse
     }
 
-    public func reconcile<Decider: PaymentDecider & Sendable>(
+    package func reconcile<Decider: PaymentDecider & Sendable>(
         from: CalendarDate?, to: CalendarDate?, rulesSHA256: String,
         progress: (@Sendable (Int, Int) -> Void)? = nil,
         makeDecider: @Sendable ([OpenInvoice]) -> Decider

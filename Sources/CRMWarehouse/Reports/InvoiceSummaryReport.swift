@@ -3,21 +3,21 @@ import PostgresNIO
 
 /// Per counterparty and currency: invoices issued, paid in 1C and shipped (from `mart.invoice_summary`), for
 /// `crmhub demo` and the invoice-summary report.
-public struct InvoiceSummaryReport: Sendable {
-    public struct Row: Sendable {
-        public var name: String
-        public var inn: String?
+package struct InvoiceSummaryReport: Sendable {
+    package struct Row: Sendable {
+        package var name: String
+        package var inn: String?
         /// Nil for a counterparty with no documents yet.
-        public var currency: String?
-        public var invoices: Int
-        public var invoiced: String
-        public var paidIn1C: String
-        public var shipped: String
+        package var currency: String?
+        package var invoices: Int
+        package var invoiced: String
+        package var paidIn1C: String
+        package var shipped: String
     }
 
-    public var rows: [Row]
+    package var rows: [Row]
 
-    public static func read(_ warehouse: Warehouse, limit: Int = 20) async throws -> InvoiceSummaryReport {
+    package static func read(_ warehouse: Warehouse, limit: Int = 20) async throws -> InvoiceSummaryReport {
         let rows = try await warehouse.client.query("""
             SELECT name, inn, currency, invoices::int, invoiced::text, paid_in_1c::text, shipped::text
             FROM mart.invoice_summary

@@ -4,7 +4,7 @@ import PostgresNIO
 extension Warehouse {
     /// Refreshes every materialized view of the `mart` schema, in name order; their names. Plain views need
     /// nothing and are not listed.
-    public func refreshMaterializedMarts() async throws -> [String] {
+    package func refreshMaterializedMarts() async throws -> [String] {
         let views = try await client.query("""
             SELECT quote_ident(schemaname) || '.' || quote_ident(matviewname) FROM pg_matviews
             WHERE schemaname = 'mart' ORDER BY matviewname

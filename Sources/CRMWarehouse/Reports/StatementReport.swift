@@ -4,32 +4,32 @@ import PostgresNIO
 
 /// The short statement report `crmhub demo` prints: per account and day the bank's opening and closing
 /// balance with what came in and went out, and the largest counterparties.
-public struct StatementReport: Sendable {
-    public struct Day: Sendable {
-        public var account: String
-        public var date: String
-        public var currency: String?
-        public var opening: String?
-        public var credited: String
-        public var debited: String
-        public var closing: String?
-        public var transactions: Int
+package struct StatementReport: Sendable {
+    package struct Day: Sendable {
+        package var account: String
+        package var date: String
+        package var currency: String?
+        package var opening: String?
+        package var credited: String
+        package var debited: String
+        package var closing: String?
+        package var transactions: Int
         /// Whether the loaded transactions add up to the bank's own totals for that day.
-        public var matchesBank: Bool?
+        package var matchesBank: Bool?
     }
 
-    public struct Counterparty: Sendable {
-        public var name: String
-        public var inn: String?
-        public var incoming: String
-        public var outgoing: String
-        public var transactions: Int
+    package struct Counterparty: Sendable {
+        package var name: String
+        package var inn: String?
+        package var incoming: String
+        package var outgoing: String
+        package var transactions: Int
     }
 
-    public var days: [Day]
-    public var counterparties: [Counterparty]
+    package var days: [Day]
+    package var counterparties: [Counterparty]
 
-    public static func read(_ warehouse: Warehouse, topCounterparties: Int = 5) async throws -> StatementReport {
+    package static func read(_ warehouse: Warehouse, topCounterparties: Int = 5) async throws -> StatementReport {
         var days: [Day] = []
         let dayRows = try await warehouse.client.query("""
             SELECT account, booked_on::text, currency, opening::text, coalesce(credited, 0)::text,

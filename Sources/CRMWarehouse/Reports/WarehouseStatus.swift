@@ -3,28 +3,28 @@ import HubCore
 import PostgresNIO
 
 /// What `crmhub db status` shows: the schema version and how much each main table holds.
-public struct WarehouseStatus: Sendable {
-    public var appliedVersion: Int?
-    public var appliedMigrations: [Migrator.AppliedMigration]
-    public var pendingMigrations: [String]
-    public var tableCounts: [(table: String, rows: Int64)]
-    public var lastBatches: [BatchLine]
+package struct WarehouseStatus: Sendable {
+    package var appliedVersion: Int?
+    package var appliedMigrations: [Migrator.AppliedMigration]
+    package var pendingMigrations: [String]
+    package var tableCounts: [(table: String, rows: Int64)]
+    package var lastBatches: [BatchLine]
 
-    public struct BatchLine: Sendable {
-        public var id: Int64
-        public var sourceKind: String
-        public var sourceName: String
-        public var status: String
-        public var read: Int
-        public var loaded: Int
-        public var duplicate: Int
-        public var quarantined: Int
-        public var finishedAt: Date?
+    package struct BatchLine: Sendable {
+        package var id: Int64
+        package var sourceKind: String
+        package var sourceName: String
+        package var status: String
+        package var read: Int
+        package var loaded: Int
+        package var duplicate: Int
+        package var quarantined: Int
+        package var finishedAt: Date?
     }
 
     /// - Parameter tables: the tables to count (the source kinds' tables: `SourceKinds.statusTables`); those the
     ///   schema does not have yet are left out.
-    public static func read(_ warehouse: Warehouse, migrator: Migrator, tables: [String]) async throws
+    package static func read(_ warehouse: Warehouse, migrator: Migrator, tables: [String]) async throws
         -> WarehouseStatus
     {
         let applied = try await migrator.applied(warehouse)

@@ -12,19 +12,19 @@ import Synchronization
 /// Each file is read twice, both times streaming: a first pass hashes it and detects its encoding (so a file
 /// already loaded is recognised before any parsing), the second parses and loads it. Memory stays flat
 /// whatever the file's size.
-public struct BankStatementImporter: Sendable {
-    public static let sourceKind = "bank-1c"
+package struct BankStatementImporter: Sendable {
+    package static let sourceKind = "bank-1c"
 
-    public let warehouse: Warehouse
-    public let progress: ImportProgressHandler?
+    package let warehouse: Warehouse
+    package let progress: ImportProgressHandler?
 
-    public init(warehouse: Warehouse, progress: ImportProgressHandler? = nil) {
+    package init(warehouse: Warehouse, progress: ImportProgressHandler? = nil) {
         self.warehouse = warehouse
         self.progress = progress
     }
 
     /// - Parameter beforeCommit: run inside the file's load transaction, when it loads (see `LoadCommitHook`).
-    public func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
+    package func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
         async throws -> ImportResult
     {
         let started = ContinuousClock.now

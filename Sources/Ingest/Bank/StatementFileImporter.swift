@@ -12,8 +12,8 @@ import Synchronization
 /// The file is hashed (and, for MT940, its encoding detected: CP1251, CP866 or UTF-8) in a first streaming
 /// pass, so a file loaded before is recognised without parsing; the second pass parses, maps and COPYs.
 /// Lines the bank has not booked (`PDNG`, `INFO`) are counted and left out: only a booked line moves money.
-public struct StatementFileImporter: Sendable {
-    public enum Format: String, Sendable, CaseIterable {
+package struct StatementFileImporter: Sendable {
+    package enum Format: String, Sendable, CaseIterable {
         case camt053 = "bank-camt053"
         case mt940 = "bank-mt940"
 
@@ -22,13 +22,13 @@ public struct StatementFileImporter: Sendable {
         var fileFormat: String { self == .camt053 ? "camt053" : "mt940" }
     }
 
-    public let format: Format
-    public let warehouse: Warehouse
-    public let progress: ImportProgressHandler?
+    package let format: Format
+    package let warehouse: Warehouse
+    package let progress: ImportProgressHandler?
     /// MT940 only: the encoding a bank is known to send, overriding detection (Sber sends what was asked for).
-    public let encoding: TextEncoding?
+    package let encoding: TextEncoding?
 
-    public init(format: Format, warehouse: Warehouse, progress: ImportProgressHandler? = nil,
+    package init(format: Format, warehouse: Warehouse, progress: ImportProgressHandler? = nil,
                 encoding: TextEncoding? = nil) {
         self.format = format
         self.warehouse = warehouse
@@ -36,10 +36,10 @@ public struct StatementFileImporter: Sendable {
         self.encoding = encoding
     }
 
-    public var sourceKind: String { format.rawValue }
+    package var sourceKind: String { format.rawValue }
 
     /// - Parameter beforeCommit: run inside the file's load transaction, when it loads (see `LoadCommitHook`).
-    public func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
+    package func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
         async throws -> ImportResult
     {
         let started = ContinuousClock.now

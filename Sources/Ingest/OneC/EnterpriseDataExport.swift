@@ -4,17 +4,17 @@ import HubCore
 
 /// The way out to 1C: the next EnterpriseData message for a node, written into its exchange folder. One path
 /// for `crmhub export 1c-enterprisedata` and a job's `export` step.
-public enum EnterpriseDataExport {
+package enum EnterpriseDataExport {
     /// The export's id, the same as the source kind that reads such messages.
-    public static let id = OneCFormat.enterpriseData.rawValue
+    package static let id = OneCFormat.enterpriseData.rawValue
 
     /// CRMHub's node code when none is given: `$CRMHUB_NODE`, else `CRM`.
-    public static func defaultOurNode(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultOurNode(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         environment["CRMHUB_NODE"].flatMap { $0.isEmpty ? nil : $0 } ?? "CRM"
     }
 
     /// Writes the next message for `peer` into `folder` (which must exist); what it carried.
-    public static func write(warehouse: Warehouse, peer: String, ourNode: String, organization: PartyReference?,
+    package static func write(warehouse: Warehouse, peer: String, ourNode: String, organization: PartyReference?,
                              folder: String) async throws -> OneCExportReceipt {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {

@@ -5,8 +5,8 @@ import HubCore
 
 /// Writes an export to a temporary name in the folder and renames it into place, so 1C never picks up a
 /// half-written message.
-public enum MessageFileWriter {
-    public static func write(_ content: OneCExportContent, folder: String) throws -> String {
+package enum MessageFileWriter {
+    package static func write(_ content: OneCExportContent, folder: String) throws -> String {
         let name = "Message_\(content.ourNode)_\(content.peerNode).xml"
         let final = (folder as NSString).appendingPathComponent(name)
         let temporary = (folder as NSString).appendingPathComponent(".\(name).partial")

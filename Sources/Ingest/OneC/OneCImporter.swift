@@ -7,7 +7,7 @@ import Mapping
 import NIOCore
 
 /// The two 1C:Accounting XML source kinds.
-public enum OneCFormat: String, Sendable, CaseIterable {
+package enum OneCFormat: String, Sendable, CaseIterable {
     /// EnterpriseData exchange messages (`Message_<from>_<to>.xml` or `.zip`), "универсальный формат".
     case enterpriseData = "1c-enterprisedata"
     /// CommerceML 2.05–2.10 documents files.
@@ -15,16 +15,16 @@ public enum OneCFormat: String, Sendable, CaseIterable {
 }
 
 /// The outcome of importing one 1C file.
-public struct OneCImportResult: Sendable {
-    public var sourceName: String
-    public var format: OneCFormat
-    public var facts: OneCMessageFacts
-    public var outcome: OneCLoadOutcome
-    public var quarantineSamples: [QuarantinedRecord]
-    public var seconds: Double
-    public var bytes: Int64
+package struct OneCImportResult: Sendable {
+    package var sourceName: String
+    package var format: OneCFormat
+    package var facts: OneCMessageFacts
+    package var outcome: OneCLoadOutcome
+    package var quarantineSamples: [QuarantinedRecord]
+    package var seconds: Double
+    package var bytes: Int64
 
-    public var summary: OneCLoadSummary? {
+    package var summary: OneCLoadSummary? {
         if case .loaded(let summary) = outcome { return summary }
         return nil
     }
@@ -37,17 +37,17 @@ public struct OneCImportResult: Sendable {
 /// they are parsed (a file loaded before is then recognised at the end, and rolled back; a resent
 /// EnterpriseData message is already recognised by its number before anything is loaded). Zipped messages
 /// are hashed first, as received, then extracted to a temporary file.
-public struct OneCImporter: Sendable {
-    public let warehouse: Warehouse
-    public let format: OneCFormat
+package struct OneCImporter: Sendable {
+    package let warehouse: Warehouse
+    package let format: OneCFormat
     /// Our node code in the exchange: a message addressed to another node is refused. Nil accepts any.
-    public let ourNode: String?
-    public let progress: ImportProgressHandler?
+    package let ourNode: String?
+    package let progress: ImportProgressHandler?
     /// How much staged data (bytes of COPY text) is applied at a time while the file is read: memory holds
     /// about two such chunks. Tests set it small to exercise loads spread over many chunks.
-    public let chunkBytes: Int
+    package let chunkBytes: Int
 
-    public init(warehouse: Warehouse, format: OneCFormat, ourNode: String? = nil,
+    package init(warehouse: Warehouse, format: OneCFormat, ourNode: String? = nil,
                 progress: ImportProgressHandler? = nil, chunkBytes: Int = OneCStageWriter.defaultChunkBytes) {
         self.chunkBytes = chunkBytes
         self.warehouse = warehouse
@@ -57,7 +57,7 @@ public struct OneCImporter: Sendable {
     }
 
     /// - Parameter beforeCommit: run inside the file's load transaction, when it loads (see `LoadCommitHook`).
-    public func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
+    package func importFile(path: String, sourceName: String? = nil, beforeCommit: LoadCommitHook? = nil)
         async throws -> OneCImportResult
     {
         let started = ContinuousClock.now

@@ -4,8 +4,8 @@ import HubCore
 
 /// What importing one unit did, the same for every source kind: what `crmhub import` prints, what a job step
 /// counts, what the data-quality tests run on.
-public struct ImportReport: Sendable {
-    public enum Outcome: Sendable, Equatable {
+package struct ImportReport: Sendable {
+    package enum Outcome: Sendable, Equatable {
         /// Loaded as `batchID` (perhaps with nothing new in it: every record a duplicate).
         case loaded
         /// The same content was loaded before (as `batchID`); nothing changed.
@@ -14,32 +14,32 @@ public struct ImportReport: Sendable {
         case ignored(reason: String)
     }
 
-    public var kind: String
-    public var unit: SourceUnit
-    public var outcome: Outcome
-    public var batchID: Int64
-    public var read = 0
-    public var loaded = 0
-    public var duplicate = 0
-    public var quarantined = 0
+    package var kind: String
+    package var unit: SourceUnit
+    package var outcome: Outcome
+    package var batchID: Int64
+    package var read = 0
+    package var loaded = 0
+    package var duplicate = 0
+    package var quarantined = 0
     /// Records of types the kind does not map (kept in `raw`, say).
-    public var skipped = 0
+    package var skipped = 0
     /// The kind's own words on the unit, after its batch number: `cp1251`, `message 42 from BP (format 1.17)`.
-    public var headline: String
+    package var headline: String
     /// Lines of kind-specific detail (changes per kind of object, say).
-    public var details: [String] = []
+    package var details: [String] = []
     /// Things the person should know although the load succeeded (a declared encoding the bytes contradict).
-    public var warnings: [String] = []
+    package var warnings: [String] = []
     /// The names of the data-quality tests of severity `error` that failed on the loaded batch (its data stays; the unit
     /// counts as failed, in a job and by hand alike). `QualityTest.check`.
-    public var failedQualityTests: [String] = []
+    package var failedQualityTests: [String] = []
     /// The first quarantined records, at most `sampleLimit`.
-    public var quarantineSamples: [QuarantinedRecord] = []
-    public var seconds: Double
+    package var quarantineSamples: [QuarantinedRecord] = []
+    package var seconds: Double
 
-    public static let sampleLimit = 10
+    package static let sampleLimit = 10
 
-    public init(kind: String, unit: SourceUnit, outcome: Outcome, batchID: Int64, headline: String, seconds: Double) {
+    package init(kind: String, unit: SourceUnit, outcome: Outcome, batchID: Int64, headline: String, seconds: Double) {
         self.kind = kind
         self.unit = unit
         self.outcome = outcome
@@ -49,10 +49,10 @@ public struct ImportReport: Sendable {
     }
 
     /// The batch to run data-quality tests on: one that loaded.
-    public var loadedBatch: Int64? { outcome == .loaded ? batchID : nil }
+    package var loadedBatch: Int64? { outcome == .loaded ? batchID : nil }
 
     /// What a person reads about this unit, one line each (the CLI prints them; so does the demo).
-    public var lines: [String] {
+    package var lines: [String] {
         let name = unit.name
         switch outcome {
         case .alreadyLoaded(let finishedAt):

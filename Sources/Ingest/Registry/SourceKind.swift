@@ -10,7 +10,7 @@ import HubCore
 /// job step take the same path: `SourceUnits.expand` finds the units, `importUnit` loads one and returns one
 /// `ImportReport`. A new kind is its connector, its mapper, its migration, a type conforming to this protocol
 /// beside its importer, and one line in `SourceKinds.all` (docs/architecture.md, "Adding a source kind").
-public protocol SourceKind: Sendable {
+package protocol SourceKind: Sendable {
     /// The name people type: `crmhub import <id>`, `kind: <id>` in a job file, `ops.batches.source_kind`.
     var id: String { get }
     /// One line for lists (`crmhub import --help`).
@@ -32,15 +32,15 @@ public protocol SourceKind: Sendable {
 
 /// What a kind's `importUnit` is given besides the unit: where to load, whom to tell, what to do in the load's
 /// transaction.
-public struct ImportContext: Sendable {
-    public var warehouse: Warehouse
-    public var progress: ImportProgressHandler?
+package struct ImportContext: Sendable {
+    package var warehouse: Warehouse
+    package var progress: ImportProgressHandler?
     /// Run inside the unit's load transaction, just before the commit (a job's cursor moves there).
-    public var beforeCommit: LoadCommitHook?
+    package var beforeCommit: LoadCommitHook?
     /// The data-quality tests (mappings/*.yaml) every loaded batch is checked by.
-    public var qualityTests: [QualityTest]
+    package var qualityTests: [QualityTest]
 
-    public init(warehouse: Warehouse, progress: ImportProgressHandler? = nil, beforeCommit: LoadCommitHook? = nil,
+    package init(warehouse: Warehouse, progress: ImportProgressHandler? = nil, beforeCommit: LoadCommitHook? = nil,
                 qualityTests: [QualityTest] = []) {
         self.warehouse = warehouse
         self.progress = progress
@@ -53,7 +53,7 @@ extension SourceKind {
     /// Imports one unit the one way, for `crmhub import` and a job's import step alike: the kind's own load,
     /// then the data-quality tests on the batch it loaded (results in `ops.quality_results`; failed tests of
     /// either severity become warnings; those of severity `error` are named in `failedQualityTests`).
-    public func load(_ unit: SourceUnit, options: SourceOptionValues, context: ImportContext) async throws
+    package func load(_ unit: SourceUnit, options: SourceOptionValues, context: ImportContext) async throws
         -> ImportReport
     {
         var report = try await importUnit(unit, options: options, context: context)
@@ -70,36 +70,36 @@ extension SourceKind {
 
 /// A warehouse table a kind writes, and the columns a data-quality test may name (those of rows that record
 /// the batch that loaded them).
-public struct WarehouseTable: Sendable, Hashable {
-    public var name: String
-    public var testableColumns: [String]
+package struct WarehouseTable: Sendable, Hashable {
+    package var name: String
+    package var testableColumns: [String]
 
-    public init(_ name: String, testableColumns: [String] = []) {
+    package init(_ name: String, testableColumns: [String] = []) {
         self.name = name
         self.testableColumns = testableColumns
     }
 }
 
 /// One setting of a source kind: declared once, offered as a CLI flag and as a job step key.
-public struct SourceOption: Sendable, Hashable {
-    public enum ValueType: Sendable, Hashable {
+package struct SourceOption: Sendable, Hashable {
+    package enum ValueType: Sendable, Hashable {
         case text
         /// One of these values.
         case choice([String])
     }
 
     /// The job step key (`our_node`); the CLI flag is the same with dashes (`--our-node`).
-    public var key: String
-    public var type: ValueType
+    package var key: String
+    package var type: ValueType
     /// What applies when the option is not given (nil: nothing).
-    public var defaultValue: String?
+    package var defaultValue: String?
     /// An environment variable that stands in for the default (`CRMHUB_NODE`).
-    public var environment: String?
-    public var help: String
+    package var environment: String?
+    package var help: String
     /// The value's name in help texts (`node`, `encoding`).
-    public var valueName: String
+    package var valueName: String
 
-    public init(key: String, type: ValueType = .text, defaultValue: String? = nil, environment: String? = nil,
+    package init(key: String, type: ValueType = .text, defaultValue: String? = nil, environment: String? = nil,
                 valueName: String, help: String) {
         self.key = key
         self.type = type
@@ -109,10 +109,10 @@ public struct SourceOption: Sendable, Hashable {
         self.help = help
     }
 
-    public var flag: String { "--" + key.replacingOccurrences(of: "_", with: "-") }
+    package var flag: String { "--" + key.replacingOccurrences(of: "_", with: "-") }
 
     /// Why `value` is not acceptable, or nil.
-    public func problem(with value: String) -> String? {
+    package func problem(with value: String) -> String? {
         switch type {
         case .text:
             return value.isEmpty ? "\(key) must not be empty" : nil
@@ -125,15 +125,15 @@ public struct SourceOption: Sendable, Hashable {
 }
 
 /// The options given to one import, by key: the CLI's flags or a job step's keys, checked against the kind.
-public struct SourceOptionValues: Sendable, Equatable {
-    public var values: [String: String]
+package struct SourceOptionValues: Sendable, Equatable {
+    package var values: [String: String]
 
-    public init(_ values: [String: String] = [:]) {
+    package init(_ values: [String: String] = [:]) {
         self.values = values
     }
 
     /// The value given, else the environment's, else the option's default.
-    public func value(of option: SourceOption) -> String? {
+    package func value(of option: SourceOption) -> String? {
         if let given = values[option.key] { return given }
         if let variable = option.environment, let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty {
             return value
@@ -141,7 +141,7 @@ public struct SourceOptionValues: Sendable, Equatable {
         return option.defaultValue
     }
 
-    public func value(_ key: String, in kind: any SourceKind) -> String? {
+    package func value(_ key: String, in kind: any SourceKind) -> String? {
         guard let option = kind.options.first(where: { $0.key == key }) else { return values[key] }
         return value(of: option)
     }

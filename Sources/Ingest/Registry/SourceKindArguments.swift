@@ -3,12 +3,12 @@ import HubCore
 
 /// A source kind's command line: `crmhub import <kind> [--option value]… path…`, read against the kind's
 /// declared options (the same ones a job step's keys are checked against), and its `--help` text.
-public enum SourceKindArguments {
+package enum SourceKindArguments {
     /// The options and paths in `arguments` (what follows the kind's name, global options already taken out).
     ///
     /// - Throws: a configuration error for an option the kind does not have (with the closest one it has), an
     ///   option without its value, or a value the option does not take.
-    public static func parse(_ arguments: [String], kind: any SourceKind) throws(HubError)
+    package static func parse(_ arguments: [String], kind: any SourceKind) throws(HubError)
         -> (options: SourceOptionValues, paths: [String])
     {
         var values: [String: String] = [:]
@@ -53,7 +53,7 @@ public enum SourceKindArguments {
     }
 
     /// The help text when `arguments` (the program's, without its name) are `import <kind> … --help|-h`.
-    public static func helpRequested(_ arguments: [String]) -> String? {
+    package static func helpRequested(_ arguments: [String]) -> String? {
         guard arguments.count >= 3, arguments[0] == "import", let kind = SourceKinds.named(arguments[1]) else {
             return nil
         }
@@ -62,7 +62,7 @@ public enum SourceKindArguments {
     }
 
     /// `crmhub import <kind> --help`: what it reads, its options, an example — all from the kind's declaration.
-    public static func help(for kind: any SourceKind) -> String {
+    package static func help(for kind: any SourceKind) -> String {
         let paragraphs = kind.help.components(separatedBy: "\n\n").map { wrapped($0, width: 100) }
         var lines = ["OVERVIEW: \(kind.summary)", ""] + paragraphs.joined(separator: [""]) + ["",
                      "USAGE: crmhub import \(kind.id) [--database-url <url>] [--log-level <level>]"

@@ -2,8 +2,8 @@ import Foundation
 import HubCore
 
 /// The one list of source kinds. Adding a kind is adding its line here (docs/architecture.md).
-public enum SourceKinds {
-    public static let all: [any SourceKind] = [
+package enum SourceKinds {
+    package static let all: [any SourceKind] = [
         Bank1CSourceKind(),
         StatementFileSourceKind(format: .camt053),
         StatementFileSourceKind(format: .mt940),
@@ -11,14 +11,14 @@ public enum SourceKinds {
         OneCSourceKind(format: .commerceML),
     ]
 
-    public static var ids: [String] { all.map(\.id) }
+    package static var ids: [String] { all.map(\.id) }
 
-    public static func named(_ id: String) -> (any SourceKind)? {
+    package static func named(_ id: String) -> (any SourceKind)? {
         all.first { $0.id == id }
     }
 
     /// Every table some kind writes, with the columns data-quality tests may name (merged across kinds).
-    public static var tables: [String: [String]] {
+    package static var tables: [String: [String]] {
         var tables: [String: [String]] = [:]
         for kind in all {
             for table in kind.tables {
@@ -31,10 +31,10 @@ public enum SourceKinds {
     }
 
     /// The tables data-quality tests may name: those with columns to test.
-    public static var testableTables: [String: [String]] { tables.filter { !$0.value.isEmpty } }
+    package static var testableTables: [String: [String]] { tables.filter { !$0.value.isEmpty } }
 
     /// The tables `crmhub db status` counts, in the kinds' order, then the operations tables every load writes.
-    public static var statusTables: [String] {
+    package static var statusTables: [String] {
         var names: [String] = []
         for kind in all { for table in kind.tables where !names.contains(table.name) { names.append(table.name) } }
         return names + ["ops.batches", "ops.quarantine"]

@@ -8,14 +8,14 @@ import HubCore
 /// now, an API's own position (a timestamp, a page token) for a kind that fetches pages. It is a record of how
 /// far a stream got, never a filter: which units are new is decided by the warehouse (content hashes, message
 /// numbers, natural keys), so a unit seen again changes nothing.
-public struct SourceUnit: Sendable, Hashable {
+package struct SourceUnit: Sendable, Hashable {
     /// How people name it: the path as given, or an API's description of the page.
-    public var name: String
+    package var name: String
     /// The local file to read.
-    public var path: String
-    public var cursor: String
+    package var path: String
+    package var cursor: String
 
-    public init(path: String, name: String? = nil, cursor: String? = nil) {
+    package init(path: String, name: String? = nil, cursor: String? = nil) {
         self.path = path
         self.name = name ?? path
         self.cursor = cursor ?? path
@@ -23,30 +23,30 @@ public struct SourceUnit: Sendable, Hashable {
 }
 
 /// How a kind finds its units among the paths it is given.
-public struct UnitDiscovery: Sendable {
+package struct UnitDiscovery: Sendable {
     /// Given a folder, which of its file names are units, in load order (nil: a folder is not accepted).
-    public var folder: (@Sendable (_ names: [String], _ options: SourceOptionValues) -> [String])?
+    package var folder: (@Sendable (_ names: [String], _ options: SourceOptionValues) -> [String])?
     /// What the paths are, in help texts (`statement files`, `message files or exchange folders`).
-    public var what: String
+    package var what: String
 
-    public init(what: String, folder: (@Sendable ([String], SourceOptionValues) -> [String])? = nil) {
+    package init(what: String, folder: (@Sendable ([String], SourceOptionValues) -> [String])? = nil) {
         self.what = what
         self.folder = folder
     }
 
     /// Files only: a folder or a glob that matches nothing is refused.
-    public static func files(_ what: String) -> UnitDiscovery { UnitDiscovery(what: what) }
+    package static func files(_ what: String) -> UnitDiscovery { UnitDiscovery(what: what) }
 }
 
 /// The one expansion of paths into units, shared by `crmhub import` and job `import` steps.
-public enum SourceUnits {
+package enum SourceUnits {
     /// Each path in turn: a file is a unit; a folder stands for the files the kind takes from it; a path with
     /// `*`, `?` or `[` that is no file is a glob, its matches in name order (each then a file or folder).
     ///
     /// - Parameter emptyGlobIsError: a job's glob may match nothing on a quiet night; a command line's may not.
     /// - Throws: a configuration error naming the path (missing, a symbolic-link loop, a folder the kind does
     ///   not read, a glob that matches nothing).
-    public static func expand(_ paths: [String], kind: any SourceKind, options: SourceOptionValues,
+    package static func expand(_ paths: [String], kind: any SourceKind, options: SourceOptionValues,
                               emptyGlobIsError: Bool = true) throws(HubError) -> [SourceUnit] {
         var units: [SourceUnit] = []
         for path in paths {

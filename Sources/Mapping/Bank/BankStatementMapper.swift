@@ -7,19 +7,19 @@ import HubCore
 /// Direction is not a field of the format: it comes from our accounts (the header's `РасчСчет` lines and the
 /// balance sections) against the payer's and payee's accounts, with `ДатаСписано`/`ДатаПоступило` deciding
 /// when both sides are ours. A transfer between two of our accounts is two movements, one per account.
-public struct BankStatementMapper: Sendable {
-    public private(set) var ourAccounts: Set<String>
+package struct BankStatementMapper: Sendable {
+    package private(set) var ourAccounts: Set<String>
 
-    public init(ourAccounts: some Sequence<String> = []) {
+    package init(ourAccounts: some Sequence<String> = []) {
         self.ourAccounts = Set(ourAccounts)
     }
 
     /// Registers the accounts a header names.
-    public mutating func note(_ header: StatementHeader) {
+    package mutating func note(_ header: StatementHeader) {
         ourAccounts.formUnion(header.accounts)
     }
 
-    public mutating func balanceRow(_ balance: StatementBalance) -> BankBalanceRow {
+    package mutating func balanceRow(_ balance: StatementBalance) -> BankBalanceRow {
         ourAccounts.insert(balance.account)
         return BankBalanceRow(
             account: balance.account, periodStart: balance.periodStart, periodEnd: balance.periodEnd,
@@ -29,13 +29,13 @@ public struct BankStatementMapper: Sendable {
     }
 
     /// Why a well-formed document still cannot become a transaction.
-    public struct Rejection: Error, Sendable, Equatable {
-        public var reason: String
-        public var field: String?
+    package struct Rejection: Error, Sendable, Equatable {
+        package var reason: String
+        package var field: String?
     }
 
     /// The movements a document makes on our accounts: one, or two for a transfer between our own accounts.
-    public func rows(for document: StatementDocument) -> Result<[BankTransactionRow], Rejection> {
+    package func rows(for document: StatementDocument) -> Result<[BankTransactionRow], Rejection> {
         let payerAccount = document.payer.account ?? document.payer.checkingAccount
         let payeeAccount = document.payee.account ?? document.payee.checkingAccount
         let payerIsOurs = payerAccount.map(ourAccounts.contains) ?? false
@@ -102,7 +102,7 @@ public struct BankStatementMapper: Sendable {
     }
 
     /// The leading 5-digit payment-purpose code of Uzbek payment orders (`00668 Оплата по счету …`).
-    public static func paymentCode(in purpose: String?) -> String? {
+    package static func paymentCode(in purpose: String?) -> String? {
         guard let purpose else { return nil }
         let utf8 = Array(purpose.utf8.prefix(6))
         guard utf8.count >= 5, utf8[0..<5].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
@@ -115,7 +115,7 @@ public struct BankStatementMapper: Sendable {
     ///
     /// The same business transaction in two overlapping statements gets the same key; the warehouse adds
     /// the occurrence counter so that two identical payments on one day in one file both survive.
-    public static func naturalKey(
+    package static func naturalKey(
         account: String, direction: TransactionDirection, number: String, date: CalendarDate,
         amount: ExactAmount, counterpartyAccount: String?, purpose: String?
     ) -> String {

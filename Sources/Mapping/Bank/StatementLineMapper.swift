@@ -15,9 +15,9 @@ import HubCore
 ///   the booking date (neither format carries the payment order's date).
 /// - **Balances.** One `core.bank_balances` row per statement, from its opening and closing balances and the
 ///   booked lines in between; a statement whose lines do not add up is quarantined instead (the lines load).
-public struct StatementLineMapper: Sendable {
+package struct StatementLineMapper: Sendable {
     /// What became of a record.
-    public enum Output: Sendable {
+    package enum Output: Sendable {
         case transaction(BankTransactionRow)
         case balance(BankBalanceRow)
         /// Not booked yet (`PDNG`, `INFO`): not a movement of money, so not stored; counted in the result.
@@ -31,18 +31,18 @@ public struct StatementLineMapper: Sendable {
     private var closing: StatementBalanceLine?
     private var credited = Decimal(0)
     private var debited = Decimal(0)
-    public private(set) var statements = 0
-    public private(set) var accounts: [String] = []
-    public private(set) var periodStart: CalendarDate?
-    public private(set) var periodEnd: CalendarDate?
+    package private(set) var statements = 0
+    package private(set) var accounts: [String] = []
+    package private(set) var periodStart: CalendarDate?
+    package private(set) var periodEnd: CalendarDate?
 
     /// - Parameter format: how rows name their document kind: `camt.053` or `MT940`.
-    public init(format: String) {
+    package init(format: String) {
         self.format = format
     }
 
     /// Maps one record; the balance of a statement comes out when the next one starts or `finish` is called.
-    public mutating func map(_ record: BankStatementRecord) -> [Output] {
+    package mutating func map(_ record: BankStatementRecord) -> [Output] {
         switch record {
         case .statement(let info):
             let pending = closeStatement()
@@ -71,7 +71,7 @@ public struct StatementLineMapper: Sendable {
     }
 
     /// Ends the file: the last statement's balance.
-    public mutating func finish() -> [Output] {
+    package mutating func finish() -> [Output] {
         closeStatement()
     }
 
@@ -110,7 +110,7 @@ public struct StatementLineMapper: Sendable {
     }
 
     /// The warehouse row for one booked line.
-    public func row(for line: StatementLine) -> BankTransactionRow {
+    package func row(for line: StatementLine) -> BankTransactionRow {
         let direction: TransactionDirection = line.isCredit ? .incoming : .outgoing
         let date = line.bookingDate ?? line.valueDate ?? statement?.periodStart ?? statement?.periodEnd
             ?? CalendarDate(year: 1970, month: 1, day: 1)!
@@ -155,7 +155,7 @@ public struct StatementLineMapper: Sendable {
     }
 
     /// The key of a booking the bank gave a reference to: our account and that reference.
-    public static func referenceKey(account: String, entryReference: String) -> String {
+    package static func referenceKey(account: String, entryReference: String) -> String {
         var hasher = SHA256()
         for var part in ["bank-reference", account, entryReference] {
             part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }

@@ -8,15 +8,15 @@ import HubCore
 ///
 /// Real files break the XSD (element order, 4-decimal amounts, `руб` for a currency, 9-digit Uzbek INNs that
 /// the RU facet forbids), so nothing is validated beyond what loading needs.
-public enum CommerceMLMapper {
-    public static let invoiceOperations: Set<String> = ["Заказ товара", "Счет на оплату"]
-    public static let shipmentOperations: Set<String> = ["Отпуск товара"]
-    public static let paymentOperations: Set<String> = ["Выплата безналичных денег"]
+package enum CommerceMLMapper {
+    package static let invoiceOperations: Set<String> = ["Заказ товара", "Счет на оплату"]
+    package static let shipmentOperations: Set<String> = ["Отпуск товара"]
+    package static let paymentOperations: Set<String> = ["Выплата безналичных денег"]
     /// `ЗначенияРеквизитов` names that point a payment or shipment at its order or invoice.
     static let orderNumberAttributes = ["Номер заказа", "НомерЗаказа", "Номер счета", "Заказ"]
 
     /// Maps one document; `position` is its 1-based place among the file's documents.
-    public static func map(_ node: XMLElementNode, position index: Int,
+    package static func map(_ node: XMLElementNode, position index: Int,
                            bytes: XMLByteRange = XMLByteRange(offset: 0, length: 0)) -> (OneCMapping, [CounterpartyRow]) {
         let path = "КоммерческаяИнформация/Документ[\(index)]"
         let position = XMLPosition(line: node.line, path: path)

@@ -7,14 +7,14 @@ import HubCore
 /// Mapped: `Справочник.Контрагенты`, `Документ.СчетПокупателю`, `Документ.ПБДСРасчетыСКонтрагентами`,
 /// `Документ.РеализацияТоваровУслуг` and `УдалениеОбъекта`. Anything else is kept raw and skipped. An object
 /// with a value past the input limit (`XMLElementNode.valueProblem`) is quarantined, whatever its type.
-public enum EnterpriseDataMapper {
-    public static let counterpartyType = "Справочник.Контрагенты"
-    public static let invoiceType = "Документ.СчетПокупателю"
-    public static let paymentType = "Документ.ПБДСРасчетыСКонтрагентами"
-    public static let shipmentType = "Документ.РеализацияТоваровУслуг"
-    public static let deletionType = "УдалениеОбъекта"
+package enum EnterpriseDataMapper {
+    package static let counterpartyType = "Справочник.Контрагенты"
+    package static let invoiceType = "Документ.СчетПокупателю"
+    package static let paymentType = "Документ.ПБДСРасчетыСКонтрагентами"
+    package static let shipmentType = "Документ.РеализацияТоваровУслуг"
+    package static let deletionType = "УдалениеОбъекта"
 
-    public static func map(_ object: EnterpriseDataObject) -> OneCMapping {
+    package static func map(_ object: EnterpriseDataObject) -> OneCMapping {
         let node = object.node
         let position = XMLPosition(line: object.line, path: object.path)
         let reader = PropertyReader(node: node, path: position.path)

@@ -2,7 +2,7 @@ import Connectors
 import HubCore
 
 /// What a mapper makes of one 1C object. The raw row (every object, always) keeps the version received.
-public enum OneCMapping: Sendable {
+package enum OneCMapping: Sendable {
     case mapped(OneCRow, raw: RawObjectRow)
     /// A type CRMHub does not map: kept in `raw` and counted as "skipped: type not mapped".
     case skipped(raw: RawObjectRow)

@@ -3,14 +3,14 @@ import HubCore
 
 /// Why a 1C object cannot be loaded: a missing required property, a malformed amount or date. Carries the
 /// XML path and line of the offending element for `ops.quarantine`.
-public struct OneCRejection: Error, Sendable, Equatable {
-    public var reason: String
-    public var path: String
-    public var line: Int
+package struct OneCRejection: Error, Sendable, Equatable {
+    package var reason: String
+    package var path: String
+    package var line: Int
     /// The property at fault (`Сумма`, `КлючевыеСвойства/Дата`).
-    public var field: String?
+    package var field: String?
 
-    public init(reason: String, path: String, line: Int, field: String? = nil) {
+    package init(reason: String, path: String, line: Int, field: String? = nil) {
         self.reason = reason
         self.path = path
         self.line = line
@@ -19,7 +19,7 @@ public struct OneCRejection: Error, Sendable, Equatable {
 
     /// An object the reader could not hold whole (a value past `InputLimits.maxValueBytes`), at `path` (the
     /// object's own, `Message/Body/Документ.СчетПокупателю[3]`) and below.
-    public init(valueProblem problem: XMLValueProblem, below path: String) {
+    package init(valueProblem problem: XMLValueProblem, below path: String) {
         self.init(reason: problem.reason, path: problem.path.isEmpty ? path : path + "/" + problem.path,
                   line: problem.line, field: problem.path.isEmpty ? nil : problem.path)
     }
@@ -32,7 +32,7 @@ public struct OneCRejection: Error, Sendable, Equatable {
     /// text from the stored message for the quarantine row: that text would be as large as the value (past
     /// 1 GB PostgreSQL refuses it outright). The quarantine row holds the object as read, with the preview;
     /// the exact bytes stay in `raw.onec_message_chunks` from the row's byte offset.
-    public init?(unholdable node: XMLElementNode, bytes: XMLByteRange, path: String) {
+    package init?(unholdable node: XMLElementNode, bytes: XMLByteRange, path: String) {
         if let problem = node.valueProblem {
             self.init(valueProblem: problem, below: path)
         } else if bytes.length > Int64(Int32.max) {

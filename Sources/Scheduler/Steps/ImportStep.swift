@@ -38,16 +38,16 @@ struct ImportStepKind: StepKind {
 }
 
 /// A configured import step.
-public struct ImportStep: JobStep, Equatable {
+package struct ImportStep: JobStep, Equatable {
     /// A registered source kind's id (`SourceKinds`).
-    public var sourceKind: String
-    public var path: String
-    public var options: SourceOptionValues
+    package var sourceKind: String
+    package var path: String
+    package var options: SourceOptionValues
 
-    public var kind: String { "import" }
-    public var target: String { "\(sourceKind) \(path)" }
+    package var kind: String { "import" }
+    package var target: String { "\(sourceKind) \(path)" }
 
-    public func run(_ run: StepRun) async -> StepOutcome {
+    package func run(_ run: StepRun) async -> StepOutcome {
         var outcome = StepOutcome()
         guard let kind = SourceKinds.named(sourceKind) else {
             outcome.fail(HubError(.configuration, "no source kind \(sourceKind)"))

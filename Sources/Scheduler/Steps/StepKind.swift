@@ -17,7 +17,7 @@ protocol StepKind: Sendable {
 }
 
 /// One step of a job as its file configured it, ready to run.
-public protocol JobStep: Sendable {
+package protocol JobStep: Sendable {
     /// Its kind's id (`StepKind.id`), as `ops.job_steps.kind` records it.
     var kind: String { get }
     /// What it works on, for people: `1c-enterprisedata samples/1c/Message_*.xml`, `bank-days → reports/…`.

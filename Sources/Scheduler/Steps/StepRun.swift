@@ -3,7 +3,7 @@ import Foundation
 import HubCore
 
 /// What a step needs to know of the run it is part of.
-public struct StepRun: Sendable {
+package struct StepRun: Sendable {
     var warehouse: Warehouse
     var job: JobDefinition
     var scheduledFor: Date
@@ -30,7 +30,7 @@ public struct StepRun: Sendable {
 }
 
 /// What one attempt at a step did: its counts, and its first failure, if any part of it failed.
-public struct StepOutcome: Sendable {
+package struct StepOutcome: Sendable {
     var counts = JobRunStore.StepCounts()
     private(set) var failure: StepFailure?
 

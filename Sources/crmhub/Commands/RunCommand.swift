@@ -61,15 +61,11 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             scheduledFor = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         }
-        // Test hooks (Tests/IntegrationTests/JobRunTests.swift): a crash after a step, a retryable failure.
-        let environment = ProcessInfo.processInfo.environment
-        let abortAfter = environment["CRMHUB_TEST_ABORT_AFTER_STEP"].flatMap { Int($0) }
-        let failOnce = environment["CRMHUB_TEST_FAIL_ONCE_AT_STEP"].flatMap { Int($0) }
         let unpause = self.unpause
         let tests = try Self.qualityTests(mappings)
         let outcome = try await options.withMigratedWarehouse { warehouse in
-            var runner = JobRunner(warehouse: warehouse, abortAfterStep: abortAfter) { Terminal.print($0) }
-            runner.failOnceAtStep = failOnce
+            var runner = JobRunner(warehouse: warehouse) { Terminal.print($0) }
+            runner.readTestHooks()
             runner.unpause = unpause
             runner.qualityTests = tests
             return try await runner.run(definition, scheduledFor: scheduledFor, trigger: .manual)

@@ -1,9 +1,9 @@
 /// Formats the first 16 bytes of a digest as a UUID string (`8-4-4-4-12` lower-case hex), the text form
 /// PostgreSQL's `uuid` type reads.
-public enum UUIDText {
+package enum UUIDText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    public static func format(_ bytes: UnsafeRawBufferPointer) -> String {
+    package static func format(_ bytes: UnsafeRawBufferPointer) -> String {
         precondition(bytes.count >= 16)
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var out = 0
