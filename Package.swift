@@ -72,13 +72,21 @@ let package = Package(
                 "HubCore", "Configuration", "CRMWarehouse", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // HR's attendance: the rules that turn punches into attendance days (no I/O), their settings, a build.
+        .target(
+            name: "Attendance",
+            dependencies: [
+                "HubCore", "Connectors", "Configuration", "CRMWarehouse", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The files people open: CSV reports and the accountants' reconciliation workbook.
         .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse"]),
         // Runs jobs: job files, cron schedules in a time zone, step kinds, retries, the scheduler loop.
         .target(
             name: "Scheduler",
             dependencies: [
-                "Configuration", "Ingest", "Reconciliation", "Reports", "CRMWarehouse", "HubCore",
+                "Configuration", "Ingest", "Reconciliation", "Reports", "Attendance", "CRMWarehouse", "HubCore",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -86,7 +94,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "HubCore", "Connectors", "Mapping", "CRMWarehouse",
+                "HubCore", "Connectors", "Mapping", "CRMWarehouse", "Attendance",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -94,7 +102,7 @@ let package = Package(
             name: "crmhub",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
-                "Configuration",
+                "Configuration", "Attendance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,11 +130,12 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Configuration", "Reconciliation", "Reports", "Ingest", "HubCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "HubCore"]),
+        .testTarget(name: "AttendanceTests", dependencies: ["Attendance", "Connectors", "HubCore"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler", "Reconciliation",
-                "Reports",
+                "Reports", "Attendance",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),

@@ -48,7 +48,7 @@ enum BankBenchmark {
                     RESTART IDENTITY CASCADE
                     """, logger: logger)
                 try await warehouse.client.query("CHECKPOINT", logger: logger)
-                let run = try ChildProcess.run(context.crmhub, ["import", "bank-1c", statementPath],
+                let run = try ChildProcess.run(context.crmhub, context.importArguments("bank-1c", statementPath),
                                                environment: ["DATABASE_URL": settings.urlWithCredentials])
                 guard run.status == 0 else {
                     say(run.text)

@@ -16,6 +16,12 @@ struct BenchmarkContext {
     /// The benchmark's database on the server.
     var settings: DatabaseSettings { server.with(database: database) }
 
+    /// `crmhub import KIND path`, timed as the load alone: without the data-quality tests of a `mappings`
+    /// folder (they are the user's, and their cost is theirs; docs/performance.md gives the repository's).
+    func importArguments(_ kind: String, _ path: String) -> [String] {
+        ["import", kind, "--mappings", outDirectory + "/no-mappings", path]
+    }
+
     static func make(out: String, database: String, logger: Logger) async throws -> BenchmarkContext {
         let crmhub = try crmhubBinary()
         let outDirectory = URL(fileURLWithPath: out).standardized.path

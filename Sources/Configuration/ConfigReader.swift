@@ -159,4 +159,32 @@ package struct ConfigReader {
         }
         return .seconds(count * seconds)
     }
+
+    /// An IANA zone name (`Asia/Tashkent`, `UTC`): always explicit, never the server's. Abbreviations such as
+    /// `MSK` are refused, as their meaning changed over the years.
+    package mutating func timeZone(_ node: Node?, _ what: String) -> TimeZone? {
+        guard let name = string(node, what) else { return nil }
+        guard let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" else {
+            error(at: node, "unknown time zone '\(name)'; use an IANA name such as Asia/Tashkent"
+                      + Suggestion.didYouMean(name, in: TimeZone.knownTimeZoneIdentifiers))
+            return nil
+        }
+        return zone
+    }
+
+    /// A list of text values (`[Вход, Entry]`); a single value counts as a list of one.
+    package mutating func strings(_ node: Node?, _ what: String) -> [String]? {
+        guard let node else { return nil }
+        if node.scalar != nil { return string(node, what).map { [$0] } }
+        guard let sequence = node.sequence else {
+            error(at: node, "\(what) must be a list of text values")
+            return nil
+        }
+        var values: [String] = []
+        for item in sequence {
+            guard let value = string(item, what) else { return nil }
+            values.append(value)
+        }
+        return values
+    }
 }

@@ -1,5 +1,6 @@
 import CRMWarehouse
 import Foundation
+import Attendance
 import Configuration
 import Reconciliation
 
@@ -61,6 +62,10 @@ package enum ConfigValidator {
             return
         }
         if URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent == "mappings" {
+            if AttendanceSettingsLoader.isSettingsFile(file) {
+                result.diagnostics += AttendanceSettingsLoader.load(text, file: file).1
+                return
+            }
             if ReconciliationRulesLoader.isRulesFile(file) {
                 let (rules, diagnostics) = ReconciliationRulesLoader.load(text, file: file)
                 result.diagnostics += diagnostics

@@ -65,15 +65,7 @@ package enum JobFileLoader {
                               "cron: \(error.message)")
             }
         }
-        var zone: TimeZone?
-        if let name = reader.string(zoneNode, "timezone") {
-            zone = TimeZone(identifier: name)
-            if zone == nil || !name.contains("/") && name != "UTC" {
-                zone = nil
-                reader.error(at: zoneNode, "unknown time zone '\(name)'; use an IANA name such as Asia/Tashkent"
-                                 + Suggestion.didYouMean(name, in: TimeZone.knownTimeZoneIdentifiers))
-            }
-        }
+        let zone = reader.timeZone(zoneNode, "timezone")
         guard let cron, let zone else { return nil }
         return JobDefinition.Schedule(cron: cron, timeZone: zone)
     }

@@ -132,10 +132,11 @@ struct SourceKindRegistryTests {
               - reconcile: {days: 7}
               - refresh: {}
               - report: {name: reconciliation, output: "reports/{date}/reconciliation.xlsx"}
+              - attendance: {months: 1}
             """, file: "every-step.yaml")
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let steps = try #require(definition?.steps)
-        #expect(steps.map(\.kind) == ["import", "export", "reconcile", "refresh", "report"])
+        #expect(steps.map(\.kind) == ["import", "export", "reconcile", "refresh", "report", "attendance"])
         #expect(Set(steps.map(\.kind)) == Set(StepKinds.ids), "a registered step kind is missing from this test")
         #expect(steps[0] as? ImportStep == ImportStep(sourceKind: "bank-mt940", path: "in/*.sta",
                                                       options: SourceOptionValues(["encoding": "cp866"])))
@@ -143,6 +144,7 @@ struct SourceKindRegistryTests {
         #expect(steps[4] as? ReportStep == ReportStep(name: "reconciliation",
                                                       output: "reports/{date}/reconciliation.xlsx", days: 31))
         #expect(steps[1].target == "1c-enterprisedata → BP")
+        #expect(steps[5] as? AttendanceStep == AttendanceStep(months: 1, settings: "mappings/attendance.yaml"))
     }
 
     @Test("an unknown step kind is an error at its line, with did-you-mean")

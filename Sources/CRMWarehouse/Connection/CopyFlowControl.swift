@@ -39,9 +39,11 @@ final class CopyFlowControlHandler: ChannelDuplexHandler {
         }
         inFlight += bytes
         let written = promise ?? context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenComplete { [self] _ in
-            inFlight -= bytes
-            if inFlight <= Self.lowWater { resumeWaiters() }
+        // The write completes on this handler's event loop: the loop-bound reference says so to the compiler.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in
+            handler.value.inFlight -= bytes
+            if handler.value.inFlight <= Self.lowWater { handler.value.resumeWaiters() }
         }
         context.write(data, promise: written)
     }

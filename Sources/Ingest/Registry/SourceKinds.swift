@@ -9,6 +9,11 @@ package enum SourceKinds {
         StatementFileSourceKind(format: .mt940),
         OneCSourceKind(format: .enterpriseData),
         OneCSourceKind(format: .commerceML),
+        HRFileSourceKind(layout: .shifts),
+        HRFileSourceKind(layout: .absences),
+        HRFileSourceKind(layout: .personMap),
+        PunchSourceKind(device: .zkteco),
+        PunchSourceKind(device: .turnstile),
     ]
 
     package static var ids: [String] { all.map(\.id) }

@@ -1,0 +1,244 @@
+import Foundation
+import HubCore
+import Logging
+import PostgresNIO
+
+/// What one HR file, punch file or person map changed.
+package struct HRLoadOutcome: Sendable {
+    package enum Result: Sendable {
+        case loaded(BatchCounts)
+        case alreadyLoaded(batchID: Int64, finishedAt: Date?)
+    }
+
+    package var result: Result
+    package var samples: [QuarantinedRecord] = []
+}
+
+/// Loads HR's own files (shifts, absences, the person map) and punches, one transaction per file through the
+/// batch lifecycle (`BatchLoad`).
+///
+/// - Shifts and person keys: a later file replaces what an earlier one said for the same employee (or key);
+///   within a file the last line wins. An unchanged line changes nothing (counted as duplicate).
+/// - Absences: stored per day, so a later file replaces exactly the days it names.
+/// - Punches: each punch once, whatever files overlap (the natural key: source, device, person key, instant,
+///   direction, event); denied and other events are kept with their kind.
+package struct HRFileStore: Sendable {
+    package let warehouse: Warehouse
+
+    package init(warehouse: Warehouse) {
+        self.warehouse = warehouse
+    }
+
+    /// The rows a producer hands over, one at a time.
+    package enum Row: Sendable {
+        case shift(WorkShiftRow)
+        case absenceDay(AbsenceDayRow)
+        case personKey(PersonKeyRow)
+        case punch(PunchRow)
+
+        var content: Content {
+            switch self {
+            case .shift: .shifts
+            case .absenceDay: .absences
+            case .personKey: .personKeys
+            case .punch: .punches
+            }
+        }
+    }
+
+    /// What a file holds: one kind of row.
+    package enum Content: String, Sendable {
+        case shifts, absences, personKeys, punches
+    }
+
+    /// Streams one file's rows into the warehouse. `produce` is called only when the content is new; it hands
+    /// each row, or each record it could not read, to the writer.
+    package func load(
+        _ source: BatchSource, content: Content, beforeCommit: LoadCommitHook? = nil,
+        produce: @Sendable (inout HRRowWriter) async throws -> Void
+    ) async throws -> HRLoadOutcome {
+        let result = try await BatchLoad(warehouse: warehouse).run(source, lock: .perContent,
+                                                                   beforeCommit: beforeCommit) { batch in
+            try await Self.write(batch, content: content, produce: produce)
+        }
+        switch result {
+        case .loaded(let counts, let samples): return HRLoadOutcome(result: .loaded(counts), samples: samples)
+        case .alreadyLoaded(let id, let at): return HRLoadOutcome(result: .alreadyLoaded(batchID: id, finishedAt: at))
+        }
+    }
+
+    static let stageTable = "stage_hr_rows"
+
+    static func payload(_ content: Content) -> [String] {
+        switch content {
+        case .shifts:
+            ["personnel_number text", "shift_start text", "shift_end text", "workdays text", "weekdays smallint[]",
+             "late_grace_minutes integer", "window_before_minutes integer", "window_after_minutes integer"]
+        case .absences: ["personnel_number text", "day date", "absence_kind text"]
+        case .personKeys: ["source text", "person_key text", "personnel_number text"]
+        case .punches:
+            ["source text", "device text", "person_key text", "person_name text", "punched_at timestamptz",
+             "local_time text", "time_zone text", "direction text", "event_kind text", "event_text text",
+             "punch_raw text"]
+        }
+    }
+
+    private static func write(
+        _ batch: OpenBatch, content: Content, produce: @Sendable (inout HRRowWriter) async throws -> Void
+    ) async throws -> BatchWritten<[QuarantinedRecord]> {
+        let staged = try await batch.stage(stageTable, payload: payload(content)) { stage in
+            var writer = HRRowWriter(stage: stage, content: content)
+            try await produce(&writer)
+            stage = writer.stage
+        }
+        let (loaded, duplicate) = try await merge(content, batch: batch, staged: staged.rows)
+        let counts = BatchCounts(batchID: batch.id, read: staged.rows + staged.quarantined, loaded: loaded,
+                                 duplicate: duplicate, quarantined: staged.quarantined)
+        return BatchWritten(counts: counts, detail: staged.samples)
+    }
+
+    /// Moves the staged rows into `core`; (rows changed or added, rows that changed nothing).
+    private static func merge(_ content: Content, batch: OpenBatch, staged: Int) async throws -> (Int, Int) {
+        let id = batch.id
+        let sql: PostgresQuery
+        switch content {
+        case .shifts:
+            sql = """
+                WITH latest AS (
+                    SELECT DISTINCT ON (personnel_number) * FROM stage_hr_rows WHERE kind = 'r'
+                    ORDER BY personnel_number, line DESC
+                ), changed AS (
+                    INSERT INTO core.work_shifts AS w (personnel_number, shift_start, shift_end, workdays, weekdays,
+                        late_grace_minutes, window_before_minutes, window_after_minutes, batch_id, source_line)
+                    SELECT personnel_number, shift_start, shift_end, workdays, weekdays, late_grace_minutes,
+                           window_before_minutes, window_after_minutes, \(id), line
+                    FROM latest
+                    ON CONFLICT (personnel_number) DO UPDATE
+                    SET shift_start = EXCLUDED.shift_start, shift_end = EXCLUDED.shift_end,
+                        workdays = EXCLUDED.workdays, weekdays = EXCLUDED.weekdays,
+                        late_grace_minutes = EXCLUDED.late_grace_minutes,
+                        window_before_minutes = EXCLUDED.window_before_minutes,
+                        window_after_minutes = EXCLUDED.window_after_minutes,
+                        batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line, updated_at = now()
+                    WHERE (w.shift_start, w.shift_end, w.weekdays, w.late_grace_minutes, w.window_before_minutes,
+                           w.window_after_minutes)
+                          IS DISTINCT FROM (EXCLUDED.shift_start, EXCLUDED.shift_end, EXCLUDED.weekdays,
+                                            EXCLUDED.late_grace_minutes, EXCLUDED.window_before_minutes,
+                                            EXCLUDED.window_after_minutes)
+                    RETURNING 1
+                )
+                SELECT count(*)::bigint FROM changed
+                """
+        case .absences:
+            sql = """
+                WITH latest AS (
+                    SELECT DISTINCT ON (personnel_number, day) * FROM stage_hr_rows WHERE kind = 'r'
+                    ORDER BY personnel_number, day, line DESC
+                ), changed AS (
+                    INSERT INTO core.absence_days AS a (personnel_number, day, kind, batch_id, source_line)
+                    SELECT personnel_number, day, absence_kind, \(id), line FROM latest
+                    ON CONFLICT (personnel_number, day) DO UPDATE
+                    SET kind = EXCLUDED.kind, batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line
+                    WHERE a.kind IS DISTINCT FROM EXCLUDED.kind
+                    RETURNING 1
+                )
+                SELECT count(*)::bigint FROM changed
+                """
+        case .personKeys:
+            sql = """
+                WITH latest AS (
+                    SELECT DISTINCT ON (source, person_key) * FROM stage_hr_rows WHERE kind = 'r'
+                    ORDER BY source, person_key, line DESC
+                ), changed AS (
+                    INSERT INTO core.person_keys AS k (source, person_key, personnel_number, batch_id, source_line)
+                    SELECT source, person_key, personnel_number, \(id), line FROM latest
+                    ON CONFLICT (source, person_key) DO UPDATE
+                    SET personnel_number = EXCLUDED.personnel_number, batch_id = EXCLUDED.batch_id,
+                        source_line = EXCLUDED.source_line
+                    WHERE k.personnel_number IS DISTINCT FROM EXCLUDED.personnel_number
+                    RETURNING 1
+                )
+                SELECT count(*)::bigint FROM changed
+                """
+        case .punches:
+            sql = """
+                WITH inserted AS (
+                    INSERT INTO core.punches (source, device, person_key, person_name, punched_at, local_time,
+                        time_zone, direction, event_kind, event_text, batch_id, source_line, raw)
+                    SELECT source, device, person_key, person_name, punched_at, local_time, time_zone, direction,
+                           event_kind, event_text, \(id), line, punch_raw
+                    FROM stage_hr_rows WHERE kind = 'r' ORDER BY line
+                    ON CONFLICT ON CONSTRAINT punches_natural_key DO NOTHING
+                    RETURNING 1
+                )
+                SELECT count(*)::bigint FROM inserted
+                """
+        }
+        let changed = Int(try await batch.connection.query(sql, logger: batch.logger).collect().first!
+            .decode(Int64.self))
+        return (changed, staged - changed)
+    }
+}
+
+/// Hands one HR file's rows to the stage, each encoded as its content's payload.
+package struct HRRowWriter {
+    fileprivate(set) var stage: StageRowWriter
+    let content: HRFileStore.Content
+
+    package mutating func append(_ row: HRFileStore.Row) async throws {
+        guard row.content == content else {
+            throw HubError(.io, "a \(row.content.rawValue) row handed to a load of \(content.rawValue)")
+        }
+        switch row {
+        case .shift(let shift):
+            try await stage.append(line: shift.line) { encoder in
+                encoder.field(shift.personnelNumber)
+                encoder.field(shift.shiftStart)
+                encoder.field(shift.shiftEnd)
+                encoder.field(shift.workdays)
+                encoder.field("{" + shift.weekdays.map(String.init).joined(separator: ",") + "}")
+                encoder.field(shift.lateGraceMinutes)
+                encoder.field(shift.windowBeforeMinutes)
+                encoder.field(shift.windowAfterMinutes)
+            }
+        case .absenceDay(let absence):
+            try await stage.append(line: absence.line) { encoder in
+                encoder.field(absence.personnelNumber)
+                encoder.field(absence.day)
+                encoder.field(absence.kind)
+            }
+        case .personKey(let key):
+            try await stage.append(line: key.line) { encoder in
+                encoder.field(key.source)
+                encoder.field(key.personKey)
+                encoder.field(key.personnelNumber)
+            }
+        case .punch(let punch):
+            try await stage.append(line: punch.line) { encoder in
+                encoder.field(punch.source)
+                encoder.field(punch.device)
+                encoder.field(punch.personKey)
+                encoder.field(punch.personName)
+                encoder.field(Self.timestamp(punch.punchedAt))
+                encoder.field(punch.localTime)
+                encoder.field(punch.timeZone)
+                encoder.field(punch.direction.rawValue)
+                encoder.field(punch.eventKind)
+                encoder.field(punch.eventText)
+                encoder.field(punch.raw)
+            }
+        }
+    }
+
+    package mutating func quarantine(_ record: QuarantinedRecord) async throws {
+        try await stage.quarantine(record)
+    }
+
+    /// An instant as PostgreSQL's timestamptz input reads it, in UTC.
+    static func timestamp(_ seconds: Int64) -> String {
+        let (days, second) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let dayNumber = Int(days) + CalendarDate.dayNumber(year: 1970, month: 1, day: 1) - (second < 0 ? 1 : 0)
+        let secondOfDay = Int(second < 0 ? second + 86_400 : second)
+        return LocalDateTime(date: CalendarDate(dayNumber: dayNumber), secondOfDay: secondOfDay).description + "+00"
+    }
+}
