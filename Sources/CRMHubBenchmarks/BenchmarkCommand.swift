@@ -28,6 +28,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
             invoices with a known right answer, against `psql \\copy` of the same payments out of the warehouse; \
             prints the accuracy against the generated truth.
 
+            attendance (--attendance-employees N): a month of ZKTeco punches for N employees (about 200 each), \
+            `crmhub import skud-zkteco` against `psql \\copy` of the same core.punches rows, then `crmhub \
+            attendance build` of the month (target: 20 s for 5,000 employees).
+
             The database: DATABASE_URL names the PostgreSQL server. The benchmark makes its own database there \
             (see --database) and drops and re-creates it each run; the database named in DATABASE_URL is not \
             touched. Without DATABASE_URL it starts a private PostgreSQL under <out>/.crmhub/postgres and stops \
@@ -63,6 +67,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
         "With --reconcile-payments: the open invoices they are matched against (default: 500000).", valueName: "M"))
     var reconcileInvoices: Int?
 
+    @Option(help: ArgumentHelp("Run the attendance benchmark with a month of punches for N employees.",
+                               valueName: "N"))
+    var attendanceEmployees: Int?
+
     @Option(help: ArgumentHelp(
         "Folder for the generated inputs (kept and reused while they match what the benchmark would write) and "
             + "the private PostgreSQL.", valueName: "DIR"))
@@ -78,11 +86,13 @@ struct BenchmarkCommand: AsyncParsableCommand {
         case xml(invoices: Int)
         case purposes(count: Int)
         case reconcile(payments: Int, invoices: Int)
+        case attendance(employees: Int)
     }
 
     var benchmark: Benchmark {
         if let xmlInvoices { return .xml(invoices: xmlInvoices) }
         if let purposes { return .purposes(count: purposes) }
+        if let attendanceEmployees { return .attendance(employees: attendanceEmployees) }
         if let reconcilePayments {
             return .reconcile(payments: reconcilePayments, invoices: reconcileInvoices ?? 500_000)
         }
@@ -94,7 +104,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
 
     func validate() throws {
         let modes = [("--xml-invoices", xmlInvoices), ("--purposes", purposes),
-                     ("--reconcile-payments", reconcilePayments)].filter { $0.1 != nil }.map(\.0)
+                     ("--reconcile-payments", reconcilePayments),
+                     ("--attendance-employees", attendanceEmployees)].filter { $0.1 != nil }.map(\.0)
         if modes.count > 1 {
             throw ValidationError("choose one benchmark per run, not \(modes.joined(separator: " and "))")
         }
@@ -106,7 +117,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         for (flag, value) in [("--documents", documents), ("--rounds", rounds), ("--xml-invoices", xmlInvoices),
                               ("--purposes", purposes), ("--reconcile-payments", reconcilePayments),
-                              ("--reconcile-invoices", reconcileInvoices)] {
+                              ("--reconcile-invoices", reconcileInvoices),
+                              ("--attendance-employees", attendanceEmployees)] {
             if let value, value < 1 { throw ValidationError("\(flag) must be at least 1, not \(value)") }
         }
         if let database {
@@ -131,7 +143,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         switch benchmark {
         case .purposes(let count):
-            try PurposeBenchmark.run(count: count, rounds: rounds ?? 3)
+            PurposeBenchmark.run(count: count, rounds: rounds ?? 3)
         case .bank(let documents):
             try await BankBenchmark.run(documents: documents, rounds: rounds ?? 3, context("crmhub_bench"))
         case .xml(let invoices):
@@ -139,6 +151,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
         case .reconcile(let payments, let invoices):
             try await ReconcileBenchmark.run(
                 payments: payments, invoices: invoices, rounds: rounds ?? 1, context("crmhub_bench_reconcile"))
+        case .attendance(let employees):
+            try await AttendanceBenchmark.run(employees: employees, rounds: rounds ?? 1,
+                                              context("crmhub_bench_attendance"))
         }
     }
 }

@@ -41,7 +41,7 @@ enum XMLBenchmark {
             foundation.append(try time { try countWithFoundation(path) })
 
             try await context.recreateDatabase()
-            try await Warehouse.open(settings, logger: logger) { try await Migrator.bundled().migrate($0) }
+            _ = try await Warehouse.open(settings, logger: logger) { try await Migrator.bundled().migrate($0) }
             let run = try ChildProcess.run(crmhub, context.importArguments("1c-enterprisedata", path),
                                            environment: ["DATABASE_URL": settings.urlWithCredentials])
             guard run.status == 0 else { say(run.text); throw HubError(.io, "crmhub import failed") }

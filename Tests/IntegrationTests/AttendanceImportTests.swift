@@ -1,4 +1,5 @@
 import CRMWarehouse
+import Connectors
 import Foundation
 import HubCore
 import PostgresNIO
@@ -72,6 +73,31 @@ struct AttendanceImportTests {
             let incomplete = try await run(["attendance", "incomplete", "--month", "2025-03"], warehouse)
             #expect(incomplete.text.contains("2025-03-10 0004"), "\(incomplete.text)")
             #expect(incomplete.text.contains("2025-03-10 08:58:02 in @1"), "\(incomplete.text)")
+
+            // HR's timesheet, as LibreOffice reads it: codes and hours per day, the month's totals per employee.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crmhub-t13-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let xlsx = folder.appendingPathComponent("timesheet.xlsx").path
+            let written = try await run(["report", "timesheet", "--month", "2025-03", "--out", xlsx,
+                                         "--organization", "ООО Пример"], warehouse)
+            #expect(written.status == 0 && written.text.contains("5 employee line(s) for 2025-03 (provisional"),
+                    "\(written.text)")
+            let converted = try LibreOffice.convertToCSV(xlsx, in: folder)
+            #expect(converted.status == 0, "\(converted.text)")
+            // One CSV per sheet, named after the workbook and the sheet.
+            let sheet = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .first { $0.hasPrefix("timesheet") && $0.hasSuffix(".csv") })
+            #expect(sheet == "timesheet-Т-13 2025-03.csv")
+            let csv = try String(contentsOf: folder.appendingPathComponent(sheet), encoding: .utf8)
+            let rows = CSVText.rows(csv)
+            #expect(rows.contains { $0.contains("Табель учета рабочего времени (форма Т-13), ООО Пример") })
+            let code = try #require(rows.first { $0.count > 4 && $0[2] == "0001" && $0[3] == "код" })
+            let hours = try #require(rows.firstIndex { $0.count > 4 && $0[2] == "0001" }).advanced(by: 1)
+            // Day 10 is column 4 + 9; day 8 (Saturday) a weekend; day 12 still to settle.
+            #expect(code[13] == "Я" && code[11] == "В" && code[15] == "?" && code[6] == "НН", "\(code)")
+            #expect(rows[hours][13] == "8.42" && rows[hours][14] == "9.42", "\(rows[hours])")
+            #expect(code[4 + 31] == "2" && code[5 + 31] == "17.83", "\(code)")
 
             // The turnstile export: its refusal is kept and not counted; its passages join the terminal's.
             let turnstile = try await run(["import", "skud-csv", samples + "/skud/turnstile_export.csv"], warehouse)

@@ -50,6 +50,14 @@ struct BenchmarkSmokeTests {
         #expect(output.text.contains("ratio to xmllint --stream    : "))
     }
 
+    @Test("attendance: the punch import against psql \\copy, then the month's build")
+    func attendance() async throws {
+        let output = try await benchmark(["--attendance-employees", "20"], database: Self.uniqueDatabase("smoke_att"))
+        #expect(output.status == 0 && !output.timedOut, "\(output.text)")
+        #expect(output.text.contains("attendance benchmark (20 employees, "), "\(output.text)")
+        #expect(output.text.contains("crmhub attendance build   : ") && output.text.contains("for 620 days"))
+    }
+
     @Test("the invoice-reference extractor against a regular expression")
     func purposes() async throws {
         let output = try await benchmark(["--purposes", "2000"], database: nil)

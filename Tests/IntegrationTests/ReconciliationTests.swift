@@ -257,11 +257,7 @@ struct ReconciliationTests {
                                           + "+ unmatched 0.00 + bank's own and returns 3 200 000.00: ties out"), "\(written.text)")
 
             // LibreOffice (installed by the test command) must read the workbook: every sheet to CSV.
-            let converted = try ChildProcess.run("/usr/bin/timeout", [
-                "180", "libreoffice", "-env:UserInstallation=\(folder.appendingPathComponent("profile").absoluteString)",
-                "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                "--outdir", folder.path, xlsx,
-            ], environment: ["HOME": folder.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+            let converted = try LibreOffice.convertToCSV(xlsx, in: folder)
             #expect(converted.status == 0, "\(converted.text)")
             let summary = try String(contentsOf: folder.appendingPathComponent("reconciliation-Summary.csv"), encoding: .utf8)
             #expect(summary.contains("Ties out (credits = matched + to review + unmatched + bank),UZS,yes"), "\(summary)")

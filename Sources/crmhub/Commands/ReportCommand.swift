@@ -9,7 +9,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write reports from the warehouse.",
-        subcommands: [ReconciliationReportCommand.self]
+        subcommands: [ReconciliationReportCommand.self, TimesheetReportCommand.self]
     )
 }
 
@@ -61,5 +61,40 @@ struct ReconciliationReportCommand: AsyncParsableCommand {
                            + (total.tiesOut ? "ties out" : "DOES NOT TIE OUT"))
         }
         if report.totals.contains(where: { !$0.tiesOut }) { throw ExitCode(1) }
+    }
+}
+
+struct TimesheetReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timesheet",
+        abstract: "HR's monthly timesheet, laid out like the T-13 form (XLSX).",
+        discussion: reflow("""
+            Employees by department, two lines each: the day's code (Я worked, В weekend, НН absent, ОТ vacation,
+            Б sick leave, К business trip, ? a day HR must still settle) and the hours worked, then the days
+            and hours of the month. Built from core.attendance_days: run `crmhub attendance build` for the
+            month first. A month some device has not yet reported past is marked provisional in the heading.
+
+            Example: crmhub report timesheet --month 2026-07 --out timesheet-2026-07.xlsx
+            """)
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var month: MonthOption
+
+    @Option(help: ArgumentHelp("Where to write the workbook (.xlsx).", valueName: "path"))
+    var out: String
+
+    @Option(help: ArgumentHelp("The organisation's name for the heading.", valueName: "name"))
+    var organization: String?
+
+    func run() async throws {
+        guard out.hasSuffix(".xlsx") else { throw ValidationError("--out must name a .xlsx file, not '\(out)'") }
+        let dates = try month.dates()
+        let report = try await options.withMigratedWarehouse { warehouse in
+            try await TimesheetReport.read(warehouse, month: dates)
+        }
+        let lines = try TimesheetFile.write(report, organization: organization, to: out)
+        Terminal.print("wrote \(out): \(lines) employee line(s) for \(month.month)"
+                       + (report.provisional ? " (provisional: a device has not reported past some days yet)" : ""))
     }
 }
