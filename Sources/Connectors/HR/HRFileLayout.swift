@@ -61,7 +61,7 @@ public enum HRFileLayout: String, Sendable, CaseIterable {
             guard let start = Self.minuteOfDay(fields[1]) else { return reject("shift_start '\(fields[1])' is not HH:MM", "shift_start") }
             guard let end = Self.minuteOfDay(fields[2]) else { return reject("shift_end '\(fields[2])' is not HH:MM", "shift_end") }
             guard let weekdays = Self.weekdays(fields[3]) else {
-                return reject("workdays '\(fields[3])' is not like Mon-Fri or Mon,Wed,Fri", "workdays")
+                return reject("workdays '\(fields[3])' is not like Mon-Fri or \"Mon,Wed,Fri\"", "workdays")
             }
             var minutes: [Int] = []
             for (name, text) in zip(columns[4...], fields[4...]) {

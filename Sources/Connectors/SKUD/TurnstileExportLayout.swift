@@ -5,7 +5,7 @@ import HubCore
 ///
 /// The default is the CIS-style export of `Дата;Время;Сотрудник;Табельный номер;Подразделение;Точка доступа;
 /// Направление;Событие;Карта`. Other vendors' exports (Sigur, PERCo, Parsec) differ in names, not in shape, so
-/// every name is a setting (`mappings/skud.yaml`).
+/// every name is a setting (`turnstile` in `mappings/attendance.yaml`).
 public struct TurnstileExportLayout: Sendable, Equatable {
     /// The columns a layout maps.
     public enum Field: String, Sendable, CaseIterable {

@@ -6,7 +6,7 @@ import HubCore
 /// The default is the layout observed on real files: PIN (right-aligned, padded with spaces), local time
 /// `YYYY-MM-DD HH:MM:SS`, device number, state (0 in, 1 out, 2 break-out, 3 break-in, 4/5 overtime in/out),
 /// verify mode, work code. Community parsers disagree on the order of the small numbers (the reference's
-/// unconfirmed list), so the order and the state meanings are settings (`mappings/skud.yaml`).
+/// unconfirmed list), so the order and the state meanings are settings (`zkteco` in `mappings/attendance.yaml`).
 public struct ZKTecoLogLayout: Sendable, Equatable {
     /// The fields a layout may name.
     public enum Field: String, Sendable, CaseIterable {

@@ -30,7 +30,7 @@ struct HRFileSourceKind: SourceKind {
         switch layout {
         case .shifts: return """
             Reads each employee's shift: start and end as HH:MM (a shift ending at or before its start ends the \
-            next day, as a night shift does), the weekdays it is worked (Mon-Fri, or Mon,Wed,Fri), the minutes \
+            next day, as a night shift does), the weekdays it is worked (Mon-Fri, or "Mon,Wed,Fri" in quotes, as a list holds commas), the minutes \
             of grace before an arrival counts as late, and how long before the start and after the end a punch \
             still belongs to the shift. \(header)
 
@@ -130,7 +130,7 @@ struct PunchSourceKind: SourceKind {
     }
 
     var example: String {
-        device == .zkteco ? "crmhub import skud-zkteco --device 1 usb/1_attlog.dat"
+        device == .zkteco ? "crmhub import skud-zkteco usb/1_attlog.dat"
             : "crmhub import skud-csv exports/turnstiles-2026-07.csv"
     }
 
@@ -143,7 +143,8 @@ struct PunchSourceKind: SourceKind {
         help: "The zone the device's clock keeps (an IANA name such as Asia/Tashkent), over the settings.")
     static let device = SourceOption(
         key: "device", valueName: "number",
-        help: "The terminal's number, for files not named <device>_attlog.dat and layouts without a device column.")
+        help: "The terminal's number, for layouts without a device column (zkteco columns in the settings) and files "
+            + "not named <device>_attlog.dat; a device column in the file wins.")
 
     var options: [SourceOption] { device == .zkteco ? [Self.settings, Self.timeZone, Self.device]
         : [Self.settings, Self.timeZone] }
