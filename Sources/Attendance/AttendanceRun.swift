@@ -6,12 +6,14 @@ import HubCore
 /// wired for one month.
 package enum AttendanceRun {
     /// Builds the attendance days of `month` (its dates) by the settings at `settingsPath`.
-    package static func build(warehouse: Warehouse, month: ClosedRange<CalendarDate>, settingsPath: String)
-        async throws -> AttendanceStore.BuildSummary
+    package static func build(warehouse: Warehouse, month: ClosedRange<CalendarDate>, settingsPath: String,
+                              fetchRows: Int = AttendanceStore.fetchRows) async throws -> AttendanceStore.BuildSummary
     {
         let (settings, sha256) = try AttendanceSettingsLoader.load(path: settingsPath)
-        let summary = try await AttendanceStore(warehouse: warehouse).build(month: month, rulesSHA256: sha256) {
-            inputs in days(inputs, month: month, settings: settings)
+        let summary = try await AttendanceStore(warehouse: warehouse).build(month: month, rulesSHA256: sha256,
+                                                                            fetchRows: fetchRows) {
+            employee, punches, highWater in days(employee, punches: punches, highWater: highWater, month: month,
+                                                 settings: settings)
         }
         warehouse.logger.info("attendance built", metadata: [
             "build.id": "\(summary.buildID)", "month": "\(month.lowerBound.iso)", "employees": "\(summary.employees)",
@@ -20,33 +22,30 @@ package enum AttendanceRun {
         return summary
     }
 
-    /// Every employee's days of the month, by the rules (no I/O).
-    static func days(_ inputs: AttendanceStore.Inputs, month: ClosedRange<CalendarDate>,
+    /// One employee's days of the month, by the rules (no I/O). The employee's devices decide when a day is
+    /// final; one who has never punched waits for every device.
+    static func days(_ employee: AttendanceStore.Employee, punches: [AttendanceStore.Punch],
+                     highWater: [String: Int64], month: ClosedRange<CalendarDate>,
                      settings: AttendanceSettings) -> [AttendanceDayRow] {
-        var rows: [AttendanceDayRow] = []
-        rows.reserveCapacity(inputs.employees.count * 31)
-        for employee in inputs.employees {
-            let devices = employee.devices.isEmpty ? Set(inputs.highWater.keys) : employee.devices
-            let highWater = inputs.highWater.filter { devices.contains($0.key) }
-            let punches = (inputs.punches[employee.personnelNumber] ?? []).map {
+        let devices = employee.devices.isEmpty ? Set(highWater.keys) : employee.devices
+        let marks = highWater.filter { devices.contains($0.key) }
+        let days = AttendanceCalculator.days(
+            for: employee.personnelNumber, dates: month, shift: employee.shift.flatMap(workShift),
+            absences: spans(employee.absences),
+            employment: EmploymentSpan(hiredOn: employee.hiredOn, dismissedOn: employee.dismissedOn),
+            punches: punches.map {
                 AttendancePunch(id: $0.id, personnelNumber: $0.personnelNumber, at: $0.punchedAt,
                                 direction: $0.direction, device: $0.device)
-            }
-            let days = AttendanceCalculator.days(
-                for: employee.personnelNumber, dates: month, shift: employee.shift.flatMap(workShift),
-                absences: spans(employee.absences), employment: EmploymentSpan(hiredOn: employee.hiredOn,
-                                                                                dismissedOn: employee.dismissedOn),
-                punches: punches, zone: settings.timeZone, rules: settings.rules, deviceHighWater: highWater)
-            for day in days {
-                rows.append(AttendanceDayRow(
-                    personnelNumber: day.personnelNumber, workDate: day.workDate,
-                    department: employee.department(on: day.workDate), firstIn: day.firstIn, lastOut: day.lastOut,
-                    workedMinutes: day.workedMinutes, status: day.status.rawValue, absenceKind: day.absenceKind,
-                    shiftStart: day.shiftStart, shiftEnd: day.shiftEnd, provisional: day.provisional,
-                    punchIDs: day.punchIDs, explanation: day.explanation))
-            }
+            },
+            zone: settings.timeZone, rules: settings.rules, deviceHighWater: marks)
+        return days.map { day in
+            AttendanceDayRow(
+                personnelNumber: day.personnelNumber, workDate: day.workDate,
+                department: employee.department(on: day.workDate), firstIn: day.firstIn, lastOut: day.lastOut,
+                workedMinutes: day.workedMinutes, status: day.status.rawValue, absenceKind: day.absenceKind,
+                shiftStart: day.shiftStart, shiftEnd: day.shiftEnd, provisional: day.provisional,
+                punchIDs: day.punchIDs, explanation: day.explanation)
         }
-        return rows
     }
 
     static func workShift(_ row: WorkShiftRow) -> WorkShift? {

@@ -46,13 +46,30 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
         self.secondOfDay = secondOfDay
     }
 
-    /// `2025-03-10 08:52:14` (also with `T`).
+    /// `2025-03-10 08:52:14` (also with `T`), spaces around it allowed. Read from the bytes: a terminal's log
+    /// has a million of these.
     public init?(isoText text: some StringProtocol) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.utf8.count == 19, let date = CalendarDate(isoDate: trimmed.prefix(10)),
-              [" ", "T"].contains(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 10)]),
-              let second = Self.secondOfDay(trimmed.suffix(8)) else { return nil }
-        self.init(date: date, secondOfDay: second)
+        var bytes = Array(text.utf8)[...]
+        while bytes.first == 0x20 || bytes.first == 0x09 { bytes.removeFirst() }
+        while bytes.last == 0x20 || bytes.last == 0x09 { bytes.removeLast() }
+        guard bytes.count == 19 else { return nil }
+        let start = bytes.startIndex
+        func number(_ offset: Int, _ length: Int) -> Int? {
+            var value = 0
+            for index in (start + offset)..<(start + offset + length) {
+                let byte = bytes[index]
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard bytes[start + 4] == 0x2D, bytes[start + 7] == 0x2D, bytes[start + 10] == 0x20 || bytes[start + 10] == 0x54,
+              bytes[start + 13] == 0x3A, bytes[start + 16] == 0x3A,
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let date = CalendarDate(year: year, month: month, day: day),
+              let hours = number(11, 2), let minutes = number(14, 2), let seconds = number(17, 2),
+              hours < 24, minutes < 60, seconds < 60 else { return nil }
+        self.init(date: date, secondOfDay: hours * 3_600 + minutes * 60 + seconds)
     }
 
     /// `10.03.2025` and `08:50:31` (or `08:50`) in separate columns, as CIS exports write them.
@@ -72,10 +89,37 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
         return hours * 3_600 + minutes * 60 + seconds
     }
 
+    /// `2025-03-10 08:52:14`, built from digits (this is written once per punch).
     public var description: String {
-        let (hours, rest) = secondOfDay.quotientAndRemainder(dividingBy: 3_600)
-        let (minutes, seconds) = rest.quotientAndRemainder(dividingBy: 60)
-        return "\(date.iso) " + [hours, minutes, seconds].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
+        String(unsafeUninitializedCapacity: 19) { buffer in
+            func put(_ value: Int, _ digits: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(0x30 + value % 10)
+                    value /= 10
+                }
+            }
+            put(date.year, 4, at: 0)
+            put(date.month, 2, at: 5)
+            put(date.day, 2, at: 8)
+            put(secondOfDay / 3_600, 2, at: 11)
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            put(secondOfDay % 60, 2, at: 17)
+            for (offset, byte) in [(4, 0x2D), (7, 0x2D), (10, 0x20), (13, 0x3A), (16, 0x3A)] as [(Int, UInt8)] {
+                buffer[offset] = byte
+            }
+            return 19
+        }
+    }
+
+    /// The wall time of `instant` (seconds since 1970 UTC) `offset` seconds east of UTC.
+    public init(instant: Int64, offset: Int) {
+        let local = instant + Int64(offset)
+        let (days, second) = local.quotientAndRemainder(dividingBy: 86_400)
+        let negative = second < 0
+        self.init(date: CalendarDate(dayNumber: Int(days) - (negative ? 1 : 0)
+                                         + CalendarDate.dayNumber(year: 1970, month: 1, day: 1)),
+                  secondOfDay: Int(negative ? second + 86_400 : second))
     }
 
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool {

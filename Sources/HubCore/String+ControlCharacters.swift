@@ -76,3 +76,19 @@ extension String {
         return value < 0x20 || (0x7F...0x9F).contains(value)
     }
 }
+
+extension String {
+    /// Without ASCII spaces and tabs at either end; a byte-level trim for fields read by the million (Foundation's
+    /// `trimmingCharacters` bridges through `NSString`).
+    public var trimmingSpacesAndTabs: String {
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last,
+              first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return self }
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
+        while end > start, utf8[utf8.index(before: end)] == 0x20 || utf8[utf8.index(before: end)] == 0x09 {
+            end = utf8.index(before: end)
+        }
+        return String(self[start..<end])
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Attendance
 import HubCore
 import Testing
@@ -75,5 +76,30 @@ import Testing
             "2026-03-29", shift: try officeShift(), zoneName: "Europe/Berlin",
             highWater: ["zkteco:1": try instant("2026-03-29", "23:59:58", offsetHours: 2)])
         #expect(waiting.provisional)
+    }
+}
+
+/// The per-day offset cache the punch import uses gives the instants the full conversion gives, on ordinary
+/// days and on the days clocks change.
+@Suite struct ZoneDayOffsetsTests {
+    @Test(arguments: ["Asia/Tashkent", "Europe/Berlin", "Europe/Moscow", "UTC"])
+    func sameInstantsAsTheFullConversion(zoneName: String) throws {
+        let zone = try #require(TimeZone(identifier: zoneName))
+        var offsets = ZoneDayOffsets(zone: zone)
+        for date in ["2026-03-28", "2026-03-29", "2026-03-30", "2026-10-25", "2026-07-01"] {
+            for second in stride(from: 0, to: 86_400, by: 1_799) {
+                let time = LocalDateTime(date: try #require(CalendarDate(isoDate: date)), secondOfDay: second)
+                #expect(offsets.instant(of: time) == time.instant(in: zone), "\(zoneName) \(time)")
+            }
+        }
+    }
+
+    @Test func wallTimesBackFromInstants() throws {
+        let time = try #require(LocalDateTime(isoText: " 2025-03-10 08:52:14\t"))
+        #expect(time.description == "2025-03-10 08:52:14")
+        let instant = time.instant(in: try #require(TimeZone(identifier: "Asia/Tashkent")))
+        #expect(LocalDateTime(instant: instant, offset: 18_000) == time)
+        #expect(LocalDateTime(instant: -1, offset: 0).description == "1969-12-31 23:59:59")
+        #expect(LocalDateTime(isoText: "2025-02-30 08:52:14") == nil && LocalDateTime(isoText: "2025-03-10 24:00:00") == nil)
     }
 }

@@ -1,3 +1,4 @@
+import Attendance
 import CRMWarehouse
 import Connectors
 import Foundation
@@ -68,6 +69,12 @@ struct AttendanceImportTests {
             #expect(try await day(warehouse, "0001", "2025-03-03") == Day(status: "absent", minutes: 0, provisional: false))
             #expect(try await day(warehouse, "0001", "2025-03-08") == Day(status: "weekend", minutes: 0, provisional: false))
 
+            // Punches stream in slices; slices of seven (employees cut in the middle) build exactly the same days.
+            let sliced = try await AttendanceRun.build(warehouse: warehouse, month: AttendanceMonth.dates(ofMonth: "2025-03")!,
+                                                       settingsPath: Self.repository + "/mappings/attendance.yaml",
+                                                       fetchRows: 7)
+            #expect(sliced.days == 155 && sliced.changed == 0, "\(sliced)")
+
             let unmapped = try await run(["attendance", "unmapped"], warehouse)
             #expect(unmapped.text.contains("zkteco,1009: 1 punch(es)"), "\(unmapped.text)")
             let incomplete = try await run(["attendance", "incomplete", "--month", "2025-03"], warehouse)
@@ -116,6 +123,27 @@ struct AttendanceImportTests {
             }
             let again = try await run(["attendance", "build", "--month", "2025-03"], warehouse)
             #expect(again.text.contains("155 day(s), 0 changed"), "\(again.text)")
+        }
+    }
+
+    @Test("two punch files that overlap add each punch once: the second goes staged and adds only what is new")
+    func overlappingPunchFiles() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let sample = try String(contentsOfFile: Self.repository + "/samples/skud/1_attlog.dat", encoding: .utf8)
+        let lines = sample.split(separator: "\r\n").map(String.init)
+        let first = try files.write("1_attlog.dat", Data((lines.prefix(20).joined(separator: "\r\n") + "\r\n").utf8))
+        try FileManager.default.createDirectory(atPath: files.directory + "/later", withIntermediateDirectories: true)
+        let later = try files.write("later/1_attlog.dat", Data((lines.joined(separator: "\r\n")
+            + "\r\n     1001\t2025-03-12 18:01:00\t1\t1\t1\t0\r\n").utf8))
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let one = try await run(["import", "skud-zkteco", first], warehouse)
+            #expect(one.text.contains("read 20, loaded 20, duplicates 0"), "\(one.text)")
+            let two = try await run(["import", "skud-zkteco", later], warehouse)
+            #expect(two.status == 0 && two.text.contains("read 31, loaded 11, duplicates 20"), "\(two.text)")
+            let stored = try await warehouse.client.query("SELECT count(*)::int FROM core.punches",
+                                                          logger: warehouse.logger).collect().first!.decode(Int.self)
+            #expect(stored == 31)
         }
     }
 

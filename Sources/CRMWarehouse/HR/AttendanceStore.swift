@@ -46,10 +46,10 @@ package struct AttendanceStore: Sendable {
         package var device: String
     }
 
-    /// Everything one month's build reads.
+    /// What one month's build reads besides the punches (which stream, employee by employee).
     package struct Inputs: Sendable {
+        /// In byte order of their personnel numbers (the order the punches arrive in).
         package var employees: [Employee] = []
-        package var punches: [String: [Punch]] = [:]
         /// `source:device` → the latest punch it has sent (seconds since 1970 UTC).
         package var highWater: [String: Int64] = [:]
     }
@@ -62,11 +62,13 @@ package struct AttendanceStore: Sendable {
         package var changed: Int
     }
 
-    /// Builds one month: reads the inputs, hands them to `build` (the rules; no I/O), writes the days it
-    /// returns. `month` is its first day.
+    /// Builds one month: reads the inputs, then streams the month's passages in employee order through a cursor,
+    /// handing each employee with their punches to `days` (the rules; no I/O) as soon as all their punches have
+    /// arrived, and COPYs the days to a stage a slice at a time — so memory holds one slice of punches and days,
+    /// not the month. Then writes the days that changed.
     package func build(
-        month: ClosedRange<CalendarDate>, rulesSHA256: String,
-        build: @Sendable (Inputs) throws -> [AttendanceDayRow]
+        month: ClosedRange<CalendarDate>, rulesSHA256: String, fetchRows: Int = AttendanceStore.fetchRows,
+        days: @Sendable (Employee, [Punch], _ highWater: [String: Int64]) -> [AttendanceDayRow]
     ) async throws -> BuildSummary {
         let logger = warehouse.logger
         return try await warehouse.withLoadConnection { connection in
@@ -78,18 +80,80 @@ package struct AttendanceStore: Sendable {
                         \(rulesSHA256)) RETURNING id
                     """, logger: logger).collect().first!.decode(Int64.self)
                 let inputs = try await Self.read(month, connection: connection, logger: logger)
-                let days = try build(inputs)
-                let changed = try await Self.write(days, month: month, buildID: buildID, connection: connection,
-                                                   logger: logger)
                 try await connection.query("""
-                    UPDATE ops.attendance_builds SET employees = \(inputs.employees.count), days = \(days.count),
+                    CREATE TEMP TABLE stage_attendance (LIKE core.attendance_days INCLUDING DEFAULTS) ON COMMIT DROP
+                    """, logger: logger)
+                let count = try await Self.streamDays(inputs, month: month, buildID: buildID, fetchRows: fetchRows,
+                                                      connection: connection, logger: logger, days: days)
+                let changed = try await Self.merge(month: month, connection: connection, logger: logger)
+                try await connection.query("""
+                    UPDATE ops.attendance_builds SET employees = \(inputs.employees.count), days = \(count),
                         days_changed = \(changed), finished_at = clock_timestamp()
                     WHERE id = \(buildID)
                     """, logger: logger)
-                return BuildSummary(buildID: buildID, employees: inputs.employees.count, days: days.count,
-                                    changed: changed)
+                return BuildSummary(buildID: buildID, employees: inputs.employees.count, days: count, changed: changed)
             }
         }
+    }
+
+    /// How many passages one FETCH brings: memory for about this many punches and the days they complete.
+    package static let fetchRows = 50_000
+
+    /// Resolves a punch's person: its person-map line, else its own key when the source's keys are personnel
+    /// numbers. A map loaded after the punches applies to them, as keys are resolved here, not at import.
+    static let resolvedPerson = """
+        coalesce(k.personnel_number, CASE WHEN p.source = 'personnel_number' THEN p.person_key END)
+        """
+
+    private static func streamDays(
+        _ inputs: Inputs, month: ClosedRange<CalendarDate>, buildID: Int64, fetchRows: Int, connection: LoadConnection,
+        logger: Logger, days: @Sendable (Employee, [Punch], [String: Int64]) -> [AttendanceDayRow]
+    ) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(month.lowerBound.adding(days: -2).iso)
+        binds.append(month.upperBound.adding(days: 3).iso)
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            DECLARE month_punches NO SCROLL CURSOR FOR
+            SELECT p.id, \(resolvedPerson) COLLATE "C" AS person, extract(epoch FROM p.punched_at)::bigint,
+                   p.direction, p.source || ':' || p.device
+            FROM core.punches p LEFT JOIN core.person_keys k ON k.source = p.source AND k.person_key = p.person_key
+            WHERE p.event_kind = 'pass' AND \(resolvedPerson) IS NOT NULL
+              AND p.punched_at >= $1::date::timestamptz - interval '14 hours'
+              AND p.punched_at < $2::date::timestamptz + interval '14 hours'
+            ORDER BY 2, 3, 1
+            """, binds: binds), logger: logger)
+        var next = 0, written = 0
+        var pending: [String: [Punch]] = [:]
+        let known = Set(inputs.employees.map(\.personnelNumber))
+        while true {
+            var last: String?
+            var fetched = 0
+            for try await (id, number, at, direction, device) in try await connection.query(PostgresQuery(
+                unsafeSQL: "FETCH \(fetchRows) FROM month_punches"), logger: logger)
+                .decode((Int64, String, Int64, String, String).self)
+            {
+                fetched += 1
+                last = number
+                guard known.contains(number) else { continue }
+                pending[number, default: []].append(Punch(
+                    id: id, personnelNumber: number, punchedAt: at,
+                    direction: PunchDirection(rawValue: direction) ?? .unknown, device: device))
+            }
+            let finished = fetched < fetchRows
+            // Every employee before the last one fetched has all their punches (they arrive in byte order).
+            var slice: [AttendanceDayRow] = []
+            while next < inputs.employees.count {
+                let employee = inputs.employees[next]
+                if !finished, let last, !employee.personnelNumber.utf8.lexicographicallyPrecedes(last.utf8) { break }
+                slice += days(employee, pending.removeValue(forKey: employee.personnelNumber) ?? [], inputs.highWater)
+                next += 1
+            }
+            try await stage(slice, buildID: buildID, connection: connection, logger: logger)
+            written += slice.count
+            if finished { break }
+        }
+        try await connection.query("CLOSE month_punches", logger: logger)
+        return written
     }
 
     private static func read(_ month: ClosedRange<CalendarDate>, connection: LoadConnection,
@@ -127,10 +191,7 @@ package struct AttendanceStore: Sendable {
             guard let date = CalendarDate(isoDate: effective), byNumber[number] != nil else { continue }
             byNumber[number]?.departments.append((from: date, department: department))
         }
-        // A person map loaded after the punches applies to them: keys are resolved here, not at import.
-        let resolved = """
-            coalesce(k.personnel_number, CASE WHEN p.source = 'personnel_number' THEN p.person_key END)
-            """
+        let resolved = resolvedPerson
         for try await (number, device) in try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT DISTINCT \(resolved), p.source || ':' || p.device
             FROM core.punches p LEFT JOIN core.person_keys k ON k.source = p.source AND k.person_key = p.person_key
@@ -143,25 +204,8 @@ package struct AttendanceStore: Sendable {
             """, logger: logger).decode((String, Int64).self) {
             inputs.highWater[device] = last
         }
-        let from = month.lowerBound.adding(days: -2).iso, to = month.upperBound.adding(days: 3).iso
-        var binds = PostgresBindings()
-        binds.append(from)
-        binds.append(to)
-        for try await (id, number, at, direction, device) in try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT p.id, \(resolved), extract(epoch FROM p.punched_at)::bigint, p.direction,
-                   p.source || ':' || p.device
-            FROM core.punches p LEFT JOIN core.person_keys k ON k.source = p.source AND k.person_key = p.person_key
-            WHERE p.event_kind = 'pass' AND \(resolved) IS NOT NULL
-              AND p.punched_at >= $1::date::timestamptz - interval '14 hours'
-              AND p.punched_at < $2::date::timestamptz + interval '14 hours'
-            ORDER BY 2, 3, 1
-            """, binds: binds), logger: logger).decode((Int64, String, Int64, String, String).self) {
-            guard byNumber[number] != nil else { continue }
-            inputs.punches[number, default: []].append(Punch(
-                id: id, personnelNumber: number, punchedAt: at,
-                direction: PunchDirection(rawValue: direction) ?? .unknown, device: device))
-        }
-        inputs.employees = byNumber.values.sorted { $0.personnelNumber < $1.personnelNumber }
+        // Byte order, as PostgreSQL's "C" collation sorts the punches.
+        inputs.employees = byNumber.values.sorted { $0.personnelNumber.utf8.lexicographicallyPrecedes($1.personnelNumber.utf8) }
         return inputs
     }
 
@@ -170,13 +214,10 @@ package struct AttendanceStore: Sendable {
         "absence_kind", "shift_start", "shift_end", "provisional", "punch_ids", "explanation",
     ]
 
-    /// Upserts the days that differ from what is stored and removes the month's days no longer built (an
-    /// employee's dismissal moved earlier); the number of days changed.
-    private static func write(_ days: [AttendanceDayRow], month: ClosedRange<CalendarDate>, buildID: Int64,
-                              connection: LoadConnection, logger: Logger) async throws -> Int {
-        try await connection.query("""
-            CREATE TEMP TABLE stage_attendance (LIKE core.attendance_days INCLUDING DEFAULTS) ON COMMIT DROP
-            """, logger: logger)
+    /// COPYs one slice of built days into the stage.
+    private static func stage(_ days: [AttendanceDayRow], buildID: Int64, connection: LoadConnection,
+                              logger: Logger) async throws {
+        guard !days.isEmpty else { return }
         try await connection.copyFrom(table: "stage_attendance", columns: columns + ["build_id"], logger: logger) {
             writer in
             var encoder = CopyTextEncoder()
@@ -200,6 +241,12 @@ package struct AttendanceStore: Sendable {
             }
             if encoder.count > 0 { try await writer.write(encoder.take()) }
         }
+    }
+
+    /// Upserts the staged days that differ from what is stored and removes the month's days no longer built (an
+    /// employee's dismissal moved earlier); the number of days changed.
+    private static func merge(month: ClosedRange<CalendarDate>, connection: LoadConnection,
+                              logger: Logger) async throws -> Int {
         let compared = columns.dropFirst(2).map { "d.\($0)" }.joined(separator: ", ")
         let incoming = columns.dropFirst(2).map { "EXCLUDED.\($0)" }.joined(separator: ", ")
         let assignments = (columns.dropFirst(2) + ["build_id"]).map { "\($0) = EXCLUDED.\($0)" }

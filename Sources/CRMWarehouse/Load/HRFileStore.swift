@@ -86,15 +86,61 @@ package struct HRFileStore: Sendable {
     private static func write(
         _ batch: OpenBatch, content: Content, produce: @Sendable (inout HRRowWriter) async throws -> Void
     ) async throws -> BatchWritten<[QuarantinedRecord]> {
+        if content == .punches {
+            // Punches are tried straight into core.punches by COPY: the nightly file is mostly new punches, and a
+            // COPY into the table is half the server's work of stage-and-merge. A punch already stored (or twice
+            // in the file) violates the natural key; everything since the savepoint is then redone staged.
+            try await batch.connection.query("SAVEPOINT direct_punches", logger: batch.logger)
+            do {
+                let written = try await writeDirectly(batch, produce: produce)
+                try await batch.connection.query("RELEASE SAVEPOINT direct_punches", logger: batch.logger)
+                return written
+            } catch where Warehouse.sqlState(of: error) == "23505" || error is DirectPunchWriter.Abandoned {
+                batch.logger.debug("punches already stored or repeated: staged load",
+                                   metadata: ["source.file": "\(batch.source.sourceName)"])
+                try await batch.connection.query("ROLLBACK TO SAVEPOINT direct_punches", logger: batch.logger)
+            }
+        }
+        // The stage of a large file outgrows the default 8 MB of temporary buffers; the memory is used only as
+        // needed, and only by this load's session.
+        try await batch.connection.query("SET LOCAL temp_buffers = '256MB'", logger: batch.logger)
         let staged = try await batch.stage(stageTable, payload: payload(content)) { stage in
             var writer = HRRowWriter(stage: stage, content: content)
             try await produce(&writer)
-            stage = writer.stage
+            stage = writer.stage!
         }
         let (loaded, duplicate) = try await merge(content, batch: batch, staged: staged.rows)
         let counts = BatchCounts(batchID: batch.id, read: staged.rows + staged.quarantined, loaded: loaded,
                                  duplicate: duplicate, quarantined: staged.quarantined)
         return BatchWritten(counts: counts, detail: staged.samples)
+    }
+
+    static let punchColumns = ["source", "device", "person_key", "person_name", "punched_at", "local_time",
+                               "time_zone", "direction", "event_kind", "event_text", "raw", "source_line", "batch_id"]
+
+    private static func writeDirectly(
+        _ batch: OpenBatch, produce: @Sendable (inout HRRowWriter) async throws -> Void
+    ) async throws -> BatchWritten<[QuarantinedRecord]> {
+        // postgres-nio quotes the table name as one identifier, so the schema comes from the search path.
+        try await batch.connection.query("SET LOCAL search_path TO core, pg_temp", logger: batch.logger)
+        var held: DirectPunchWriter?
+        try await batch.connection.copyFrom(table: "punches", columns: punchColumns, logger: batch.logger) { copy in
+            var writer = HRRowWriter(direct: DirectPunchWriter(writer: copy, batchID: batch.id))
+            try await produce(&writer)
+            try await writer.direct!.flush()
+            held = writer.direct
+        }
+        try await batch.connection.query("RESET search_path", logger: batch.logger)
+        guard let held else { throw HubError(.io, "the punch reader handed nothing over") }
+        let quarantined = held.heldBack
+        if !quarantined.isEmpty {
+            _ = try await batch.stage(stageTable, payload: payload(.punches)) { stage in
+                for record in quarantined { try await stage.quarantine(record) }
+            }
+        }
+        let counts = BatchCounts(batchID: batch.id, read: held.rows + quarantined.count, loaded: held.rows,
+                                 duplicate: 0, quarantined: quarantined.count)
+        return BatchWritten(counts: counts, detail: Array(quarantined.prefix(StageRowWriter.sampleLimit)))
     }
 
     /// Moves the staged rows into `core`; (rows changed or added, rows that changed nothing).
@@ -167,7 +213,7 @@ package struct HRFileStore: Sendable {
                         time_zone, direction, event_kind, event_text, batch_id, source_line, raw)
                     SELECT source, device, person_key, person_name, punched_at, local_time, time_zone, direction,
                            event_kind, event_text, \(id), line, punch_raw
-                    FROM stage_hr_rows WHERE kind = 'r' ORDER BY line
+                    FROM stage_hr_rows WHERE kind = 'r'
                     ON CONFLICT ON CONSTRAINT punches_natural_key DO NOTHING
                     RETURNING 1
                 )
@@ -180,18 +226,34 @@ package struct HRFileStore: Sendable {
     }
 }
 
-/// Hands one HR file's rows to the stage, each encoded as its content's payload.
+/// Hands one HR file's rows to the stage (or, for punches, straight to `core.punches`), each encoded as its
+/// content's payload.
 package struct HRRowWriter {
-    fileprivate(set) var stage: StageRowWriter
+    fileprivate(set) var stage: StageRowWriter?
+    fileprivate(set) var direct: DirectPunchWriter?
     let content: HRFileStore.Content
+
+    init(stage: StageRowWriter, content: HRFileStore.Content) {
+        self.stage = stage
+        self.content = content
+    }
+
+    init(direct: DirectPunchWriter) {
+        self.direct = direct
+        self.content = .punches
+    }
 
     package mutating func append(_ row: HRFileStore.Row) async throws {
         guard row.content == content else {
             throw HubError(.io, "a \(row.content.rawValue) row handed to a load of \(content.rawValue)")
         }
+        if case .punch(let punch) = row, direct != nil {
+            try await direct!.append(punch)
+            return
+        }
         switch row {
         case .shift(let shift):
-            try await stage.append(line: shift.line) { encoder in
+            try await stage!.append(line: shift.line) { encoder in
                 encoder.field(shift.personnelNumber)
                 encoder.field(shift.shiftStart)
                 encoder.field(shift.shiftEnd)
@@ -202,19 +264,19 @@ package struct HRRowWriter {
                 encoder.field(shift.windowAfterMinutes)
             }
         case .absenceDay(let absence):
-            try await stage.append(line: absence.line) { encoder in
+            try await stage!.append(line: absence.line) { encoder in
                 encoder.field(absence.personnelNumber)
                 encoder.field(absence.day)
                 encoder.field(absence.kind)
             }
         case .personKey(let key):
-            try await stage.append(line: key.line) { encoder in
+            try await stage!.append(line: key.line) { encoder in
                 encoder.field(key.source)
                 encoder.field(key.personKey)
                 encoder.field(key.personnelNumber)
             }
         case .punch(let punch):
-            try await stage.append(line: punch.line) { encoder in
+            try await stage!.append(line: punch.line) { encoder in
                 encoder.field(punch.source)
                 encoder.field(punch.device)
                 encoder.field(punch.personKey)
@@ -231,14 +293,58 @@ package struct HRRowWriter {
     }
 
     package mutating func quarantine(_ record: QuarantinedRecord) async throws {
-        try await stage.quarantine(record)
+        if direct != nil { try direct!.holdBack(record) } else { try await stage!.quarantine(record) }
     }
 
     /// An instant as PostgreSQL's timestamptz input reads it, in UTC.
     static func timestamp(_ seconds: Int64) -> String {
-        let (days, second) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let dayNumber = Int(days) + CalendarDate.dayNumber(year: 1970, month: 1, day: 1) - (second < 0 ? 1 : 0)
-        let secondOfDay = Int(second < 0 ? second + 86_400 : second)
-        return LocalDateTime(date: CalendarDate(dayNumber: dayNumber), secondOfDay: secondOfDay).description + "+00"
+        LocalDateTime(instant: seconds, offset: 0).description + "+00"
+    }
+}
+
+/// Punches COPYed straight into `core.punches` (columns `HRFileStore.punchColumns`), with the lines that could
+/// not be read held back for `ops.quarantine` — at most `holdLimit` of them: a file that bad goes staged.
+struct DirectPunchWriter {
+    struct Abandoned: Error {}
+
+    static let holdLimit = 10_000
+    let writer: LoadCopyWriter
+    let batchID: Int64
+    private var encoder = CopyTextEncoder()
+    private(set) var rows = 0
+    private(set) var heldBack: [QuarantinedRecord] = []
+
+    init(writer: LoadCopyWriter, batchID: Int64) {
+        self.writer = writer
+        self.batchID = batchID
+    }
+
+    mutating func append(_ punch: PunchRow) async throws {
+        encoder.field(punch.source)
+        encoder.field(punch.device)
+        encoder.field(punch.personKey)
+        encoder.field(punch.personName)
+        encoder.field(HRRowWriter.timestamp(punch.punchedAt))
+        encoder.field(punch.localTime)
+        encoder.field(punch.timeZone)
+        encoder.field(punch.direction.rawValue)
+        encoder.field(punch.eventKind)
+        encoder.field(punch.eventText)
+        encoder.field(punch.raw)
+        encoder.field(punch.line)
+        encoder.field(Int(batchID))
+        encoder.endRow()
+        rows += 1
+        if encoder.count >= 256 * 1024 { try await flush() }
+    }
+
+    mutating func holdBack(_ record: QuarantinedRecord) throws {
+        guard heldBack.count < Self.holdLimit else { throw Abandoned() }
+        heldBack.append(record)
+    }
+
+    mutating func flush() async throws {
+        guard encoder.count > 0 else { return }
+        try await writer.write(encoder.take())
     }
 }

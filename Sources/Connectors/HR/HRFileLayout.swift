@@ -48,7 +48,7 @@ public enum HRFileLayout: String, Sendable, CaseIterable {
         func reject(_ reason: String, _ field: String? = nil) -> Result<Record, LineRejection> {
             .failure(LineRejection(line: row.line, reason: reason, field: field, raw: row.text))
         }
-        let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let fields = row.fields.map(\.trimmingSpacesAndTabs)
         guard fields.count == columns.count else {
             return reject("\(fields.count) field(s) where the header has \(columns.count)"
                           + (fields.count > columns.count ? " (extra columns are not allowed)" : ""))

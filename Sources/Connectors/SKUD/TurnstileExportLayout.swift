@@ -72,7 +72,7 @@ public struct TurnstileExportLayout: Sendable, Equatable {
         }
         func value(_ field: Field) -> String? {
             guard let position = index[field], position < row.fields.count else { return nil }
-            let text = row.fields[position].trimmingCharacters(in: .whitespaces)
+            let text = row.fields[position].trimmingSpacesAndTabs
             return text.isEmpty ? nil : text
         }
         guard let dateText = value(.date), let timeText = value(.time),

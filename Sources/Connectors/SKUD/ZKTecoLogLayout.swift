@@ -32,7 +32,7 @@ public struct ZKTecoLogLayout: Sendable, Equatable {
         func reject(_ reason: String, _ field: String? = nil) -> Result<PunchRecord, LineRejection> {
             .failure(LineRejection(line: row.line, reason: reason, field: field, raw: row.text))
         }
-        let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let fields = row.fields.map(\.trimmingSpacesAndTabs)
         guard fields.count >= columns.count else {
             return reject("\(fields.count) field(s), the layout expects \(columns.count) (\(columns.map(\.rawValue).joined(separator: ", ")))")
         }

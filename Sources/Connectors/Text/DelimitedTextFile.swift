@@ -90,7 +90,10 @@ public struct DelimitedTextFile: ~Copyable {
 
     /// The fields of one line; nil when a quoted field is not closed.
     public static func split(_ text: String, delimiter: Character) -> [String]? {
-        guard text.contains("\"") else { return text.split(separator: delimiter, omittingEmptySubsequences: false).map(String.init) }
+        // The byte test: Foundation's `contains` on a String goes through NSString, a million times per file.
+        guard text.utf8.contains(0x22) else {
+            return text.split(separator: delimiter, omittingEmptySubsequences: false).map(String.init)
+        }
         var fields: [String] = []
         var field = ""
         var quoted = false

@@ -121,6 +121,14 @@ struct LineReader: Sendable {
     struct State {
         var sawHeader = false
         var turnstileColumns: [TurnstileExportLayout.Field: Int] = [:]
+        /// Per zone, the offsets of the days seen so far.
+        var offsets: [String: ZoneDayOffsets] = [:]
+
+        mutating func row(_ punch: PunchRecord, source: String, zone: TimeZone) -> PunchRow {
+            var zoneOffsets = offsets.removeValue(forKey: zone.identifier) ?? ZoneDayOffsets(zone: zone)
+            defer { offsets[zone.identifier] = zoneOffsets }
+            return HRMapper.row(punch, source: source, offsets: &zoneOffsets)
+        }
     }
 
     enum Output {
@@ -185,7 +193,7 @@ struct LineReader: Sendable {
             switch settings.zkteco.layout.punch(row, deviceFromName: device) {
             case .success(let punch):
                 let zone = timeZone ?? settings.zone(ofTerminal: punch.device)
-                outputs.append(.rows([.punch(HRMapper.row(punch, source: settings.zkteco.source, zone: zone))]))
+                outputs.append(.rows([.punch(state.row(punch, source: settings.zkteco.source, zone: zone))]))
             case .failure(let rejection):
                 outputs.append(.quarantine(HRMapper.quarantined(rejection, recordKind: recordKind)))
             }
@@ -193,7 +201,7 @@ struct LineReader: Sendable {
             switch settings.turnstile.layout.punch(row, columns: state.turnstileColumns) {
             case .success(let punch):
                 let zone = timeZone ?? settings.turnstile.timeZone ?? settings.timeZone
-                outputs.append(.rows([.punch(HRMapper.row(punch, source: settings.turnstile.source, zone: zone))]))
+                outputs.append(.rows([.punch(state.row(punch, source: settings.turnstile.source, zone: zone))]))
             case .failure(let rejection):
                 outputs.append(.quarantine(HRMapper.quarantined(rejection, recordKind: recordKind)))
             }

@@ -25,11 +25,11 @@ package enum HRMapper {
                      line: key.line)
     }
 
-    /// A punch read in `zone`, its person key under `source`.
-    package static func row(_ punch: PunchRecord, source: String, zone: TimeZone) -> PunchRow {
+    /// A punch read in the zone of `offsets`, its person key under `source`.
+    package static func row(_ punch: PunchRecord, source: String, offsets: inout ZoneDayOffsets) -> PunchRow {
         PunchRow(source: source, device: punch.device, personKey: punch.personKey, personName: punch.personName,
-                 punchedAt: punch.localTime.instant(in: zone), localTime: punch.localTime.description,
-                 timeZone: zone.identifier, direction: punch.direction, eventKind: punch.event.rawValue,
+                 punchedAt: offsets.instant(of: punch.localTime), localTime: punch.localTime.description,
+                 timeZone: offsets.zone.identifier, direction: punch.direction, eventKind: punch.event.rawValue,
                  eventText: punch.eventText, line: punch.line, raw: punch.raw)
     }
 

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Turns many wall times of one zone into instants, asking the zone once per local day.
+///
+/// A terminal's month holds a million punches on thirty days; `LocalDateTime.instant(in:)` asks `TimeZone`
+/// three times per call. A day whose offset is the same at its first and last second (every day in Tashkent,
+/// all but two a year in Berlin) is cached; a day with a change is computed punch by punch.
+public struct ZoneDayOffsets: Sendable {
+    public let zone: TimeZone
+    /// Day number → the offset (seconds east of UTC) all day, or nil for a day with a change.
+    private var offsets: [Int: Int64?] = [:]
+
+    public init(zone: TimeZone) {
+        self.zone = zone
+    }
+
+    public mutating func instant(of time: LocalDateTime) -> Int64 {
+        let day = time.date.dayNumber
+        let wall = Int64(day - CalendarDate.dayNumber(year: 1970, month: 1, day: 1)) * 86_400 + Int64(time.secondOfDay)
+        let offset: Int64?
+        if let cached = offsets[day] {
+            offset = cached
+        } else {
+            let dayStart = Int64(day - CalendarDate.dayNumber(year: 1970, month: 1, day: 1)) * 86_400
+            let first = dayStart - LocalDateTime(date: time.date, secondOfDay: 0).instant(in: zone)
+            let last = dayStart + 86_399 - LocalDateTime(date: time.date, secondOfDay: 86_399).instant(in: zone)
+            offset = first == last ? first : nil
+            offsets[day] = .some(offset)
+        }
+        return offset.map { wall - $0 } ?? time.instant(in: zone)
+    }
+}
