@@ -64,4 +64,28 @@ package enum AttendanceReport {
         }
         return keys
     }
+
+    /// The month of the latest passage stored, if any: what the demo builds.
+    package static func latestPunchMonth(_ warehouse: Warehouse) async throws -> String? {
+        try await warehouse.client.query("""
+            SELECT to_char(max(punched_at) AT TIME ZONE 'Asia/Tashkent', 'YYYY-MM') FROM core.punches
+            WHERE event_kind = 'pass'
+            """, logger: warehouse.logger).collect().first?.decode(String?.self)
+    }
+
+    /// `mart.attendance_month` for one month: per employee and department, days by status and hours worked.
+    package static func month(_ warehouse: Warehouse, first: CalendarDate) async throws -> [[String]] {
+        var rows: [[String]] = []
+        for try await (number, department, present, late, incomplete, absent, leave, minutes, provisional)
+            in try await warehouse.client.query("""
+            SELECT personnel_number, coalesce(department, ''), days_present::int, days_late::int,
+                   days_incomplete::int, days_absent::int, days_leave::int, minutes_worked::int, provisional
+            FROM mart.attendance_month WHERE month = \(first.iso)::date ORDER BY department, personnel_number
+            """, logger: warehouse.logger).decode((String, String, Int, Int, Int, Int, Int, Int, Bool).self)
+        {
+            rows.append([number, department, String(present), String(late), String(incomplete), String(absent),
+                         String(leave), String(format: "%.2f", Double(minutes) / 60), provisional ? "yes" : "no"])
+        }
+        return rows
+    }
 }

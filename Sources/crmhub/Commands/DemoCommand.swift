@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attendance
 import CRMWarehouse
 import Foundation
 import HubCore
@@ -15,7 +16,9 @@ struct DemoCommand: AsyncParsableCommand {
             samples/bank-1c (Windows-1251, UTF-8 and DOS statements, overlapping days, a transfer between two of
             our accounts, a document the bank sent broken). Then it prints per account and day the opening
             balance, what came in and went out and the closing balance, the top counterparties, and per
-            counterparty the invoices issued, paid in 1C and shipped. Running it again changes nothing: every
+            counterparty the invoices issued, paid in 1C and shipped, the reconciliation, and HR's attendance:
+            shifts, absences and the person map under samples/hr, a ZKTeco terminal's punches and a turnstile
+            export under samples/skud, built into attendance days for their month. Running it again changes nothing: every
             file is recognised as already loaded. The run is recorded: crmhub status, crmhub runs.
             """)
     )
@@ -42,6 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
             printInvoices(try await InvoiceSummaryReport.read(warehouse))
             printReconciliation(try await ReconciliationReport.read(
                 warehouse, from: CalendarDate(year: 2000, month: 1, day: 1)!, to: CalendarDate(year: 2099, month: 12, day: 31)!))
+            try await showAttendance(warehouse)
             return outcome
         }
         Terminal.print()
@@ -49,6 +53,24 @@ struct DemoCommand: AsyncParsableCommand {
                        + "crmhub status shows the run")
         // The samples include a broken document on purpose: its quarantine is shown, not an error here.
         if case .failed = outcome { throw ExitCode(1) }
+    }
+
+    /// HR: the samples' month built from the punches the job loaded, its summary, and what HR must look at.
+    private func showAttendance(_ warehouse: Warehouse) async throws {
+        guard let month = try await AttendanceReport.latestPunchMonth(warehouse),
+              let dates = AttendanceMonth.dates(ofMonth: month) else { return }
+        let summary = try await AttendanceRun.build(warehouse: warehouse, month: dates,
+                                                    settingsPath: AttendanceSettingsLoader.defaultPath)
+        Terminal.print()
+        Terminal.print("Attendance \(month) (crmhub attendance build --month \(month): \(summary.days) day(s), "
+                       + "\(summary.changed) changed; HR's timesheet: crmhub report timesheet --month \(month) --out FILE.xlsx)")
+        printTable(["employee", "department", "present", "late", "incomplete", "absent", "leave", "hours", "provisional"],
+                   try await AttendanceReport.month(warehouse, first: dates.lowerBound), rightAligned: [2, 3, 4, 5, 6, 7])
+        let incomplete = try await AttendanceReport.incompleteDays(warehouse, month: dates)
+        let unmapped = try await AttendanceReport.unmappedKeys(warehouse)
+        Terminal.print("\(incomplete.count) incomplete day(s) to settle at the source (crmhub attendance incomplete "
+                       + "--month \(month)); \(unmapped.count) device person(s) no employee stands for ("
+                       + unmapped.map { "\($0.source) \($0.personKey)" }.joined(separator: ", ") + ")")
     }
 
     private func printReconciliation(_ report: ReconciliationReport) {
