@@ -166,11 +166,11 @@ package struct HRFileStore: Sendable {
                         window_before_minutes = EXCLUDED.window_before_minutes,
                         window_after_minutes = EXCLUDED.window_after_minutes,
                         batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line, updated_at = now()
-                    WHERE (w.shift_start, w.shift_end, w.weekdays, w.late_grace_minutes, w.window_before_minutes,
-                           w.window_after_minutes)
-                          IS DISTINCT FROM (EXCLUDED.shift_start, EXCLUDED.shift_end, EXCLUDED.weekdays,
-                                            EXCLUDED.late_grace_minutes, EXCLUDED.window_before_minutes,
-                                            EXCLUDED.window_after_minutes)
+                    WHERE (w.shift_start, w.shift_end, w.workdays, w.weekdays, w.late_grace_minutes,
+                           w.window_before_minutes, w.window_after_minutes)
+                          IS DISTINCT FROM (EXCLUDED.shift_start, EXCLUDED.shift_end, EXCLUDED.workdays,
+                                            EXCLUDED.weekdays, EXCLUDED.late_grace_minutes,
+                                            EXCLUDED.window_before_minutes, EXCLUDED.window_after_minutes)
                     RETURNING 1
                 )
                 SELECT count(*)::bigint FROM changed
