@@ -31,7 +31,7 @@ package enum AttendanceReport {
         var days: [IncompleteDay] = []
         let rows = try await warehouse.client.query("""
             SELECT d.personnel_number, e.full_name, d.department, d.work_date::text, d.explanation,
-                   coalesce((SELECT array_agg(p.local_time || ' ' || p.direction || ' @' || p.device
+                   coalesce((SELECT array_agg(p.local_time || ' ' || p.direction || ' @' || p.source || ':' || p.device
                                               ORDER BY p.punched_at, p.id)
                              FROM core.punches p WHERE p.id = ANY(d.punch_ids)), '{}')
             FROM core.attendance_days d LEFT JOIN core.employees e ON e.personnel_number = d.personnel_number

@@ -97,12 +97,19 @@ struct AttendanceUnmappedCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
+    @Option(help: ArgumentHelp("The attendance settings (their zone is the one times are shown in).", valueName: "file"))
+    var settings = AttendanceSettingsLoader.defaultPath
+
     func run() async throws {
+        let zone = try AttendanceSettingsLoader.load(path: settings).settings.timeZone
         let keys = try await options.withMigratedWarehouse { warehouse in try await AttendanceReport.unmappedKeys(warehouse) }
         if keys.isEmpty { Terminal.print("every punch's person is an employee") }
+        func local(_ date: Date) -> String {
+            LocalDateTime(instant: Int64(date.timeIntervalSince1970), offset: zone.secondsFromGMT(for: date)).description
+        }
         for key in keys {
             Terminal.print("\(key.source),\(key.personKey)\(key.personName.map { " (\($0))" } ?? ""): \(key.punches) "
-                           + "punch(es), \(key.firstPunchAt.formatted(.iso8601)) – \(key.lastPunchAt.formatted(.iso8601))")
+                           + "punch(es), \(local(key.firstPunchAt)) – \(local(key.lastPunchAt)) (\(zone.identifier))")
         }
     }
 }
