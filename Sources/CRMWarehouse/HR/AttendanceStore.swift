@@ -27,7 +27,8 @@ package struct AttendanceStore: Sendable {
         package var absences: [AbsenceDayRow] = []
         /// Department changes in date order: from that day on, that department.
         package var departments: [(from: CalendarDate, department: String?)] = []
-        /// The devices (`source:device`) that ever recorded this employee's punches.
+        /// The devices (`source:device`) that recorded this employee's passages in the five weeks up to the month's
+        /// end (none: every device holds their days back).
         package var devices: Set<String> = []
 
         /// The department on `day`: the latest change on or before it, else the employee's own.
@@ -192,11 +193,17 @@ package struct AttendanceStore: Sendable {
             byNumber[number]?.departments.append((from: date, department: department))
         }
         let resolved = resolvedPerson
+        // An employee's devices: those that recorded their passages in the five weeks up to the month's end. A
+        // terminal taken out of service stops holding their later days back once it has been silent that long.
+        var recent = PostgresBindings()
+        recent.append(month.lowerBound.adding(days: -35).iso)
+        recent.append(month.upperBound.adding(days: 1).iso)
         for try await (number, device) in try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT DISTINCT \(resolved), p.source || ':' || p.device
             FROM core.punches p LEFT JOIN core.person_keys k ON k.source = p.source AND k.person_key = p.person_key
             WHERE p.event_kind = 'pass' AND \(resolved) IS NOT NULL
-            """), logger: logger).decode((String, String).self) {
+              AND p.punched_at >= $1::date::timestamptz AND p.punched_at < $2::date::timestamptz
+            """, binds: recent), logger: logger).decode((String, String).self) {
             byNumber[number]?.devices.insert(device)
         }
         for try await (device, last) in try await connection.query("""
