@@ -276,24 +276,28 @@ package struct HRRowWriter {
                 encoder.field(key.personnelNumber)
             }
         case .punch(let punch):
-            try await stage!.append(line: punch.line) { encoder in
-                encoder.field(punch.source)
-                encoder.field(punch.device)
-                encoder.field(punch.personKey)
-                encoder.field(punch.personName)
-                encoder.field(Self.timestamp(punch.punchedAt))
-                encoder.field(punch.localTime)
-                encoder.field(punch.timeZone)
-                encoder.field(punch.direction.rawValue)
-                encoder.field(punch.eventKind)
-                encoder.field(punch.eventText)
-                encoder.field(punch.raw)
-            }
+            try await stage!.append(line: punch.line) { encoder in Self.encode(punch, into: &encoder) }
         }
     }
 
     package mutating func quarantine(_ record: QuarantinedRecord) async throws {
         if direct != nil { try direct!.holdBack(record) } else { try await stage!.quarantine(record) }
+    }
+
+    /// A punch's fields in the order of the stage's punch payload, which is also the start of
+    /// `HRFileStore.punchColumns` (the direct COPY adds the line and the batch).
+    static func encode(_ punch: PunchRow, into encoder: inout CopyTextEncoder) {
+        encoder.field(punch.source)
+        encoder.field(punch.device)
+        encoder.field(punch.personKey)
+        encoder.field(punch.personName)
+        encoder.field(timestamp(punch.punchedAt))
+        encoder.field(punch.localTime)
+        encoder.field(punch.timeZone)
+        encoder.field(punch.direction.rawValue)
+        encoder.field(punch.eventKind)
+        encoder.field(punch.eventText)
+        encoder.field(punch.raw)
     }
 
     /// An instant as PostgreSQL's timestamptz input reads it, in UTC.
@@ -320,17 +324,7 @@ struct DirectPunchWriter {
     }
 
     mutating func append(_ punch: PunchRow) async throws {
-        encoder.field(punch.source)
-        encoder.field(punch.device)
-        encoder.field(punch.personKey)
-        encoder.field(punch.personName)
-        encoder.field(HRRowWriter.timestamp(punch.punchedAt))
-        encoder.field(punch.localTime)
-        encoder.field(punch.timeZone)
-        encoder.field(punch.direction.rawValue)
-        encoder.field(punch.eventKind)
-        encoder.field(punch.eventText)
-        encoder.field(punch.raw)
+        HRRowWriter.encode(punch, into: &encoder)
         encoder.field(punch.line)
         encoder.field(Int(batchID))
         encoder.endRow()

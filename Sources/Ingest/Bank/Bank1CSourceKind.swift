@@ -53,13 +53,8 @@ extension ImportResult {
             return ImportReport(kind: kind, unit: unit, outcome: .alreadyLoaded(finishedAt: finishedAt),
                                 batchID: batchID, headline: encoding.rawValue, seconds: seconds)
         case .loaded(let counts):
-            var report = ImportReport(kind: kind, unit: unit, outcome: .loaded, batchID: counts.batchID,
-                                      headline: encoding.rawValue, seconds: seconds)
-            report.read = counts.read
-            report.loaded = counts.loaded
-            report.duplicate = counts.duplicate
-            report.quarantined = counts.quarantined
-            report.quarantineSamples = quarantineSamples
+            var report = ImportReport(kind: kind, unit: unit, loaded: counts, headline: encoding.rawValue,
+                                      seconds: seconds, quarantineSamples: quarantineSamples)
             if encodingMismatch {
                 report.warnings.append("\(unit.name): Кодировка=\(declaredEncoding ?? "") but the bytes are "
                                        + "\(encoding.rawValue); read as \(encoding.rawValue)")

@@ -96,14 +96,8 @@ package struct HRFileImporter: Sendable {
             return ImportReport(kind: kind, unit: unit, outcome: .alreadyLoaded(finishedAt: finishedAt),
                                 batchID: batchID, headline: encoding.rawValue, seconds: seconds)
         case .loaded(let counts):
-            var report = ImportReport(kind: kind, unit: unit, outcome: .loaded, batchID: counts.batchID,
-                                      headline: encoding.rawValue, seconds: seconds)
-            report.read = counts.read
-            report.loaded = counts.loaded
-            report.duplicate = counts.duplicate
-            report.quarantined = counts.quarantined
-            report.quarantineSamples = outcome.samples
-            return report
+            return ImportReport(kind: kind, unit: unit, loaded: counts, headline: encoding.rawValue, seconds: seconds,
+                                quarantineSamples: outcome.samples)
         }
     }
 }

@@ -48,6 +48,19 @@ package struct ImportReport: Sendable {
         self.seconds = seconds
     }
 
+    /// The report of a unit that loaded as `counts.batchID`, with its counts and first quarantined records.
+    package init(kind: String, unit: SourceUnit, loaded counts: BatchCounts, headline: String, seconds: Double,
+                 quarantineSamples: [QuarantinedRecord]) {
+        self.init(kind: kind, unit: unit, outcome: .loaded, batchID: counts.batchID, headline: headline,
+                  seconds: seconds)
+        read = counts.read
+        loaded = counts.loaded
+        duplicate = counts.duplicate
+        quarantined = counts.quarantined
+        skipped = counts.skipped
+        self.quarantineSamples = quarantineSamples
+    }
+
     /// The batch to run data-quality tests on: one that loaded.
     package var loadedBatch: Int64? { outcome == .loaded ? batchID : nil }
 
