@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        // Outbound HTTP: ZUP's OData interface (and the PBX and Exchange APIs after it).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // The local protocol test servers on 127.0.0.1 (OData now; webhooks and SOAP next).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Types every module shares: errors with locations, source positions, exact money and dates,
@@ -62,21 +66,22 @@ let package = Package(
         // Reading the project's YAML documents like a compiler: positions, all errors at once, limits on
         // hostile input, secrets as references only.
         .target(
-            name: "Configuration",
-            dependencies: ["HubCore", .product(name: "Yams", package: "Yams")]
+            name: "HubConfiguration",
+            dependencies: ["HubCore", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The accountants' reconciliation: purpose-text reading, the rule engine, the rules file, a run.
         .target(
             name: "Reconciliation",
             dependencies: [
-                "HubCore", "Configuration", "CRMWarehouse", .product(name: "Crypto", package: "swift-crypto"),
+                "HubCore", "HubConfiguration", "CRMWarehouse", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // HR's attendance: the rules that turn punches into attendance days (no I/O), their settings, a build.
         .target(
             name: "Attendance",
             dependencies: [
-                "HubCore", "Connectors", "Configuration", "CRMWarehouse", .product(name: "Yams", package: "Yams"),
+                "HubCore", "Connectors", "HubConfiguration", "CRMWarehouse", .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -86,7 +91,7 @@ let package = Package(
         .target(
             name: "Scheduler",
             dependencies: [
-                "Configuration", "Ingest", "Reconciliation", "Reports", "Attendance", "CRMWarehouse", "HubCore",
+                "HubConfiguration", "Ingest", "Reconciliation", "Reports", "Attendance", "CRMWarehouse", "HubCore",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -94,15 +99,16 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "HubCore", "Connectors", "Mapping", "CRMWarehouse", "Attendance",
+                "HubCore", "Connectors", "Mapping", "CRMWarehouse", "Attendance", "HubConfiguration",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
             name: "crmhub",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
-                "Configuration", "Attendance",
+                "HubConfiguration", "Attendance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,7 +133,7 @@ let package = Package(
         .testTarget(name: "CRMWarehouseTests", dependencies: ["CRMWarehouse"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Configuration", "Reconciliation", "Reports", "Ingest", "HubCore"],
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "HubConfiguration", "Reconciliation", "Reports", "Ingest", "HubCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "HubCore"]),
         .testTarget(name: "AttendanceTests", dependencies: ["Attendance", "Connectors", "HubCore"]),
@@ -137,6 +143,7 @@ let package = Package(
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler", "Reconciliation",
                 "Reports", "Attendance",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ],

@@ -1,6 +1,5 @@
-import Configuration
+import HubConfiguration
 import Connectors
-import Crypto
 import Foundation
 import HubCore
 import Yams
@@ -32,16 +31,8 @@ package enum AttendanceSettingsLoader {
     /// The settings file at `path`, with its SHA-256 (recorded on each attendance build); the defaults when
     /// `path` is the default and there is no such file. Throws one error listing every problem.
     package static func load(path: String) throws -> (settings: AttendanceSettings, sha256: String) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if path == defaultPath { return (AttendanceSettings(), "defaults") }
-            throw HubError(.configuration, "no attendance settings file", location: SourceLocation(source: path))
-        }
-        let (settings, diagnostics) = load(String(decoding: data, as: UTF8.self), file: path)
-        guard let settings else {
-            throw HubError(.configuration, "the attendance settings have errors:\n"
-                               + diagnostics.map(\.description).joined(separator: "\n"))
-        }
-        return (settings, SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
+        try SettingsFile.load(path: path, defaultPath: defaultPath, what: "attendance settings",
+                              defaults: AttendanceSettings(), parse: load)
     }
 
     private static func read(_ text: String, reader: inout ConfigReader) -> AttendanceSettings? {

@@ -35,6 +35,8 @@ public struct HubError: Error, Sendable, CustomStringConvertible {
         case migrationChecksumMismatch = "migration_checksum_mismatch"
         /// Reading or writing a file failed.
         case io = "io"
+        /// A remote system (an HTTP API) could not be reached, refused the request or answered with an error.
+        case remote = "remote"
     }
 
     public var code: Code

@@ -225,6 +225,8 @@ public enum OneCRow: Sendable, Equatable {
     case payment(PaymentRow)
     case shipment(ShipmentRow)
     case deletion(DeletionRow)
+    /// 1C:ZUP's staff objects (`zup-enterprisedata`).
+    case staff(StaffRow)
 }
 
 /// Every object received, as received, for `raw.onec_objects`: the versions history of each object.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import HubCore
-import Configuration
+import HubConfiguration
 import Yams
 
 /// Reads `mappings/reconciliation.yaml`: the ranked reconciliation rules, thresholds, tolerances, the bank's

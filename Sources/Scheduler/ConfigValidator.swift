@@ -1,7 +1,8 @@
 import CRMWarehouse
 import Foundation
 import Attendance
-import Configuration
+import HubConfiguration
+import Ingest
 import Reconciliation
 
 /// `crmhub validate`: every job file (`jobs/*.yaml`) and mapping file (`mappings/*.yaml`) under the given
@@ -64,6 +65,10 @@ package enum ConfigValidator {
         if URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent == "mappings" {
             if AttendanceSettingsLoader.isSettingsFile(file) {
                 result.diagnostics += AttendanceSettingsLoader.load(text, file: file).1
+                return
+            }
+            if ZUPSettingsLoader.isSettingsFile(file) {
+                result.diagnostics += ZUPSettingsLoader.load(text, file: file).1
                 return
             }
             if ReconciliationRulesLoader.isRulesFile(file) {

@@ -1,7 +1,7 @@
 import HubCore
 import CRMWarehouse
 import Foundation
-import Configuration
+import HubConfiguration
 import Ingest
 import Yams
 

@@ -1,5 +1,5 @@
 import Foundation
-import Configuration
+import HubConfiguration
 import Reconciliation
 import Testing
 

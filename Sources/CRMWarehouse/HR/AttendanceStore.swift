@@ -163,6 +163,7 @@ package struct AttendanceStore: Sendable {
         var byNumber: [String: Employee] = [:]
         for try await (number, hired, dismissed, department) in try await connection.query("""
             SELECT personnel_number, hired_on::text, dismissed_on::text, department FROM core.employees
+            WHERE NOT deleted
             """, logger: logger).decode((String, String?, String?, String?).self) {
             byNumber[number] = Employee(personnelNumber: number, hiredOn: hired.flatMap(CalendarDate.init(isoDate:)),
                                         dismissedOn: dismissed.flatMap(CalendarDate.init(isoDate:)),
@@ -187,7 +188,7 @@ package struct AttendanceStore: Sendable {
         }
         for try await (number, effective, department) in try await connection.query("""
             SELECT personnel_number, effective_on::text, department FROM core.employee_history
-            WHERE event IN ('hire', 'transfer') ORDER BY personnel_number, effective_on
+            WHERE event IN ('hire', 'transfer') AND NOT deleted ORDER BY personnel_number, effective_on
             """, logger: logger).decode((String, String, String?).self) {
             guard let date = CalendarDate(isoDate: effective), byNumber[number] != nil else { continue }
             byNumber[number]?.departments.append((from: date, department: department))

@@ -2,6 +2,7 @@ import Foundation
 import HubCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// What one HR file, punch file or person map changed.
 package struct HRLoadOutcome: Sendable {
@@ -104,14 +105,17 @@ package struct HRFileStore: Sendable {
         // The stage of a large file outgrows the default 8 MB of temporary buffers; the memory is used only as
         // needed, and only by this load's session.
         try await batch.connection.query("SET LOCAL temp_buffers = '256MB'", logger: batch.logger)
+        let skipped = Mutex(0)
         let staged = try await batch.stage(stageTable, payload: payload(content)) { stage in
             var writer = HRRowWriter(stage: stage, content: content)
             try await produce(&writer)
             stage = writer.stage!
+            skipped.withLock { $0 = writer.skipped }
         }
         let (loaded, duplicate) = try await merge(content, batch: batch, staged: staged.rows)
-        let counts = BatchCounts(batchID: batch.id, read: staged.rows + staged.quarantined, loaded: loaded,
-                                 duplicate: duplicate, quarantined: staged.quarantined)
+        let notRows = skipped.withLock { $0 }
+        let counts = BatchCounts(batchID: batch.id, read: staged.rows + staged.quarantined + notRows, loaded: loaded,
+                                 duplicate: duplicate, quarantined: staged.quarantined, skipped: notRows)
         return BatchWritten(counts: counts, detail: staged.samples)
     }
 
@@ -232,6 +236,8 @@ package struct HRRowWriter {
     fileprivate(set) var stage: StageRowWriter?
     fileprivate(set) var direct: DirectPunchWriter?
     let content: HRFileStore.Content
+    /// Records read that are not rows of this content (a ZUP state that is no absence): counted, not stored.
+    package private(set) var skipped = 0
 
     init(stage: StageRowWriter, content: HRFileStore.Content) {
         self.stage = stage
@@ -279,6 +285,8 @@ package struct HRRowWriter {
             try await stage!.append(line: punch.line) { encoder in Self.encode(punch, into: &encoder) }
         }
     }
+
+    package mutating func skip() { skipped += 1 }
 
     package mutating func quarantine(_ record: QuarantinedRecord) async throws {
         if direct != nil { try direct!.holdBack(record) } else { try await stage!.quarantine(record) }

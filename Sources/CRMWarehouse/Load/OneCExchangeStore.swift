@@ -48,6 +48,10 @@ package struct OneCLoadSummary: Sendable, Equatable {
     package var invoices = Changes()
     package var payments = Changes()
     package var shipments = Changes()
+    /// 1C:ZUP's persons, departments, positions and employees.
+    package var staff = Changes()
+    /// HR history objects (each replaces its records as a whole).
+    package var history = Changes()
     package var deletionsApplied = 0
     /// Deletions of objects the warehouse never had: nothing to mark (1C sends them for objects it deleted).
     package var deletionsUnknown = 0
@@ -56,9 +60,12 @@ package struct OneCLoadSummary: Sendable, Equatable {
     package var quarantined = 0
 
     package var loaded: Int {
-        [counterparties, invoices, payments, shipments].reduce(0) { $0 + $1.inserted + $1.updated } + deletionsApplied
+        [counterparties, invoices, payments, shipments, staff, history].reduce(0) { $0 + $1.inserted + $1.updated }
+            + deletionsApplied
     }
-    package var unchanged: Int { invoices.unchanged + payments.unchanged + shipments.unchanged }
+    package var unchanged: Int {
+        invoices.unchanged + payments.unchanged + shipments.unchanged + staff.unchanged + history.unchanged
+    }
 
     /// Adds what another part of the same load changed.
     mutating func add(_ other: OneCLoadSummary) {
@@ -71,6 +78,8 @@ package struct OneCLoadSummary: Sendable, Equatable {
         sum(&invoices, other.invoices)
         sum(&payments, other.payments)
         sum(&shipments, other.shipments)
+        sum(&staff, other.staff)
+        sum(&history, other.history)
         deletionsApplied += other.deletionsApplied
         deletionsUnknown += other.deletionsUnknown
         skipped += other.skipped
@@ -194,7 +203,7 @@ package struct OneCExchangeStore: Sendable {
             throw error
         }
         var summary = writer.merged
-        summary.add(try await merge.finish(staged: writer.stagedLater))
+        summary.add(try await merge.finish(staged: writer.stagedLater, stagedStaff: writer.stagedStaff))
         let counters = writer.counters
         var samples = writer.samples
         summary.objects = counters.objects

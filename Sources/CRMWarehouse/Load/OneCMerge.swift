@@ -75,7 +75,7 @@ struct OneCMerge: Sendable {
                 VALUES (\(batchID), \(piece.offset), \(Int32(piece.bytes.readableBytes)), \(piece.bytes))
                 """)
         }
-        for table in [OneCStageTable.later, .raw, .quarantine] where chunk.rows(table).readableBytes > 0 {
+        for table in [OneCStageTable.later, .staff, .raw, .quarantine] where chunk.rows(table).readableBytes > 0 {
             try await copy(chunk.rows(table), into: table)
         }
         if !chunk.invoices.isEmpty {
@@ -98,13 +98,19 @@ struct OneCMerge: Sendable {
     /// What waits for the whole message: payments and shipments (their invoices resolved), deletions.
     /// - Parameter staged: whether any payment, shipment or deletion was staged (most large messages are
     ///   invoices only: then there is nothing to do).
-    func finish(staged: Bool) async throws -> OneCLoadSummary {
+    func finish(staged: Bool, stagedStaff: Bool = false) async throws -> OneCLoadSummary {
         var summary = OneCLoadSummary()
+        if stagedStaff {
+            (summary.staff, summary.history) = try await OneCStaffMerge(batchID: batchID, connection: connection,
+                                                                        logger: logger).merge()
+        }
         guard staged else { return summary }
         summary.quarantined = try await resolveReferences()
         summary.payments = try await mergePayments()
         summary.shipments = try await mergeShipments()
         (summary.deletionsApplied, summary.deletionsUnknown) = try await applyDeletions()
+        summary.deletionsApplied += try await OneCStaffMerge(batchID: batchID, connection: connection, logger: logger)
+            .applyDeletions()
         if summary.quarantined > 0 {
             try await exec("""
                 UPDATE raw.onec_objects o SET disposition = 'quarantined'
@@ -507,7 +513,9 @@ struct OneCMerge: Sendable {
                       AND NOT EXISTS (SELECT 1 FROM core.counterparties c WHERE c.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.invoices i WHERE i.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.payments_1c p WHERE p.source_ref = w.ref)
-                      AND NOT EXISTS (SELECT 1 FROM core.shipments s WHERE s.source_ref = w.ref))
+                      AND NOT EXISTS (SELECT 1 FROM core.shipments s WHERE s.source_ref = w.ref)
+                      AND NOT EXISTS (SELECT 1 FROM core.employee_history h WHERE h.registrar_ref = w.ref)
+                      AND NOT EXISTS (SELECT 1 FROM core.employees e WHERE e.source_ref = w.ref))
             """, logger: logger).collect().first!
         let (applied, unknown) = try row.decode((Int64, Int64).self)
         return (Int(applied), Int(unknown))

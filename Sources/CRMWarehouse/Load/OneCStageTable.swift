@@ -16,6 +16,9 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
     case raw
     /// Objects the mapper rejected, with the reason; their XML is taken from the stored message bytes.
     case quarantine
+    /// 1C:ZUP's staff objects (persons, departments, positions, employees, HR history records): kept for the
+    /// whole load and merged once every chunk is in (`OneCStaffMerge`).
+    case staff
 
     var tableName: String {
         switch self {
@@ -27,6 +30,7 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
         // `OneCMerge.prepare` sets.
         case .raw: "onec_objects"
         case .quarantine: "stage_quarantine"
+        case .staff: "stage_staff"
         }
     }
 
@@ -59,6 +63,16 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
         case .quarantine:
             [("source_line", "integer"), ("source_path", "text"), ("object_type", "text"), ("reason", "text"),
              ("field", "text"), ("raw", "text"), ("byte_offset", "bigint"), ("byte_length", "integer")]
+        case .staff:
+            // kind: i person, d department, j position, e employee, h history record, c a history object
+            // with no records (1C cleared it); `ref` is the registrar's for h and c.
+            [("seq", "bigint"), ("source_line", "integer"), ("source_path", "text"), ("kind", "\"char\""),
+             ("ref", "text"), ("name", "text"), ("personnel_number", "text"), ("employee_ref", "text"),
+             ("individual_ref", "text"), ("organization", "text"), ("archived", "boolean"), ("last_name", "text"),
+             ("first_name", "text"), ("middle_name", "text"), ("birth_date", "date"), ("inn", "text"),
+             ("pinfl", "text"), ("record_no", "integer"), ("event", "text"), ("event_text", "text"),
+             ("effective_on", "date"), ("department_ref", "text"), ("department", "text"), ("position_ref", "text"),
+             ("job_title", "text"), ("contract_kind", "text"), ("rate", "numeric"), ("valid_until", "date")]
         }
     }
 
@@ -87,6 +101,7 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
         switch self {
         case .raw: OneCStageWriter.defaultChunkBytes / 4
         case .invoice, .line, .party, .later, .quarantine: 1 << 16
+        case .staff: 1 << 12
         }
     }
 }

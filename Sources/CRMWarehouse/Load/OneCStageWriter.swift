@@ -63,6 +63,8 @@ package struct OneCStageWriter: Sendable {
     package var contentSHA256: String?
     /// Whether any payment, shipment or deletion was staged: `OneCMerge.finish` has work only then.
     package private(set) var stagedLater = false
+    /// Whether any staff object was staged (`OneCStaffMerge`).
+    package private(set) var stagedStaff = false
     /// What the chunks applied so far changed.
     package private(set) var merged = OneCLoadSummary()
 
@@ -166,7 +168,68 @@ package struct OneCStageWriter: Sendable {
                 row.field(deletion.ref)
                 row.nulls(OneCStageTable.later.columns.count - 5)
             }
+        case .staff(let staff): appendStaff(staff)
         case nil: break
+        }
+    }
+
+    private mutating func appendStaff(_ staff: StaffRow) {
+        stagedStaff = true
+        let count = OneCStageTable.staff.columns.count
+        switch staff {
+        case .individual(let person):
+            let seq = next()
+            stage(.staff) { row in
+                staffStart(seq, person.position, "i", person.ref, person.fullName, &row)
+                row.nulls(5)
+                row.field(person.lastName)
+                row.field(person.firstName)
+                row.field(person.middleName)
+                row.field(person.birthDate?.iso)
+                row.field(person.inn)
+                row.field(person.pinfl)
+                row.nulls(count - 17)
+            }
+        case .unit(let unit):
+            let seq = next()
+            stage(.staff) { row in
+                staffStart(seq, unit.position, unit.kind == .department ? "d" : "j", unit.ref, unit.name, &row)
+                row.nulls(count - 6)
+            }
+        case .employee(let employee):
+            let seq = next()
+            stage(.staff) { row in
+                staffStart(seq, employee.position, "e", employee.ref, employee.name, &row)
+                staffEmployee(employee, &row)
+                row.nulls(count - 11)
+            }
+        case .history(let registrar, let records, let position):
+            if records.isEmpty {
+                let seq = next()
+                stage(.staff) { row in
+                    staffStart(seq, position, "c", registrar, nil, &row)
+                    row.nulls(count - 6)
+                }
+            }
+            for record in records {
+                let seq = next()
+                stage(.staff) { row in
+                    staffStart(seq, record.position, "h", registrar, record.employee.name, &row)
+                    staffEmployee(record.employee, &row)
+                    row.nulls(6)
+                    row.field(record.recordNo)
+                    row.field(record.event.rawValue)
+                    row.field(record.eventText)
+                    row.field(record.effectiveOn.iso)
+                    row.field(record.departmentRef)
+                    row.field(record.department)
+                    row.field(record.positionRef)
+                    row.field(record.jobTitle)
+                    row.field(record.contractKind)
+                    row.field(record.rate?.text)
+                    row.field(record.validUntil?.iso)
+                }
+            }
         }
     }
 
@@ -329,6 +392,25 @@ private func byteRange(of raw: RawObjectRow, _ row: inout CopyTextEncoder) {
     guard raw.byteLength > 0 else { return row.nulls(2) }
     row.field(Int(raw.byteOffset))
     row.field(Int(raw.byteLength))
+}
+
+/// The columns every staged staff row starts with: its place, kind, reference and name.
+private func staffStart(_ seq: Int, _ at: XMLPosition, _ kind: String, _ ref: String?, _ name: String?,
+                        _ row: inout CopyTextEncoder) {
+    row.field(seq)
+    position(at, &row)
+    row.field(kind)
+    row.field(ref)
+    row.field(name)
+}
+
+/// An employee's columns of a staged staff row.
+private func staffEmployee(_ employee: EmployeeRow, _ row: inout CopyTextEncoder) {
+    row.field(employee.personnelNumber)
+    row.field(employee.ref)
+    row.field(employee.individualRef)
+    row.field(employee.organization)
+    row.field(employee.archived.map { $0 ? "t" : "f" })
 }
 
 private func target(_ reference: DocumentReference?, _ row: inout CopyTextEncoder) {

@@ -12,6 +12,8 @@ package enum OneCFormat: String, Sendable, CaseIterable {
     case enterpriseData = "1c-enterprisedata"
     /// CommerceML 2.05–2.10 documents files.
     case commerceML = "1c-commerceml"
+    /// 1C:ZUP's EnterpriseData messages (1.17+): persons, employees, departments, positions, HR history.
+    case zupEnterpriseData = "zup-enterprisedata"
 }
 
 /// The outcome of importing one 1C file.
@@ -46,6 +48,8 @@ package struct OneCImporter: Sendable {
     /// How much staged data (bytes of COPY text) is applied at a time while the file is read: memory holds
     /// about two such chunks. Tests set it small to exercise loads spread over many chunks.
     package let chunkBytes: Int
+    /// 1C:ZUP's words for HR events (`zup-enterprisedata`).
+    package var staffVocabulary = StaffVocabulary.standard
 
     package init(warehouse: Warehouse, format: OneCFormat, ourNode: String? = nil,
                 progress: ImportProgressHandler? = nil, chunkBytes: Int = OneCStageWriter.defaultChunkBytes) {
@@ -95,6 +99,7 @@ package struct OneCImporter: Sendable {
             throw error
         }
         let format = self.format
+        let profile: EnterpriseDataMapper.Profile = format == .zupEnterpriseData ? .staff(staffVocabulary) : .accounting
         let logger = warehouse.logger
         let store = OneCExchangeStore(warehouse: warehouse, chunkBytes: chunkBytes)
         let (outcome, samples) = try await store.load(source, facts: facts, rehash: rehash,
@@ -132,12 +137,12 @@ package struct OneCImporter: Sendable {
                 }
             }
             switch format {
-            case .enterpriseData:
+            case .enterpriseData, .zupEnterpriseData:
                 var file = try EnterpriseDataMessageFile(path: xmlPath, source: xmlName)
                 while try file.readChunk(bytes: { keep($0) }, emit: { record in
                     if case .object(let object) = record {
                         objects += 1
-                        stage(EnterpriseDataMapper.map(object))
+                        stage(EnterpriseDataMapper.map(object, profile: profile))
                     }
                 }) {
                     try await writer.flushIfNeeded()
@@ -184,7 +189,7 @@ package struct OneCImporter: Sendable {
         var encoding: String?
         do {
             switch format {
-            case .enterpriseData:
+            case .enterpriseData, .zupEnterpriseData:
                 var file = try EnterpriseDataMessageFile(path: xmlPath, source: source)
                 defer { encoding = file.encodingName }
                 while try file.readChunk(emit: { record in

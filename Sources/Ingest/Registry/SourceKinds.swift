@@ -9,6 +9,8 @@ package enum SourceKinds {
         StatementFileSourceKind(format: .mt940),
         OneCSourceKind(format: .enterpriseData),
         OneCSourceKind(format: .commerceML),
+        OneCSourceKind(format: .zupEnterpriseData),
+        ZUPODataSourceKind(),
         HRFileSourceKind(layout: .shifts),
         HRFileSourceKind(layout: .absences),
         HRFileSourceKind(layout: .personMap),

@@ -28,6 +28,8 @@ package struct UnitDiscovery: Sendable {
     package var folder: (@Sendable (_ names: [String], _ options: SourceOptionValues) -> [String])?
     /// What the paths are, in help texts (`statement files`, `message files or exchange folders`).
     package var what: String
+    /// The "paths" are the http(s) addresses of a service: each is a unit, fetched by the kind.
+    package var endpoints = false
 
     package init(what: String, folder: (@Sendable ([String], SourceOptionValues) -> [String])? = nil) {
         self.what = what
@@ -36,6 +38,13 @@ package struct UnitDiscovery: Sendable {
 
     /// Files only: a folder or a glob that matches nothing is refused.
     package static func files(_ what: String) -> UnitDiscovery { UnitDiscovery(what: what) }
+
+    /// Service addresses (`http://zup.local/zup/odata/standard.odata`), not files.
+    package static func endpoints(_ what: String) -> UnitDiscovery {
+        var discovery = UnitDiscovery(what: what)
+        discovery.endpoints = true
+        return discovery
+    }
 }
 
 /// The one expansion of paths into units, shared by `crmhub import` and job `import` steps.
@@ -49,6 +58,17 @@ package enum SourceUnits {
     package static func expand(_ paths: [String], kind: any SourceKind, options: SourceOptionValues,
                               emptyGlobIsError: Bool = true) throws(HubError) -> [SourceUnit] {
         var units: [SourceUnit] = []
+        if kind.units.endpoints {
+            for path in paths {
+                let lower = path.lowercased()
+                guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), URL(string: path)?.host != nil else {
+                    throw HubError(.configuration, "is not a service address; \(kind.id) reads \(kind.units.what) "
+                                       + "(http://… or https://…)", location: SourceLocation(source: path))
+                }
+                units.append(SourceUnit(path: path))
+            }
+            return units
+        }
         for path in paths {
             if isGlob(path), !FileManager.default.fileExists(atPath: path) {
                 let matches = glob(path)

@@ -4,17 +4,25 @@ import HubCore
 /// EnterpriseData objects → warehouse rows. Properties are found by name, so the order changes between
 /// format versions (1.21's `СсылкаВнешняяНавигационная` before `Ссылка`, say) do not matter.
 ///
-/// Mapped: `Справочник.Контрагенты`, `Документ.СчетПокупателю`, `Документ.ПБДСРасчетыСКонтрагентами`,
-/// `Документ.РеализацияТоваровУслуг` and `УдалениеОбъекта`. Anything else is kept raw and skipped. An object
-/// with a value past the input limit (`XMLElementNode.valueProblem`) is quarantined, whatever its type.
+/// Mapped for 1C:Accounting (`Profile.accounting`): `Справочник.Контрагенты`, `Документ.СчетПокупателю`,
+/// `Документ.ПБДСРасчетыСКонтрагентами`, `Документ.РеализацияТоваровУслуг`; for 1C:ZUP (`Profile.staff`) the
+/// staff objects (`EnterpriseDataStaffMapper`); `УдалениеОбъекта` for both. Each kind maps its own system's
+/// objects: anything else is kept raw and skipped. An object with a value past the input limit
+/// (`XMLElementNode.valueProblem`) is quarantined, whatever its type.
 package enum EnterpriseDataMapper {
+    /// Which system's objects a message is read for.
+    package enum Profile: Sendable {
+        case accounting
+        case staff(StaffVocabulary)
+    }
+
     package static let counterpartyType = "Справочник.Контрагенты"
     package static let invoiceType = "Документ.СчетПокупателю"
     package static let paymentType = "Документ.ПБДСРасчетыСКонтрагентами"
     package static let shipmentType = "Документ.РеализацияТоваровУслуг"
     package static let deletionType = "УдалениеОбъекта"
 
-    package static func map(_ object: EnterpriseDataObject) -> OneCMapping {
+    package static func map(_ object: EnterpriseDataObject, profile: Profile = .accounting) -> OneCMapping {
         let node = object.node
         let position = XMLPosition(line: object.line, path: object.path)
         let reader = PropertyReader(node: node, path: position.path)
@@ -30,6 +38,12 @@ package enum EnterpriseDataMapper {
             return .rejected(rejection, raw: row)
         }
         do throws(OneCRejection) {
+            if case .staff(let vocabulary) = profile, object.typeName != deletionType {
+                guard EnterpriseDataStaffMapper.types.contains(object.typeName) else { return .skipped(raw: raw(.skipped)) }
+                let row = try EnterpriseDataStaffMapper.map(object.typeName, reader, position: position,
+                                                            vocabulary: vocabulary)
+                return .mapped(.staff(row), raw: raw(.mapped))
+            }
             switch object.typeName {
             case counterpartyType:
                 return .mapped(.counterparty(try counterparty(reader, position: position)), raw: raw(.mapped))

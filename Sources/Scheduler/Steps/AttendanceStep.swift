@@ -1,6 +1,6 @@
 import Attendance
 import CRMWarehouse
-import Configuration
+import HubConfiguration
 import Foundation
 import HubCore
 import Yams

@@ -1,5 +1,5 @@
 import CRMWarehouse
-import Configuration
+import HubConfiguration
 import Ingest
 import Yams
 

@@ -1,5 +1,5 @@
 import CRMWarehouse
-import Configuration
+import HubConfiguration
 import Yams
 
 /// `- refresh: {}`: refreshes the materialized views of the `mart` schema (plain views need nothing).

@@ -1,4 +1,4 @@
-import Configuration
+import HubConfiguration
 import Foundation
 import Yams
 

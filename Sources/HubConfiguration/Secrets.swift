@@ -14,6 +14,27 @@ package enum Secrets {
         text.range(of: #"^\$\{(env:[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)\}$"#, options: .regularExpression) != nil
     }
 
+    /// The value a reference stands for: the environment variable, or the secrets file's text without its
+    /// final newline. The error names the reference, never a value.
+    package static func resolve(_ reference: String) throws(SecretError) -> String {
+        guard isReference(reference) else { throw SecretError(reference: "(a literal)", reason: "is not a reference") }
+        let body = String(reference.dropFirst(2).dropLast())
+        if body.hasPrefix("env:") {
+            let name = String(body.dropFirst(4))
+            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+                throw SecretError(reference: reference, reason: "the environment variable \(name) is not set")
+            }
+            return value
+        }
+        let path = String(body.dropFirst(5))
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SecretError(reference: reference, reason: "the secrets file cannot be read")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        return text
+    }
+
     package static func check(_ node: Node, reader: inout ConfigReader, key: String? = nil) {
         switch node {
         case .mapping(let mapping):
@@ -35,4 +56,11 @@ package enum Secrets {
             break
         }
     }
+}
+
+/// A secret reference that cannot be resolved. Carries the reference (`${env:ZUP_PASSWORD}`), never a value.
+package struct SecretError: Error, Sendable, CustomStringConvertible {
+    package var reference: String
+    package var reason: String
+    package var description: String { "secret \(reference): \(reason)" }
 }
