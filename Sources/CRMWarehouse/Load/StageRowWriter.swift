@@ -6,7 +6,7 @@ import PostgresNIO
 /// whose rows are few columns and whose merge is one SQL statement (HR files, punches).
 ///
 /// The stage table's columns are `kind "char"` (`r` a row, `q` quarantined), `line integer`, the kind's own
-/// payload columns, then `record_kind, reason, field, raw` (`StageRowWriter.stageColumns`). Rows go out in
+/// payload columns, then `record_kind, reason, field, raw, path` (`StageRowWriter.stageColumns`). Rows go out in
 /// buffers of about 256 KiB, so memory stays flat however long the file.
 package struct StageRowWriter {
     private let writer: LoadCopyWriter
@@ -26,7 +26,7 @@ package struct StageRowWriter {
 
     /// The stage table's column definitions around a kind's payload (`name type` each).
     static func stageColumns(payload: [String]) -> String {
-        (["kind \"char\"", "line integer"] + payload + ["record_kind text", "reason text", "field text", "raw text"])
+        (["kind \"char\"", "line integer"] + payload + ["record_kind text", "reason text", "field text", "raw text", "path text"])
             .joined(separator: ", ")
     }
 
@@ -35,7 +35,7 @@ package struct StageRowWriter {
         encoder.field("r")
         encoder.field(line)
         encode(&encoder)
-        encoder.nulls(4)
+        encoder.nulls(5)
         encoder.endRow()
         rows += 1
         try await flushIfFull()
@@ -50,6 +50,7 @@ package struct StageRowWriter {
         encoder.field(record.reason)
         encoder.field(record.field)
         encoder.field(record.raw)
+        encoder.field(record.path)
         encoder.endRow()
         quarantined += 1
         if samples.count < Self.sampleLimit { samples.append(record) }
@@ -85,8 +86,9 @@ extension OpenBatch {
             counts = (writer.rows, writer.quarantined, writer.samples)
         }
         try await connection.query(PostgresQuery(unsafeSQL: """
-            INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field, raw)
-            SELECT $1, $2, $3, line, record_kind, reason, field, raw FROM \(name) WHERE kind = 'q' ORDER BY line
+            INSERT INTO ops.quarantine (batch_id, source_kind, source_name, position, record_kind, reason, field, raw,
+                                        path)
+            SELECT $1, $2, $3, line, record_kind, reason, field, raw, path FROM \(name) WHERE kind = 'q' ORDER BY line
             """, binds: Self.binds(id, source.sourceKind, source.sourceName)), logger: logger)
         return counts
     }

@@ -81,7 +81,7 @@ struct ZUPODataClient: Sendable {
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(settings.timeoutSeconds)))
+            response = try await OutboundHTTP.client.execute(request, timeout: .seconds(Int64(settings.timeoutSeconds)))
         } catch {
             throw HubError(.remote, "the OData service cannot be reached: \(error)", location: place, cause: error,
                            isRetryable: true)

@@ -84,7 +84,8 @@ enum ImportRun {
                 outcome.failures += 1
                 let message = (error as? HubError)?.description ?? "\(unit.name): \(Warehouse.describe(error))"
                 Terminal.error(message.hasPrefix(unit.name) ? message : "\(unit.name): \(message)")
-                Terminal.error("\(unit.name): nothing from this file was saved")
+                Terminal.error("\(unit.name): nothing from " + (kind.units.endpoints ? "this service" : "this file")
+                               + " was saved")
             }
         }
         printTotal(outcome)

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// A real HTTP server on 127.0.0.1 (an ephemeral port), for the protocol tests: the test gives the handler, the
+/// server answers over the loopback until the body returns. Requests are recorded for the test to inspect.
+final class LocalHTTPServer: Sendable {
+    struct Received: Sendable {
+        var method: String
+        /// Percent-decoded.
+        var path: String
+        var query: [String: String]
+        var authorization: String?
+    }
+
+    struct Answer: Sendable {
+        var status: HTTPResponse.Status = .ok
+        var contentType = "application/json; charset=utf-8"
+        var body: String
+    }
+
+    private let received = Mutex<[Received]>([])
+    var requests: [Received] { received.withLock { $0 } }
+
+    /// Serves `handler` while `body` runs, with the server's root (`http://127.0.0.1:PORT`).
+    static func serving<T: Sendable>(
+        _ handler: @escaping @Sendable (Received) async -> Answer,
+        _ body: (_ root: String, _ server: LocalHTTPServer) async throws -> T
+    ) async throws -> T {
+        let server = LocalHTTPServer()
+        let router = Router()
+        router.get("**") { request, _ -> Response in
+            var query: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+            let received = Received(method: "GET", path: request.uri.path.removingPercentEncoding ?? request.uri.path,
+                                    query: query, authorization: request.headers[.authorization])
+            server.received.withLock { $0.append(received) }
+            let answer = await handler(received)
+            return Response(status: answer.status, headers: [.contentType: answer.contentType],
+                            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in
+                                  portContinuation.yield(channel.localAddress?.port ?? 0)
+                                  portContinuation.finish()
+                              })
+        let running = Task { try await app.run() }
+        defer { running.cancel() }
+        var port = 0
+        for await bound in ports { port = bound }
+        guard port > 0 else { throw LocalServerError(message: "the test server did not start") }
+        return try await body("http://127.0.0.1:\(port)", server)
+    }
+}
+
+struct LocalServerError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
