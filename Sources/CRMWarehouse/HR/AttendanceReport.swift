@@ -78,7 +78,8 @@ package enum AttendanceReport {
         var rows: [[String]] = []
         for try await (number, department, present, late, incomplete, absent, leave, minutes, provisional)
             in try await warehouse.client.query("""
-            SELECT personnel_number, coalesce(department, ''), days_present::int, days_late::int,
+            SELECT personnel_number || coalesce(' ' || full_name, ''), coalesce(department, ''), days_present::int,
+                   days_late::int,
                    days_incomplete::int, days_absent::int, days_leave::int, minutes_worked::int, provisional
             FROM mart.attendance_month WHERE month = \(first.iso)::date ORDER BY department, personnel_number
             """, logger: warehouse.logger).decode((String, String, Int, Int, Int, Int, Int, Int, Bool).self)
@@ -87,5 +88,31 @@ package enum AttendanceReport {
                          String(leave), String(format: "%.2f", Double(minutes) / 60), provisional ? "yes" : "no"])
         }
         return rows
+    }
+
+    /// 1C:ZUP's hires, transfers and dismissals in `month` (from `core.employee_history`), one row each: personnel
+    /// number and name, event, date, department and position from then on.
+    package static func staffChanges(_ warehouse: Warehouse, month: ClosedRange<CalendarDate>) async throws
+        -> [[String]]
+    {
+        var rows: [[String]] = []
+        for try await (number, event, date, department, position) in try await warehouse.client.query("""
+            SELECT h.personnel_number || coalesce(' ' || e.full_name, ''), h.event, h.effective_on::text,
+                   coalesce(h.department, ''), coalesce(h.position, '')
+            FROM core.employee_history h LEFT JOIN core.employees e ON e.personnel_number = h.personnel_number
+            WHERE NOT h.deleted AND h.effective_on BETWEEN \(month.lowerBound.iso)::date AND \(month.upperBound.iso)::date
+            ORDER BY h.effective_on, h.personnel_number, h.record_no
+            """, logger: warehouse.logger).decode((String, String, String, String, String).self) {
+            rows.append([number, event, date, department, position])
+        }
+        return rows
+    }
+
+    /// How many employees the warehouse knows, and how many of them came from 1C:ZUP.
+    package static func staffCount(_ warehouse: Warehouse) async throws -> (all: Int, fromZUP: Int) {
+        let row = try await warehouse.client.query("""
+            SELECT count(*)::int, count(*) FILTER (WHERE source_ref IS NOT NULL)::int FROM core.employees WHERE NOT deleted
+            """, logger: warehouse.logger).collect().first!
+        return try row.decode((Int, Int).self)
     }
 }

@@ -17,7 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
             our accounts, a document the bank sent broken). Then it prints per account and day the opening
             balance, what came in and went out and the closing balance, the top counterparties, and per
             counterparty the invoices issued, paid in 1C and shipped, the reconciliation, and HR's attendance:
-            shifts, absences and the person map under samples/hr, a ZKTeco terminal's punches and a turnstile
+            1C:ZUP's staff (samples/zup: a transfer and a dismissal in the month), shifts, absences and the person map under samples/hr, a ZKTeco terminal's punches and a turnstile
             export under samples/skud, built into attendance days for their month. Running it again changes nothing: every
             file is recognised as already loaded. The run is recorded: crmhub status, crmhub runs.
             """)
@@ -61,6 +61,12 @@ struct DemoCommand: AsyncParsableCommand {
               let dates = AttendanceMonth.dates(ofMonth: month) else { return }
         let summary = try await AttendanceRun.build(warehouse: warehouse, month: dates,
                                                     settingsPath: AttendanceSettingsLoader.defaultPath)
+        let staff = try await AttendanceReport.staffCount(warehouse)
+        Terminal.print()
+        Terminal.print("Staff: \(staff.all) employee(s), \(staff.fromZUP) from 1C:ZUP (zup-enterprisedata samples/zup); "
+                       + "their hires, transfers and dismissals in \(month):")
+        printTable(["employee", "event", "on", "department", "position"],
+                   try await AttendanceReport.staffChanges(warehouse, month: dates), rightAligned: [])
         Terminal.print()
         Terminal.print("Attendance \(month) (crmhub attendance build --month \(month): \(summary.days) day(s), "
                        + "\(summary.changed) changed; HR's timesheet: crmhub report timesheet --month \(month) --out FILE.xlsx)")
