@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "CRMWarehouseTests", dependencies: ["CRMWarehouse"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Connectors", "HubCore"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "HubConfiguration", "Reconciliation", "Reports", "Ingest", "HubCore"],
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "HubConfiguration", "Reconciliation", "Reports", "Ingest", "HubCore", "Mapping", "Connectors"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "HubCore"]),
         .testTarget(name: "AttendanceTests", dependencies: ["Attendance", "Connectors", "HubCore"]),

@@ -8,19 +8,19 @@ import Mapping
 ///
 /// `Окончание` is taken as the last day of the state, included (its time part ignored), and 1C's empty date
 /// as "until further notice" (the window's end): an assumption, docs/connectors/zup.md.
-struct ZUPAbsenceReader: Sendable {
-    let vocabulary: StaffVocabulary
+package struct ZUPAbsenceReader: Sendable {
+    package let vocabulary: StaffVocabulary
     /// Personnel number per `Ref_Key` of `Catalog_Сотрудники`.
-    let personnelNumbers: [String: String]
-    let window: ClosedRange<CalendarDate>
+    package let personnelNumbers: [String: String]
+    package let window: ClosedRange<CalendarDate>
 
-    enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         case days([AbsenceDayRow])
         case notAnAbsence
         case rejected(reason: String, field: String)
     }
 
-    func read(_ entity: ODataEntity, line: Int) -> Outcome {
+    package func read(_ entity: ODataEntity, line: Int) -> Outcome {
         let properties = entity.properties
         guard let state = properties["Состояние"], !state.isEmpty else {
             return .rejected(reason: "no Состояние", field: "Состояние")
@@ -51,5 +51,11 @@ struct ZUPAbsenceReader: Sendable {
             day = day.adding(days: 1)
         }
         return .days(days)
+    }
+
+    package init(vocabulary: StaffVocabulary, personnelNumbers: [String: String], window: ClosedRange<CalendarDate>) {
+        self.vocabulary = vocabulary
+        self.personnelNumbers = personnelNumbers
+        self.window = window
     }
 }
