@@ -149,7 +149,8 @@ struct ZUPODataTests {
             }
             // Nothing listens there any more.
             let closed = try await CLITests().crmhub(
-                ["import", "zup-odata", "http://127.0.0.1:9/zup/odata/standard.odata"], database: warehouse.settings)
+                ["import", "zup-odata", "http://127.0.0.1:9/zup/odata/standard.odata", "--settings", settings],
+                database: warehouse.settings, environment: ["ZUP_ODATA_USER": Self.user, "ZUP_ODATA_PASSWORD": "x"])
             #expect(closed.status == 1 && closed.text.contains("the OData service cannot be reached"), "\(closed.text)")
             let notURL = try await CLITests().crmhub(["import", "zup-odata", "zup.local/odata"], database: warehouse.settings)
             #expect(notURL.text.contains("is not a service address"), "\(notURL.text)")

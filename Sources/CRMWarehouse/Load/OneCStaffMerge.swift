@@ -192,6 +192,8 @@ struct OneCStaffMerge: Sendable {
             LEFT JOIN core.staff_units p ON p.kind = 'position' AND p.source_ref = s.position_ref
             WHERE s.kind = 'h'
             """)
+        // Compared and joined per registrar below: thousands of them in a first full message.
+        try await exec("CREATE INDEX ON stage_history (registrar_ref)")
         return try await changes("""
             WITH objects AS (
                 SELECT DISTINCT ref FROM stage_staff WHERE kind IN ('h', 'c')

@@ -18,7 +18,8 @@ struct ZUPODataClient: Sendable {
     /// The `Authorization` header, when a user is set.
     private let authorization: String?
 
-    init(root: String, settings: ZUPODataSettings) throws(HubError) {
+    /// - Parameter settingsFile: where the settings came from, for errors about them.
+    init(root: String, settings: ZUPODataSettings, settingsFile: String) throws(HubError) {
         var root = root
         while root.hasSuffix("/") { root.removeLast() }
         self.root = root
@@ -31,12 +32,12 @@ struct ZUPODataClient: Sendable {
             let name = Secrets.isReference(user) ? try Secrets.resolve(user) : user
             guard let reference = settings.password else {
                 throw HubError(.configuration, "odata user is set but odata password is not; give it as "
-                                   + "${env:NAME} or ${file:/path}", location: SourceLocation(source: ZUPSettingsLoader.defaultPath))
+                                   + "${env:NAME} or ${file:/path}", location: SourceLocation(source: settingsFile))
             }
             let password = try Secrets.resolve(reference)
             authorization = "Basic " + Data("\(name):\(password)".utf8).base64EncodedString()
         } catch let error as SecretError {
-            throw HubError(.configuration, error.description, location: SourceLocation(source: "odata settings"))
+            throw HubError(.configuration, "odata: \(error.description)", location: SourceLocation(source: settingsFile))
         } catch let error as HubError {
             throw error
         } catch {

@@ -43,10 +43,10 @@ struct ZUPODataSourceKind: SourceKind {
         -> ImportReport
     {
         let started = ContinuousClock.now
-        let settings = try ZUPSettingsLoader.load(path: options.value(of: ZUPSettingsLoader.option)
-            ?? ZUPSettingsLoader.defaultPath)
+        let settingsFile = options.value(of: ZUPSettingsLoader.option) ?? ZUPSettingsLoader.defaultPath
+        let settings = try ZUPSettingsLoader.load(path: settingsFile)
         let window = try Self.window(options)
-        let client = try ZUPODataClient(root: unit.path, settings: settings.odata)
+        let client = try ZUPODataClient(root: unit.path, settings: settings.odata, settingsFile: settingsFile)
         let odata = settings.odata
         context.progress?(ImportProgress(source: unit.name, phase: .scanning, bytesDone: 0, bytesTotal: 0, records: 0,
                                          elapsed: 0))
