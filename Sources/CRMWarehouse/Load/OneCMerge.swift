@@ -126,9 +126,7 @@ struct OneCMerge: Sendable {
     }
 
     private func changes(_ query: PostgresQuery) async throws -> OneCLoadSummary.Changes {
-        let row = try await connection.query(query, logger: logger).collect().first!
-        let (inserted, updated, total) = try row.decode((Int64, Int64, Int64).self)
-        return .init(inserted: Int(inserted), updated: Int(updated), unchanged: Int(total - inserted - updated))
+        try await connection.changes(query, logger: logger)
     }
 
     /// One staged party per counterparty the file names → a `core.counterparties` id: by any of its UUIDs,
@@ -534,4 +532,13 @@ final class OneCMergeState: Sendable {
     var tryDirect: Bool { fallbacks.withLock { $0 < 2 } }
 
     func noteFallback() { fallbacks.withLock { $0 += 1 } }
+}
+
+extension LoadConnection {
+    /// Runs a merge statement that answers one row (inserted, updated, total) and reads it as changes.
+    func changes(_ query: PostgresQuery, logger: Logger) async throws -> OneCLoadSummary.Changes {
+        let row = try await self.query(query, logger: logger).collect().first!
+        let (inserted, updated, total) = try row.decode((Int64, Int64, Int64).self)
+        return .init(inserted: Int(inserted), updated: Int(updated), unchanged: Int(total - inserted - updated))
+    }
 }

@@ -71,9 +71,7 @@ struct OneCStaffMerge: Sendable {
     }
 
     private func changes(_ query: PostgresQuery) async throws -> OneCLoadSummary.Changes {
-        let row = try await connection.query(query, logger: logger).collect().first!
-        let (inserted, updated, total) = try row.decode((Int64, Int64, Int64).self)
-        return .init(inserted: Int(inserted), updated: Int(updated), unchanged: Int(total - inserted - updated))
+        try await connection.changes(query, logger: logger)
     }
 
     private func mergeIndividuals() async throws -> OneCLoadSummary.Changes {
