@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         // Outbound HTTP: ZUP's OData interface (and the PBX and Exchange APIs after it).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        // The local protocol test servers on 127.0.0.1 (OData now; webhooks and SOAP next).
+        // The webhook receiver (crmhub serve webhooks) and the local protocol test servers on 127.0.0.1.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
@@ -85,13 +85,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The call centre: phone calls classified, clients by the customer's rules, the settings (no I/O).
+        .target(
+            name: "Calls",
+            dependencies: ["HubCore", "Connectors", "HubConfiguration", .product(name: "Yams", package: "Yams")]
+        ),
         // The files people open: CSV reports and the accountants' reconciliation workbook.
         .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse"]),
         // Runs jobs: job files, cron schedules in a time zone, step kinds, retries, the scheduler loop.
         .target(
             name: "Scheduler",
             dependencies: [
-                "HubConfiguration", "Ingest", "Reconciliation", "Reports", "Attendance", "CRMWarehouse", "HubCore",
+                "HubConfiguration", "Ingest", "Calls", "Reconciliation", "Reports", "Attendance", "CRMWarehouse", "HubCore",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -99,16 +104,18 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "HubCore", "Connectors", "Mapping", "CRMWarehouse", "Attendance", "HubConfiguration",
+                "HubCore", "Connectors", "Mapping", "CRMWarehouse", "Attendance", "HubConfiguration", "Calls",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // MANGO OFFICE's webhooks (crmhub serve webhooks).
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .executableTarget(
             name: "crmhub",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
-                "HubConfiguration", "Attendance",
+                "HubConfiguration", "Attendance", "Calls",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,11 +144,12 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "HubCore"]),
         .testTarget(name: "AttendanceTests", dependencies: ["Attendance", "Connectors", "HubCore"]),
+        .testTarget(name: "CallsTests", dependencies: ["Calls", "Connectors", "HubCore"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler", "Reconciliation",
-                "Reports", "Attendance",
+                "Reports", "Attendance", "Calls",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

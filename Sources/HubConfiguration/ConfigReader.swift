@@ -129,6 +129,18 @@ package struct ConfigReader {
         return value
     }
 
+    /// `true` or `false` (YAML's yes/no/on/off too, as people write them).
+    package mutating func boolean(_ node: Node?, _ what: String) -> Bool? {
+        guard let node else { return nil }
+        switch node.scalar?.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            error(at: node, "\(what) must be true or false")
+            return nil
+        }
+    }
+
     package mutating func fraction(_ node: Node?, _ what: String) -> Double? {
         guard let node else { return nil }
         guard let text = node.scalar?.string, let value = Double(text), (0...1).contains(value) else {

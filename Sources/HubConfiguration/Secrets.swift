@@ -7,7 +7,7 @@ import Yams
 package enum Secrets {
     /// Keys whose values are secrets wherever they appear.
     package static let secretKeys = ["password", "passwd", "secret", "token", "api_key", "apikey", "private_key",
-                             "client_secret", "access_key", "dsn", "database_url"]
+                             "client_secret", "api_salt", "salt", "access_key", "dsn", "database_url"]
 
     /// `${env:NAME}` or `${file:/path}`.
     package static func isReference(_ text: String) -> Bool {

@@ -16,6 +16,9 @@ package enum SourceKinds {
         HRFileSourceKind(layout: .personMap),
         PunchSourceKind(device: .zkteco),
         PunchSourceKind(device: .turnstile),
+        CallLogSourceKind(format: .mangoStats),
+        MangoAPISourceKind(),
+        CallLogSourceKind(format: .asteriskCDR),
     ]
 
     package static var ids: [String] { all.map(\.id) }

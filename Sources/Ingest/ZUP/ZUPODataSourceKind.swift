@@ -28,12 +28,7 @@ struct ZUPODataSourceKind: SourceKind {
         "crmhub import zup-odata http://zup.local/zup/odata/standard.odata --from 2026-07-01 --to 2026-07-31"
     }
 
-    static let from = SourceOption(key: "from", valueName: "date",
-                                   help: "The window's first day, YYYY-MM-DD (default: the previous month's first).")
-    static let to = SourceOption(key: "to", valueName: "date",
-                                 help: "The window's last day, YYYY-MM-DD (default: the current month's last).")
-
-    var options: [SourceOption] { [ZUPSettingsLoader.option, Self.from, Self.to] }
+    var options: [SourceOption] { [ZUPSettingsLoader.option, DateWindow.from, DateWindow.to] }
     var units: UnitDiscovery { .endpoints("OData service roots") }
     var tables: [WarehouseTable] {
         [WarehouseTable("core.absence_days", testableColumns: ["personnel_number", "day", "kind", "batch_id"])]
@@ -45,7 +40,7 @@ struct ZUPODataSourceKind: SourceKind {
         let started = ContinuousClock.now
         let settingsFile = options.value(of: ZUPSettingsLoader.option) ?? ZUPSettingsLoader.defaultPath
         let settings = try ZUPSettingsLoader.load(path: settingsFile)
-        let window = try Self.window(options)
+        let window = try DateWindow.days(options)
         let client = try ZUPODataClient(root: unit.path, settings: settings.odata, settingsFile: settingsFile)
         let odata = settings.odata
         context.progress?(ImportProgress(source: unit.name, phase: .scanning, bytesDone: 0, bytesTotal: 0, records: 0,
@@ -103,23 +98,5 @@ struct ZUPODataSourceKind: SourceKind {
             return ImportReport(kind: id, unit: unit, loaded: counts, headline: headline, seconds: seconds,
                                 quarantineSamples: outcome.samples)
         }
-    }
-
-    /// `--from`/`--to`, or the previous month's first day to the current month's last (in UTC: a day either
-    /// way does not matter to a window this wide).
-    static func window(_ options: SourceOptionValues) throws(HubError) -> ClosedRange<CalendarDate> {
-        func date(_ option: SourceOption) throws(HubError) -> CalendarDate? {
-            guard let text = options.value(of: option) else { return nil }
-            guard let date = CalendarDate(isoDate: text), text.count == 10 else {
-                throw HubError(.configuration, "\(option.flag) \(text) is not a date; write YYYY-MM-DD")
-            }
-            return date
-        }
-        let today = CalendarDate(dayNumber: Int(Date().timeIntervalSince1970 / 86_400))
-        let monthStart = CalendarDate(year: today.year, month: today.month, day: 1)!
-        let from = try date(Self.from) ?? monthStart.adding(months: -1)
-        let to = try date(Self.to) ?? monthStart.adding(months: 1).adding(days: -1)
-        guard from <= to else { throw HubError(.configuration, "--from \(from.iso) is after --to \(to.iso)") }
-        return from...to
     }
 }
