@@ -1,6 +1,7 @@
 import CRMWarehouse
 import Foundation
 import Attendance
+import Calls
 import HubConfiguration
 import Ingest
 import Reconciliation
@@ -65,6 +66,10 @@ package enum ConfigValidator {
         if URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent == "mappings" {
             if AttendanceSettingsLoader.isSettingsFile(file) {
                 result.diagnostics += AttendanceSettingsLoader.load(text, file: file).1
+                return
+            }
+            if CallSettingsLoader.isSettingsFile(file) {
+                result.diagnostics += CallSettingsLoader.load(text, file: file).1
                 return
             }
             if ZUPSettingsLoader.isSettingsFile(file) {

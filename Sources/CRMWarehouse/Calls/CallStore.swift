@@ -69,14 +69,13 @@ package struct CallStore: Sendable {
     package typealias Classify = @Sendable ([CallLegRow]) -> CallRow?
 
     package func load(
-        _ source: BatchSource, settings: CallCenterSettingsRecord, classify: @escaping Classify,
+        _ source: BatchSource, classify: @escaping Classify,
         replaceLegs: Bool = false, beforeCommit: LoadCommitHook? = nil,
         produce: @Sendable (inout CallLegWriter) async throws -> Void
     ) async throws -> CallLoadOutcome {
         let changes = Mutex(CallChanges())
         let result = try await BatchLoad(warehouse: warehouse).run(source, lock: .serialised("crmhub:calls"),
                                                                    beforeCommit: beforeCommit) { batch in
-            try await Self.writeSettings(settings, batch: batch)
             let written = try await Self.writeLegs(batch, replace: replaceLegs, produce: produce)
             let calls = try await Self.classifyTouched(batch, classify: classify)
             changes.withLock { $0 = calls }
@@ -94,23 +93,27 @@ package struct CallStore: Sendable {
 
     // MARK: Settings
 
-    private static func writeSettings(_ settings: CallCenterSettingsRecord, batch: OpenBatch) async throws {
-        try await batch.connection.query("""
+    /// Keeps the settings the marts read, and who each extension is, as the settings file says (before a load
+    /// or a report; they are no batch's data). Unchanged values are not rewritten.
+    package static func record(_ settings: CallCenterSettingsRecord, warehouse: Warehouse) async throws {
+        let client = warehouse.client
+        try await client.query("""
             UPDATE ops.call_center_settings SET time_zone = \(settings.timeZone),
                 callback_within_hours = \(settings.callbackWithinHours),
                 short_talk_seconds = \(settings.shortTalkSeconds)
             WHERE (time_zone, callback_within_hours, short_talk_seconds)
-                  IS DISTINCT FROM (\(settings.timeZone), \(settings.callbackWithinHours), \(settings.shortTalkSeconds))
-            """, logger: batch.logger)
+                  IS DISTINCT FROM (\(settings.timeZone)::text, \(settings.callbackWithinHours)::integer,
+                                    \(settings.shortTalkSeconds)::integer)
+            """, logger: warehouse.logger)
         for (number, personnel, employee, login) in settings.extensions {
-            try await batch.connection.query("""
+            try await client.query("""
                 INSERT INTO core.phone_extensions AS e (extension, personnel_number, employee, mango_login)
                 VALUES (\(number), \(personnel), \(employee), \(login))
                 ON CONFLICT (extension) DO UPDATE SET personnel_number = EXCLUDED.personnel_number,
                     employee = EXCLUDED.employee, mango_login = EXCLUDED.mango_login, updated_at = now()
                 WHERE (e.personnel_number, e.employee, e.mango_login)
                       IS DISTINCT FROM (EXCLUDED.personnel_number, EXCLUDED.employee, EXCLUDED.mango_login)
-                """, logger: batch.logger)
+                """, logger: warehouse.logger)
         }
     }
 

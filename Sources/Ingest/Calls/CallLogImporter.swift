@@ -36,8 +36,9 @@ package struct CallLogImporter: Sendable {
                                  encoding: scan.encoding.rawValue)
         let (format, settings, progress, encoding) = (self.format, self.settings, self.progress, scan.encoding)
         let classifier = CallClassifier(settings: settings)
+        try await CallStore.record(settings.record, warehouse: warehouse)
         let outcome = try await CallStore(warehouse: warehouse).load(
-            source, settings: settings.record, classify: { classifier.classify($0) }, beforeCommit: beforeCommit
+            source, classify: { classifier.classify($0) }, beforeCommit: beforeCommit
         ) { writer in
             var file = try DelimitedTextFile(path: path, encoding: encoding,
                                              delimiter: format == .mangoStats ? ";" : ",")
@@ -99,6 +100,13 @@ extension CallChanges {
     /// What `crmhub import` prints under a call log's batch line.
     package var lines: [String] {
         ["calls: \(classified) classified, \(inserted) new, \(updated) changed; clients created: \(clientsCreated)"]
+    }
+}
+
+/// Keeps the call settings the marts read (`ops.call_center_settings`, `core.phone_extensions`).
+package enum CallSettingsRecorder {
+    package static func record(_ settings: CallSettings, warehouse: Warehouse) async throws {
+        try await CallStore.record(settings.record, warehouse: warehouse)
     }
 }
 

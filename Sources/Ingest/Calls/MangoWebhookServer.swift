@@ -38,6 +38,7 @@ package struct MangoWebhookServer: Sendable {
 
     /// Serves on `host:port` (port 0: any free one) until cancelled; `onRunning` is told the port.
     package func run(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        try await CallStore.record(settings.record, warehouse: warehouse)
         // Calls whose summary came while the server was down (or whose processing was cut off) first.
         await processor.catchUp()
         let router = Router()
@@ -142,7 +143,7 @@ actor MangoCallProcessor {
                                      byteCount: Int64(content.count), encoding: "utf-8")
             let classifier = CallClassifier(settings: settings)
             _ = try await CallStore(warehouse: warehouse).load(
-                source, settings: settings.record, classify: { classifier.classify($0) }, replaceLegs: true
+                source, classify: { classifier.classify($0) }, replaceLegs: true
             ) { writer in
                 for leg in legs { try await writer.append(leg) }
             }

@@ -9,7 +9,8 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write reports from the warehouse.",
-        subcommands: [ReconciliationReportCommand.self, TimesheetReportCommand.self]
+        subcommands: [ReconciliationReportCommand.self, TimesheetReportCommand.self, MissedCallsReportCommand.self,
+                      CallsWeeklyReportCommand.self]
     )
 }
 
