@@ -12,6 +12,8 @@ final class LocalHTTPServer: Sendable {
         var path: String
         var query: [String: String]
         var authorization: String?
+        /// The request's body as text (POST).
+        var body = ""
     }
 
     struct Answer: Sendable {
@@ -35,6 +37,16 @@ final class LocalHTTPServer: Sendable {
             for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
             let received = Received(method: "GET", path: request.uri.path.removingPercentEncoding ?? request.uri.path,
                                     query: query, authorization: request.headers[.authorization])
+            server.received.withLock { $0.append(received) }
+            let answer = await handler(received)
+            return Response(status: answer.status, headers: [.contentType: answer.contentType],
+                            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        }
+        router.post("**") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let received = Received(method: "POST", path: request.uri.path.removingPercentEncoding ?? request.uri.path,
+                                    query: [:], authorization: request.headers[.authorization],
+                                    body: String(buffer: body))
             server.received.withLock { $0.append(received) }
             let answer = await handler(received)
             return Response(status: answer.status, headers: [.contentType: answer.contentType],
