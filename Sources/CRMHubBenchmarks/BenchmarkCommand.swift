@@ -32,6 +32,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
             `crmhub import skud-zkteco` against `psql \\copy` of the same core.punches rows, then `crmhub \
             attendance build` of the month (target: 20 s for 5,000 employees).
 
+            calls (--call-legs N): N generated MANGO OFFICE statistics legs through `crmhub import calls-mango` \
+            (stored, classified, clients created), against `psql \\copy` of the rows it wrote (target: 0.5× for \
+            1,000,000 legs, 200 MB).
+
             The database: DATABASE_URL names the PostgreSQL server. The benchmark makes its own database there \
             (see --database) and drops and re-creates it each run; the database named in DATABASE_URL is not \
             touched. Without DATABASE_URL it starts a private PostgreSQL under <out>/.crmhub/postgres and stops \
@@ -71,6 +75,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
                                valueName: "N"))
     var attendanceEmployees: Int?
 
+    @Option(help: ArgumentHelp("Run the calls benchmark with N generated MANGO OFFICE call legs.", valueName: "N"))
+    var callLegs: Int?
+
     @Option(help: ArgumentHelp(
         "Folder for the generated inputs (kept and reused while they match what the benchmark would write) and "
             + "the private PostgreSQL.", valueName: "DIR"))
@@ -87,12 +94,14 @@ struct BenchmarkCommand: AsyncParsableCommand {
         case purposes(count: Int)
         case reconcile(payments: Int, invoices: Int)
         case attendance(employees: Int)
+        case calls(legs: Int)
     }
 
     var benchmark: Benchmark {
         if let xmlInvoices { return .xml(invoices: xmlInvoices) }
         if let purposes { return .purposes(count: purposes) }
         if let attendanceEmployees { return .attendance(employees: attendanceEmployees) }
+        if let callLegs { return .calls(legs: callLegs) }
         if let reconcilePayments {
             return .reconcile(payments: reconcilePayments, invoices: reconcileInvoices ?? 500_000)
         }
@@ -105,7 +114,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
     func validate() throws {
         let modes = [("--xml-invoices", xmlInvoices), ("--purposes", purposes),
                      ("--reconcile-payments", reconcilePayments),
-                     ("--attendance-employees", attendanceEmployees)].filter { $0.1 != nil }.map(\.0)
+                     ("--attendance-employees", attendanceEmployees), ("--call-legs", callLegs)].filter { $0.1 != nil }.map(\.0)
         if modes.count > 1 {
             throw ValidationError("choose one benchmark per run, not \(modes.joined(separator: " and "))")
         }
@@ -118,7 +127,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         for (flag, value) in [("--documents", documents), ("--rounds", rounds), ("--xml-invoices", xmlInvoices),
                               ("--purposes", purposes), ("--reconcile-payments", reconcilePayments),
                               ("--reconcile-invoices", reconcileInvoices),
-                              ("--attendance-employees", attendanceEmployees)] {
+                              ("--attendance-employees", attendanceEmployees), ("--call-legs", callLegs)] {
             if let value, value < 1 { throw ValidationError("\(flag) must be at least 1, not \(value)") }
         }
         if let database {
@@ -154,6 +163,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
         case .attendance(let employees):
             try await AttendanceBenchmark.run(employees: employees, rounds: rounds ?? 1,
                                               context("crmhub_bench_attendance"))
+        case .calls(let legs):
+            try await CallsBenchmark.run(legs: legs, rounds: rounds ?? 1, context("crmhub_bench_calls"))
         }
     }
 }

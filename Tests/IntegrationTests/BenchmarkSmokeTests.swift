@@ -58,6 +58,14 @@ struct BenchmarkSmokeTests {
         #expect(output.text.contains("crmhub attendance build   : ") && output.text.contains("for 620 days"))
     }
 
+    @Test("calls: generated MANGO OFFICE legs imported and classified against psql \\copy of the rows")
+    func calls() async throws {
+        let output = try await benchmark(["--call-legs", "3000"], database: Self.uniqueDatabase("smoke_calls"))
+        #expect(output.status == 0 && !output.timedOut, "\(output.text)")
+        #expect(output.text.contains("calls benchmark (3000 legs, "), "\(output.text)")
+        #expect(output.text.contains("ratio                     : ") && output.text.contains("peak RSS"))
+    }
+
     @Test("the invoice-reference extractor against a regular expression")
     func purposes() async throws {
         let output = try await benchmark(["--purposes", "2000"], database: nil)
