@@ -9,8 +9,8 @@ package struct CallSettings: Sendable, Equatable {
     package var timeZone = TimeZone(identifier: "Asia/Tashkent")!
     package var autoCreate = AutoCreate()
     /// On a transfer, the last employee who handled an incoming call becomes the new client's responsible,
-    /// instead of the first.
-    package var updateResponsibleOnTransfer = true
+    /// instead of the first. Off unless set, as in the customer's PBX integration.
+    package var updateResponsibleOnTransfer = false
     /// A call missed in the voice menu creates a client, with this responsible, only when enabled.
     package var ivrMissedResponsible = FixedResponsible()
     /// A call missed in a group (queue) gets this responsible when enabled, else the first employee it rang.

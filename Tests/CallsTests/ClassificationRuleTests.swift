@@ -105,9 +105,9 @@ import Testing
         let legs = [leg(start: 0, answer: 5, end: 100, toExtension: "101", line: 1),
                     leg(start: 100, answer: 104, end: 200, toExtension: "103", line: 2)]
         var settings = CallSettings()
-        #expect(try candidate(settings, legs[0], legs[1])?.responsibleExtension == "103")
-        settings.updateResponsibleOnTransfer = false
         #expect(try candidate(settings, legs[0], legs[1])?.responsibleExtension == "101")
+        settings.updateResponsibleOnTransfer = true
+        #expect(try candidate(settings, legs[0], legs[1])?.responsibleExtension == "103")
     }
 
     @Test func missedGoesToTheLastWhoseLegRang() throws {

@@ -26,7 +26,7 @@ import Testing
         }
         #expect(legs.count == 17)
         let calls = classified(legs, settings: settings)
-        let expected = try rows(samplePath("mango-stats-2025-03-10.expected.csv"), delimiter: ",").dropFirst()
+        let expected = try rows(samplePath("expected-mango-stats-2025-03-10.csv"), delimiter: ",").dropFirst()
         #expect(calls.count == expected.count)
         for row in expected {
             let fields = row.fields

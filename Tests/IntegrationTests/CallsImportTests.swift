@@ -51,7 +51,7 @@ struct CallsImportTests {
             let first = try await CLITests().crmhub(arguments, database: warehouse.settings)
             #expect(first.status == 0, "\(first.text)")
             #expect(first.text.contains("calls: 15 classified, 15 new, 0 changed; clients created: 7"), "\(first.text)")
-            let expected = try String(contentsOfFile: Self.sample("mango-stats-2025-03-10.expected.csv"), encoding: .utf8)
+            let expected = try String(contentsOfFile: Self.sample("expected-mango-stats-2025-03-10.csv"), encoding: .utf8)
                 .split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
             let classes = try await Self.classes(warehouse)
             #expect(classes.count == expected.count)

@@ -66,4 +66,22 @@ package struct CallReport: Sendable {
         }
         return report
     }
+
+    /// Calls per PBX, direction and outcome, with their talk time (the demo's table).
+    package static func summary(_ warehouse: Warehouse) async throws -> [[String]] {
+        try await warehouse.client.query("""
+            SELECT pbx, direction, outcome, count(*)::text, sum(talk_seconds)::text FROM core.calls
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """, logger: warehouse.logger).collect().map { try $0.decode((String, String, String, String, String).self) }
+            .map { [$0.0, $0.1, $0.2, $0.3, $0.4] }
+    }
+
+    /// The clients made from calls, in the order they were made.
+    package static func clients(_ warehouse: Warehouse) async throws -> [[String]] {
+        try await warehouse.client.query("""
+            SELECT phone, name, coalesce(responsible_extension, ''), coalesce(source_line_name, source_line_number, '')
+            FROM core.clients ORDER BY client_id
+            """, logger: warehouse.logger).collect().map { try $0.decode((String, String, String, String).self) }
+            .map { [$0.0, $0.1, $0.2, $0.3] }
+    }
 }

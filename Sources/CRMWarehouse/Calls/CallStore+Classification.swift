@@ -39,6 +39,7 @@ extension CallStore {
             WHERE (l.pbx, l.entry_id) IN (SELECT DISTINCT pbx, entry_id FROM core.call_legs WHERE batch_id = \(batch.id))
             ORDER BY l.pbx, l.entry_id
             """), logger: logger)
+        let classifying = ContinuousClock.now
         var changes = CallChanges()
         var group: [CallLegRow] = []
         var encoder = CopyTextEncoder()
@@ -69,8 +70,27 @@ extension CallStore {
             }
         }
         try await connection.query("CLOSE call_legs_cursor", logger: logger)
+        var phase = classifying
+        func done(_ what: String) {
+            logger.info("\(what)", metadata: ["seconds": "\(phase.duration(to: .now))"])
+            phase = .now
+        }
+        // A temporary table has no statistics until analysed: without them the planner joins a million staged
+        // calls by nested loops.
+        try await connection.query(PostgresQuery(unsafeSQL: "ANALYZE \(callsStage)"), logger: logger)
+        done("calls classified (\(changes.classified))")
         changes.clientsCreated = try await createClients(batch)
+        done("clients created (\(changes.clientsCreated))")
         let (inserted, updated) = try await mergeCalls(batch)
+        done("calls merged")
+        if changes.clientsCreated > 0 {
+            // Calls stored before their number became a client (in an earlier load) now point at it.
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                UPDATE core.calls c SET client_id = n.client_id, updated_at = now()
+                FROM core.clients n
+                WHERE n.batch_id = \(batch.id) AND c.client_phone = n.phone AND c.client_id IS NULL
+                """), logger: logger)
+        }
         changes.inserted = inserted
         changes.updated = updated
         return changes
@@ -160,8 +180,9 @@ extension CallStore {
                 INSERT INTO core.calls AS c (\(columns), client_id, batch_id)
                 SELECT \(callColumns.map { "s.\($0)" }.joined(separator: ", ")), p.client_id, \(batch.id)
                 FROM stage_calls s
-                LEFT JOIN LATERAL (SELECT client_id FROM core.client_phones WHERE phone = s.client_phone
-                                   ORDER BY client_id LIMIT 1) p ON true
+                LEFT JOIN (SELECT DISTINCT ON (phone) phone, client_id FROM core.client_phones
+                           WHERE phone IN (SELECT client_phone FROM stage_calls)
+                           ORDER BY phone, client_id) p ON p.phone = s.client_phone
                 ON CONFLICT (pbx, entry_id) DO UPDATE SET \(updates), client_id = EXCLUDED.client_id,
                     batch_id = EXCLUDED.batch_id, updated_at = now()
                 WHERE (\(compared.map { "c.\($0)" }.joined(separator: ", ")))

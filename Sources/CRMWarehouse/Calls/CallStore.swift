@@ -76,7 +76,10 @@ package struct CallStore: Sendable {
         let changes = Mutex(CallChanges())
         let result = try await BatchLoad(warehouse: warehouse).run(source, lock: .serialised("crmhub:calls"),
                                                                    beforeCommit: beforeCommit) { batch in
+            let started = ContinuousClock.now
             let written = try await Self.writeLegs(batch, replace: replaceLegs, produce: produce)
+            batch.logger.info("call legs stored", metadata: ["source.file": "\(source.sourceName)",
+                                                             "seconds": "\(started.duration(to: .now))"])
             let calls = try await Self.classifyTouched(batch, classify: classify)
             changes.withLock { $0 = calls }
             return written

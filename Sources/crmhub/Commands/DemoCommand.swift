@@ -18,7 +18,7 @@ struct DemoCommand: AsyncParsableCommand {
             balance, what came in and went out and the closing balance, the top counterparties, and per
             counterparty the invoices issued, paid in 1C and shipped, the reconciliation, and HR's attendance:
             1C:ZUP's staff (samples/zup: a transfer and a dismissal in the month), shifts, absences and the person map under samples/hr, a ZKTeco terminal's punches and a turnstile
-            export under samples/skud, built into attendance days for their month. Running it again changes nothing: every
+            export under samples/skud, built into attendance days for their month; the call centre: a day of MANGO OFFICE statistics and an Asterisk CDR under samples/calls, classified, with the clients the rules make and the missed calls. Running it again changes nothing: every
             file is recognised as already loaded. The run is recorded: crmhub status, crmhub runs.
             """)
     )
@@ -46,6 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
             printReconciliation(try await ReconciliationReport.read(
                 warehouse, from: CalendarDate(year: 2000, month: 1, day: 1)!, to: CalendarDate(year: 2099, month: 12, day: 31)!))
             try await showAttendance(warehouse)
+            try await showCalls(warehouse)
             return outcome
         }
         Terminal.print()
@@ -77,6 +78,29 @@ struct DemoCommand: AsyncParsableCommand {
         Terminal.print("\(incomplete.count) incomplete day(s) to settle at the source (crmhub attendance incomplete "
                        + "--month \(month)); \(unmapped.count) device person(s) no employee stands for ("
                        + unmapped.map { "\($0.source) \($0.personKey)" }.joined(separator: ", ") + ")")
+    }
+
+    /// The call centre: the samples' day of calls from both PBXs, the clients the rules made, the missed calls.
+    private func showCalls(_ warehouse: Warehouse) async throws {
+        let calls = try await CallReport.summary(warehouse)
+        guard !calls.isEmpty else { return }
+        Terminal.print()
+        Terminal.print("Calls (calls-mango, calls-asterisk; rules in mappings/calls.yaml; docs/calls.md)")
+        printTable(["pbx", "direction", "outcome", "calls", "talk s"], calls, rightAligned: [3, 4])
+        Terminal.print()
+        Terminal.print("Clients made from calls by the rules (number, name, responsible extension, line)")
+        printTable(["phone", "name", "responsible", "line"], try await CallReport.clients(warehouse), rightAligned: [])
+        let days = CalendarDate(year: 2000, month: 1, day: 1)!...CalendarDate(year: 2099, month: 12, day: 31)!
+        let missed = try await CallReport.missedCalls(warehouse, days: days) { $0 }
+        Terminal.print()
+        Terminal.print("Missed and not called back (crmhub report missed-calls --from --to --out FILE.xlsx): "
+                       + "\(missed.rows.count) call(s)")
+        printTable(["started", "number", "outcome"], missed.rows.map { row in
+            [0, 1, 4].map { index in
+                if case .text(let text) = row[index] { return text }
+                return ""
+            }
+        }, rightAligned: [])
     }
 
     private func printReconciliation(_ report: ReconciliationReport) {
