@@ -200,11 +200,14 @@ struct CallsUnseenDataTests {
         return month
     }
 
-    /// The clients the rules must make: calls in time order, the first rule-making call of an unknown number.
+    /// The clients the rules must make: each load's calls in time order (MANGO's file is loaded first, then
+    /// Asterisk's), the first rule-making call of a number not yet known.
     static func expectedClients(_ truths: [Truth]) -> [String: (name: String, responsible: String?)] {
         var clients: [String: (name: String, responsible: String?)] = [:]
         let words = ["incoming": "входящий вызов", "missed": "пропущенный вызов", "queue_missed": "пропущенный вызов"]
-        for truth in truths.sorted(by: { $0.start < $1.start }) {
+        let loads = truths.filter { $0.pbx == "mango" }.sorted { $0.start < $1.start }
+            + truths.filter { $0.pbx == "asterisk" }.sorted { $0.start < $1.start }
+        for truth in loads {
             guard let phone = truth.phone, let rule = truth.rule, clients[phone] == nil else { continue }
             let time = LocalDateTime(instant: truth.start, offset: 18_000)
             let name = String(format: "Новый (%02d:%02d %02d.%02d.%04d, %@)", time.secondOfDay / 3600,
