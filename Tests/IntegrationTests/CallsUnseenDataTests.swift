@@ -45,19 +45,6 @@ struct CallsUnseenDataTests {
           trunk_channel_prefix: "PJSIP/uztelecom-"
         """
 
-    /// A deterministic generator (SplitMix64), so that a failure can be replayed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static func local(_ epoch: Int64) -> String {
         let time = LocalDateTime(instant: epoch, offset: 18_000)
         let s = time.secondOfDay
@@ -66,7 +53,7 @@ struct CallsUnseenDataTests {
 
     /// March 2025: about `calls` calls on each PBX, on a pool of 250 client numbers shared by both.
     static func month(seed: UInt64, calls: Int) -> Month {
-        var random = Random(state: seed)
+        var random = AttendanceUnseenDataTests.Random(state: seed)
         var month = Month()
         let numbers = (0..<250).map { index in "9989\(["0", "1", "3", "7"][index % 4])" + String(1_000_000 + index * 3_917).suffix(7) }
         let employees = (101...112).map(String.init)
@@ -275,4 +262,9 @@ struct CallsUnseenDataTests {
             #expect(try await CallsImportTests.table(warehouse, "SELECT * FROM core.calls ORDER BY pbx, entry_id") == before)
         }
     }
+}
+
+extension AttendanceUnseenDataTests.Random {
+    /// 0..<n.
+    mutating func below(_ n: Int) -> Int { int(0...(n - 1)) }
 }

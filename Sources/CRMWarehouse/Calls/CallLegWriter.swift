@@ -4,19 +4,19 @@ import HubCore
 /// the stage when some legs are stored already; the lines that could not be read are quarantined.
 package struct CallLegWriter {
     var stage: StageRowWriter?
-    var direct: DirectLegWriter?
+    var direct: DirectRowWriter?
 
     init(stage: StageRowWriter) {
         self.stage = stage
     }
 
-    init(direct: DirectLegWriter) {
+    init(direct: DirectRowWriter) {
         self.direct = direct
     }
 
     package mutating func append(_ leg: CallLegRow) async throws {
         if direct != nil {
-            try await direct!.append(leg)
+            try await direct!.append(line: leg.sourceLine) { Self.encode(leg, into: &$0) }
         } else {
             try await stage!.append(line: leg.sourceLine) { encoder in Self.encode(leg, into: &encoder) }
         }
@@ -66,42 +66,5 @@ package struct CallLegWriter {
         return "{" + values.map { value in
             "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }.joined(separator: ",") + "}"
-    }
-}
-
-/// Legs COPYed straight into `core.call_legs`, with the lines that could not be read held back for
-/// `ops.quarantine` — at most `holdLimit`: a file that bad goes staged.
-struct DirectLegWriter {
-    struct Abandoned: Error {}
-
-    static let holdLimit = 10_000
-    let writer: LoadCopyWriter
-    let batchID: Int64
-    private var encoder = CopyTextEncoder()
-    private(set) var rows = 0
-    private(set) var heldBack: [QuarantinedRecord] = []
-
-    init(writer: LoadCopyWriter, batchID: Int64) {
-        self.writer = writer
-        self.batchID = batchID
-    }
-
-    mutating func append(_ leg: CallLegRow) async throws {
-        CallLegWriter.encode(leg, into: &encoder)
-        encoder.field(leg.sourceLine)
-        encoder.field(Int(batchID))
-        encoder.endRow()
-        rows += 1
-        if encoder.count >= 256 * 1024 { try await flush() }
-    }
-
-    mutating func holdBack(_ record: QuarantinedRecord) throws {
-        guard heldBack.count < Self.holdLimit else { throw Abandoned() }
-        heldBack.append(record)
-    }
-
-    mutating func flush() async throws {
-        guard encoder.count > 0 else { return }
-        try await writer.write(encoder.take())
     }
 }

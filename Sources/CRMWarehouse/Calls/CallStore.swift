@@ -134,7 +134,7 @@ package struct CallStore: Sendable {
                 let written = try await writeDirectly(batch, produce: produce)
                 try await batch.connection.query("RELEASE SAVEPOINT direct_legs", logger: batch.logger)
                 return written
-            } catch where Warehouse.sqlState(of: error) == "23505" || error is DirectLegWriter.Abandoned {
+            } catch where Warehouse.sqlState(of: error) == "23505" || error is DirectRowWriter.Abandoned {
                 batch.logger.debug("legs already stored or repeated: staged load",
                                    metadata: ["source.file": "\(batch.source.sourceName)"])
                 try await batch.connection.query("ROLLBACK TO SAVEPOINT direct_legs", logger: batch.logger)
@@ -184,10 +184,10 @@ package struct CallStore: Sendable {
     ) async throws -> BatchWritten<[QuarantinedRecord]> {
         // postgres-nio quotes the table name as one identifier, so the schema comes from the search path.
         try await batch.connection.query("SET LOCAL search_path TO core, pg_temp", logger: batch.logger)
-        var held: DirectLegWriter?
+        var held: DirectRowWriter?
         try await batch.connection.copyFrom(table: "call_legs", columns: CallLegWriter.columns
                                                 + ["source_line", "batch_id"], logger: batch.logger) { copy in
-            var writer = CallLegWriter(direct: DirectLegWriter(writer: copy, batchID: batch.id))
+            var writer = CallLegWriter(direct: DirectRowWriter(writer: copy, batchID: batch.id))
             try await produce(&writer)
             try await writer.direct!.flush()
             held = writer.direct

@@ -96,7 +96,7 @@ package struct HRFileStore: Sendable {
                 let written = try await writeDirectly(batch, produce: produce)
                 try await batch.connection.query("RELEASE SAVEPOINT direct_punches", logger: batch.logger)
                 return written
-            } catch where Warehouse.sqlState(of: error) == "23505" || error is DirectPunchWriter.Abandoned {
+            } catch where Warehouse.sqlState(of: error) == "23505" || error is DirectRowWriter.Abandoned {
                 batch.logger.debug("punches already stored or repeated: staged load",
                                    metadata: ["source.file": "\(batch.source.sourceName)"])
                 try await batch.connection.query("ROLLBACK TO SAVEPOINT direct_punches", logger: batch.logger)
@@ -127,9 +127,9 @@ package struct HRFileStore: Sendable {
     ) async throws -> BatchWritten<[QuarantinedRecord]> {
         // postgres-nio quotes the table name as one identifier, so the schema comes from the search path.
         try await batch.connection.query("SET LOCAL search_path TO core, pg_temp", logger: batch.logger)
-        var held: DirectPunchWriter?
+        var held: DirectRowWriter?
         try await batch.connection.copyFrom(table: "punches", columns: punchColumns, logger: batch.logger) { copy in
-            var writer = HRRowWriter(direct: DirectPunchWriter(writer: copy, batchID: batch.id))
+            var writer = HRRowWriter(direct: DirectRowWriter(writer: copy, batchID: batch.id))
             try await produce(&writer)
             try await writer.direct!.flush()
             held = writer.direct
@@ -234,7 +234,7 @@ package struct HRFileStore: Sendable {
 /// content's payload.
 package struct HRRowWriter {
     fileprivate(set) var stage: StageRowWriter?
-    fileprivate(set) var direct: DirectPunchWriter?
+    fileprivate(set) var direct: DirectRowWriter?
     let content: HRFileStore.Content
     /// Records read that are not rows of this content (a ZUP state that is no absence): counted, not stored.
     package private(set) var skipped = 0
@@ -244,7 +244,7 @@ package struct HRRowWriter {
         self.content = content
     }
 
-    init(direct: DirectPunchWriter) {
+    init(direct: DirectRowWriter) {
         self.direct = direct
         self.content = .punches
     }
@@ -254,7 +254,7 @@ package struct HRRowWriter {
             throw HubError(.io, "a \(row.content.rawValue) row handed to a load of \(content.rawValue)")
         }
         if case .punch(let punch) = row, direct != nil {
-            try await direct!.append(punch)
+            try await direct!.append(line: punch.line) { Self.encode(punch, into: &$0) }
             return
         }
         switch row {
@@ -314,39 +314,3 @@ package struct HRRowWriter {
     }
 }
 
-/// Punches COPYed straight into `core.punches` (columns `HRFileStore.punchColumns`), with the lines that could
-/// not be read held back for `ops.quarantine` — at most `holdLimit` of them: a file that bad goes staged.
-struct DirectPunchWriter {
-    struct Abandoned: Error {}
-
-    static let holdLimit = 10_000
-    let writer: LoadCopyWriter
-    let batchID: Int64
-    private var encoder = CopyTextEncoder()
-    private(set) var rows = 0
-    private(set) var heldBack: [QuarantinedRecord] = []
-
-    init(writer: LoadCopyWriter, batchID: Int64) {
-        self.writer = writer
-        self.batchID = batchID
-    }
-
-    mutating func append(_ punch: PunchRow) async throws {
-        HRRowWriter.encode(punch, into: &encoder)
-        encoder.field(punch.line)
-        encoder.field(Int(batchID))
-        encoder.endRow()
-        rows += 1
-        if encoder.count >= 256 * 1024 { try await flush() }
-    }
-
-    mutating func holdBack(_ record: QuarantinedRecord) throws {
-        guard heldBack.count < Self.holdLimit else { throw Abandoned() }
-        heldBack.append(record)
-    }
-
-    mutating func flush() async throws {
-        guard encoder.count > 0 else { return }
-        try await writer.write(encoder.take())
-    }
-}
