@@ -32,11 +32,15 @@ let package = Package(
         .target(name: "HubCore"),
         // libxml2 (Debian: libxml2-dev): the SAX2 push parser behind Connectors' streaming XML reader.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // libical (Debian: libical-dev): RFC 5545 properties and the RRULE iterator of the calendar import.
+        .systemLibrary(name: "CLibical", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
+        // CLDR's Windows -> IANA time-zone mapping from ICU (Debian: libicu-dev), behind a header free of ICU types.
+        .target(name: "CWindowsZones", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         // One folder per external system; parsers stream typed records with their source position.
         .target(
             name: "Connectors",
             dependencies: [
-                "HubCore", "CLibXML2", .product(name: "Crypto", package: "swift-crypto"),
+                "HubCore", "CLibXML2", "CLibical", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             // The XML reader's state lives in a class that libxml2's C callbacks reach millions of times per
@@ -90,6 +94,9 @@ let package = Package(
             name: "Calls",
             dependencies: ["HubCore", "Connectors", "HubConfiguration", .product(name: "Yams", package: "Yams")]
         ),
+        // Outlook and Exchange calendars: time zones (CLDR through ICU), recurrence expanded over a window (libical's
+        // RRULE iterator, in the series' own zone), overrides and cancellations (no I/O).
+        .target(name: "Calendars", dependencies: ["HubCore", "Connectors", "CLibical", "CWindowsZones"]),
         // The files people open: CSV reports and the accountants' reconciliation workbook.
         .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse"]),
         // Runs jobs: job files, cron schedules in a time zone, step kinds, retries, the scheduler loop.
@@ -105,7 +112,7 @@ let package = Package(
             name: "Ingest",
             dependencies: [
                 "HubCore", "Connectors", "Mapping", "CRMWarehouse", "Attendance", "HubConfiguration", "Calls",
-                .product(name: "Logging", package: "swift-log"),
+                "Calendars", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // MANGO OFFICE's webhooks (crmhub serve webhooks).
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -115,7 +122,7 @@ let package = Package(
             name: "crmhub",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
-                "HubConfiguration", "Attendance", "Calls",
+                "HubConfiguration", "Attendance", "Calls", "Calendars",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,11 +152,12 @@ let package = Package(
         .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "HubCore"]),
         .testTarget(name: "AttendanceTests", dependencies: ["Attendance", "Connectors", "HubCore"]),
         .testTarget(name: "CallsTests", dependencies: ["Calls", "Connectors", "HubCore"]),
+        .testTarget(name: "CalendarsTests", dependencies: ["Calendars", "Connectors", "HubCore"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler", "Reconciliation",
-                "Reports", "Attendance", "Calls",
+                "Reports", "Attendance", "Calls", "Calendars",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
