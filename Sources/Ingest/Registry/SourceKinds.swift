@@ -19,6 +19,7 @@ package enum SourceKinds {
         CallLogSourceKind(format: .mangoStats),
         MangoAPISourceKind(),
         CallLogSourceKind(format: .asteriskCDR),
+        CalendarICSSourceKind(),
     ]
 
     package static var ids: [String] { all.map(\.id) }
