@@ -1,5 +1,5 @@
-# Sourced by scripts/demo and scripts/test: makes sure PostgreSQL's server programs and libxml2's headers
-# are installed.
+# Sourced by scripts/demo and scripts/test: makes sure PostgreSQL's server programs and the C libraries' headers
+# (libxml2, libical, ICU) are installed.
 # On a fresh Debian/Ubuntu machine running as root, installs Debian's packages; otherwise says what to
 # install. Everything else CRMHub needs (its private cluster) it starts by itself.
 
@@ -29,6 +29,13 @@ fi
 # libxml2's headers: the streaming XML reader (1C exchange, camt.053) is built on them.
 if [ ! -f /usr/include/libxml2/libxml/parser.h ]; then
     install_debian_packages "libxml2's headers" libxml2-dev pkg-config
+fi
+# libical's headers (RFC 5545 parsing and recurrence) and ICU's (CLDR's Windows zone names): the calendar import.
+if [ ! -f /usr/include/libical/ical.h ]; then
+    install_debian_packages "libical's headers" libical-dev pkg-config
+fi
+if [ ! -f /usr/include/unicode/ucal.h ]; then
+    install_debian_packages "ICU's headers" libicu-dev
 fi
 if ! command -v swift >/dev/null 2>&1; then
     echo "crmhub: the Swift toolchain (swift 6) is not on PATH" >&2
