@@ -4,12 +4,13 @@ import Connectors
 import Foundation
 import HubCore
 import Ingest
+import Reports
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write files for other systems to import.",
-        subcommands: [Export1CEnterpriseDataCommand.self]
+        subcommands: [Export1CEnterpriseDataCommand.self, ExportCalendarICSCommand.self]
     )
 }
 
@@ -56,5 +57,40 @@ struct Export1CEnterpriseDataCommand: AsyncParsableCommand {
                        + "\(receipt.receivedNo)): \(receipt.counterparties) client(s), \(receipt.invoices) invoice(s), "
                        + "\(receipt.deletions) deletion(s) changed since message \(receipt.acknowledgedNo), the last "
                        + "\(node) confirmed")
+    }
+}
+
+struct ExportCalendarICSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar-ics",
+        abstract: "Write the meetings made in the CRM as an iCalendar file Outlook imports.",
+        discussion: reflow("""
+            Writes every meeting made in the CRM (core.calendar_events with origin 'crm', not deleted), or those of
+            one calendar, as an RFC 5545 file: times on each meeting's own zone's wall clock, with a VTIMEZONE for
+            every zone used (its daylight-saving changes written out), attendees and organizer as mailto: \
+            addresses. The file is written beside its final name and renamed into place. Outlook: File → Open & \
+            Export → Import/Export → "Import an iCalendar (.ics) file".
+
+            Example: crmhub export calendar-ics --calendar d.karimova@acme.uz --out exports/karimova-crm.ics
+            """)
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("Only this calendar's meetings (its name in core.calendars).", valueName: "name"))
+    var calendar: String?
+
+    @Option(help: ArgumentHelp("The file to write.", valueName: "file"))
+    var out: String
+
+    func run() async throws {
+        let calendar = self.calendar
+        let meetings = try await options.withMigratedWarehouse { warehouse in
+            try await CRMMeetings.all(warehouse: warehouse, calendar: calendar)
+        }
+        let text = ICSWriter.calendar(meetings, name: calendar ?? "CRM meetings",
+                                      now: Int64(Date().timeIntervalSince1970))
+        try ReportWriter.writeAtomically(text, to: out)
+        Terminal.print("\(out): \(meetings.count) meeting(s) made in the CRM")
     }
 }
