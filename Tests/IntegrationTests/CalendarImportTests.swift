@@ -157,4 +157,40 @@ struct CalendarImportTests {
             #expect(quarantined == ["calendar-ics|7|vevent|DTSTART"])
         }
     }
+
+    @Test("meetings are linked to clients by attendee e-mail; mart.client_interactions counts meetings and calls per day")
+    func clientInteractions() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let calls = try await CLITests().crmhub(["import", "calls-mango",
+                                                     CallsImportTests.sample("mango-stats-2025-03-10.csv"),
+                                                     "--settings", CallsImportTests.settings],
+                                                    database: warehouse.settings)
+            #expect(calls.status == 0, "\(calls.text)")
+            let client = try await CallsImportTests.table(warehouse, """
+                SELECT client_id FROM core.calls WHERE client_id IS NOT NULL AND outcome = 'answered'
+                ORDER BY started_at LIMIT 1
+                """)
+            let clientID = try #require(client.first.flatMap { Int64($0) })
+            try await warehouse.client.query("""
+                INSERT INTO core.client_emails (email, client_id) VALUES ('buyer@vektor.uz', \(clientID))
+                """, logger: warehouse.logger)
+            let file = try Self.calendarFile("karimova.ics", ["""
+                UID:visit
+                DTSTART;TZID=West Asia Standard Time:20250310T150000
+                DTEND;TZID=West Asia Standard Time:20250310T160000
+                SUMMARY:Visit
+                ATTENDEE;CN=Buyer:mailto:Buyer@Vektor.uz
+                """], calendarName: "Karimova")
+            let imported = try await CLITests().crmhub(["import", "calendar-ics", file, "--owner", "d.karimova@acme.uz",
+                                                        "--from", "2025-03-01", "--to", "2025-04-01"],
+                                                       database: warehouse.settings)
+            #expect(imported.status == 0, "\(imported.text)")
+            let rows = try await CallsImportTests.table(warehouse, """
+                SELECT employee, day, meetings, calls FROM mart.client_interactions WHERE client_id = \(clientID)
+                ORDER BY meetings DESC, employee
+                """)
+            #expect(rows.first == "d.karimova@acme.uz|2025-03-10|1|0", "\(rows)")
+            #expect(Array(rows.dropFirst()) == ["Каримова Дилноза|2025-03-10|0|2"], "\(rows)")
+        }
+    }
 }
