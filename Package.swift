@@ -132,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "CRMHubBenchmarks",
             dependencies: [
-                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Reconciliation", "CLibXML2",
+                "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Reconciliation", "CLibXML2", "Calendars",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

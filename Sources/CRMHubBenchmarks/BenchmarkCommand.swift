@@ -36,6 +36,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
             (stored, classified, clients created), against `psql \\copy` of the rows it wrote (target: 0.5× for \
             1,000,000 legs, 200 MB).
 
+            calendars (--calendar-mailboxes M): M generated Outlook mailboxes of 300 events (a third recurring with \
+            exceptions) parsed alone, then parsed and expanded over 2026 (target: 10 s for 200 mailboxes), then \
+            `crmhub import calendar-ics` of them against `psql \\copy` of the rows it wrote.
+
             The database: DATABASE_URL names the PostgreSQL server. The benchmark makes its own database there \
             (see --database) and drops and re-creates it each run; the database named in DATABASE_URL is not \
             touched. Without DATABASE_URL it starts a private PostgreSQL under <out>/.crmhub/postgres and stops \
@@ -78,6 +82,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run the calls benchmark with N generated MANGO OFFICE call legs.", valueName: "N"))
     var callLegs: Int?
 
+    @Option(help: ArgumentHelp("Run the calendars benchmark with M generated Outlook mailboxes.", valueName: "M"))
+    var calendarMailboxes: Int?
+
     @Option(help: ArgumentHelp(
         "Folder for the generated inputs (kept and reused while they match what the benchmark would write) and "
             + "the private PostgreSQL.", valueName: "DIR"))
@@ -95,6 +102,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         case reconcile(payments: Int, invoices: Int)
         case attendance(employees: Int)
         case calls(legs: Int)
+        case calendars(mailboxes: Int)
     }
 
     var benchmark: Benchmark {
@@ -102,6 +110,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         if let purposes { return .purposes(count: purposes) }
         if let attendanceEmployees { return .attendance(employees: attendanceEmployees) }
         if let callLegs { return .calls(legs: callLegs) }
+        if let calendarMailboxes { return .calendars(mailboxes: calendarMailboxes) }
         if let reconcilePayments {
             return .reconcile(payments: reconcilePayments, invoices: reconcileInvoices ?? 500_000)
         }
@@ -114,7 +123,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
     func validate() throws {
         let modes = [("--xml-invoices", xmlInvoices), ("--purposes", purposes),
                      ("--reconcile-payments", reconcilePayments),
-                     ("--attendance-employees", attendanceEmployees), ("--call-legs", callLegs)].filter { $0.1 != nil }.map(\.0)
+                     ("--attendance-employees", attendanceEmployees), ("--call-legs", callLegs),
+                     ("--calendar-mailboxes", calendarMailboxes)].filter { $0.1 != nil }.map(\.0)
         if modes.count > 1 {
             throw ValidationError("choose one benchmark per run, not \(modes.joined(separator: " and "))")
         }
@@ -165,6 +175,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
                                               context("crmhub_bench_attendance"))
         case .calls(let legs):
             try await CallsBenchmark.run(legs: legs, rounds: rounds ?? 1, context("crmhub_bench_calls"))
+        case .calendars(let mailboxes):
+            try await CalendarBenchmark.run(mailboxes: mailboxes, rounds: rounds ?? 1,
+                                            context("crmhub_bench_calendars"))
         }
     }
 }

@@ -66,6 +66,14 @@ struct BenchmarkSmokeTests {
         #expect(output.text.contains("ratio                     : ") && output.text.contains("peak RSS"))
     }
 
+    @Test("calendars: generated Outlook mailboxes parsed, expanded and imported against psql \\copy of the rows")
+    func calendars() async throws {
+        let output = try await benchmark(["--calendar-mailboxes", "4"], database: Self.uniqueDatabase("smoke_cal"))
+        #expect(output.status == 0 && !output.timedOut, "\(output.text)")
+        #expect(output.text.contains("calendars benchmark (4 mailboxes, "), "\(output.text)")
+        #expect(output.text.contains("parse + expand") && output.text.contains("ratio"), "\(output.text)")
+    }
+
     @Test("the invoice-reference extractor against a regular expression")
     func purposes() async throws {
         let output = try await benchmark(["--purposes", "2000"], database: nil)

@@ -115,7 +115,7 @@ public enum ICSWriter {
     }
 
     /// The line folded at 75 octets, at a character boundary, each continuation starting with a space.
-    static func folded(_ line: String) -> String {
+    public static func folded(_ line: String) -> String {
         guard line.utf8.count > 75 else { return line }
         var parts: [String] = []
         var current = ""

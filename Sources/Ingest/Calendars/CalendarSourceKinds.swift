@@ -42,7 +42,12 @@ struct CalendarICSSourceKind: SourceKind {
     var example: String { "crmhub import calendar-ics exports/karimova.ics --owner d.karimova@acme.uz" }
     var options: [SourceOption] { [Self.calendar, Self.owner, Self.timeZone, Self.region, CalendarWindow.from,
                                    CalendarWindow.to] }
-    var units: UnitDiscovery { .files("iCalendar files") }
+    var units: UnitDiscovery {
+        // A folder: every .ics in it, one calendar per file (an Outlook export per mailbox).
+        UnitDiscovery(what: "iCalendar files or folders of them") { names, _ in
+            names.filter { $0.lowercased().hasSuffix(".ics") }.sorted()
+        }
+    }
     var tables: [WarehouseTable] { Self.tables }
 
     func importUnit(_ unit: SourceUnit, options: SourceOptionValues, context: ImportContext) async throws
