@@ -72,6 +72,10 @@ package enum ConfigValidator {
                 result.diagnostics += CallSettingsLoader.load(text, file: file).1
                 return
             }
+            if ExchangeSettingsLoader.isSettingsFile(file) {
+                result.diagnostics += ExchangeSettingsLoader.load(text, file: file).1
+                return
+            }
             if ZUPSettingsLoader.isSettingsFile(file) {
                 result.diagnostics += ZUPSettingsLoader.load(text, file: file).1
                 return

@@ -80,6 +80,8 @@ package struct CalendarStore: Sendable {
     ) async throws -> (BatchWritten<[QuarantinedRecord]>, CalendarChanges) {
         let connection = batch.connection
         let logger = batch.logger
+        // A load is not an edit in the CRM: core.count_crm_edit leaves these writes uncounted.
+        try await connection.query("SET LOCAL crmhub.sync = 'on'", logger: logger)
         try await connection.query("""
             INSERT INTO core.calendars AS c (calendar, time_zone, owner) VALUES (\(calendar.name), \(calendar.timeZone),
                 \(calendar.owner))

@@ -68,6 +68,9 @@ package struct ImportReport: Sendable {
     package var lines: [String] {
         let name = unit.name
         switch outcome {
+        case .alreadyLoaded where batchID == 0:
+            // A sync that found nothing to load (no batch at all), with what it looked at.
+            return ["\(name): \(headline): nothing changed"] + details.map { "  " + $0 }
         case .alreadyLoaded(let finishedAt):
             let when = finishedAt.map { " on \($0.formatted(.iso8601))" } ?? ""
             return ["\(name): already loaded as batch \(batchID)\(when); nothing changed"]

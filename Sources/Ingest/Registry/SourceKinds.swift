@@ -20,6 +20,7 @@ package enum SourceKinds {
         MangoAPISourceKind(),
         CallLogSourceKind(format: .asteriskCDR),
         CalendarICSSourceKind(),
+        ExchangeSourceKind(),
     ]
 
     package static var ids: [String] { all.map(\.id) }

@@ -15,46 +15,77 @@ struct CallSettingsOption: ParsableArguments {
     func load() throws -> CallSettings { try CallSettingsLoader.load(path: settings) }
 }
 
-/// `crmhub sync calls-mango --from --to`: the statistics fetched from the PBX's API (`calls-mango-api`).
+/// `crmhub sync calls-mango|exchange`: fetch from a system's API and load (`calls-mango-api`, `calendar-ews`).
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Fetch from a system's API and load: calls-mango (MANGO OFFICE's call statistics).",
+        abstract: "Fetch from a system's API and load: calls-mango (MANGO OFFICE's call statistics), exchange "
+            + "(Outlook calendars, contacts and tasks, both ways).",
         discussion: reflow("""
             `crmhub sync calls-mango --from 2026-07-01 --to 2026-07-31` asks MANGO OFFICE for the statistics of
             those days (a calendar month per request), signed with mango.api_key and mango.api_salt of the
             settings (references to the environment or a secrets file), and loads them as
-            `crmhub import calls-mango` loads a file. Safe to repeat. The same as the job step kind
-            calls-mango-api. See docs/connectors/calls-mango.md.
+            `crmhub import calls-mango` loads a file. The same as the job step kind calls-mango-api. See
+            docs/connectors/calls-mango.md.
+
+            `crmhub sync exchange [--mailbox ADDRESS] [--from DATE --to DATE]` syncs each mailbox of
+            mappings/exchange.yaml with Exchange Web Services both ways: contacts, tasks and meetings changed on
+            either side since the last sync, and the calendar's occurrences over the window (default: a month ago
+            to a year ahead). The same as the job step kind calendar-ews. See docs/connectors/exchange-ews.md.
+
+            Both are safe to repeat.
             """)
     )
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("What to sync: calls-mango.", valueName: "system"))
+    @Argument(help: ArgumentHelp("What to sync: calls-mango or exchange.", valueName: "system"))
     var system: String
 
-    @Option(help: ArgumentHelp("The first day, YYYY-MM-DD (default: the previous month's first).", valueName: "date"))
+    @Option(help: ArgumentHelp("The first day, YYYY-MM-DD (calls-mango: default the previous month's first; "
+                               + "exchange: a month ago).", valueName: "date"))
     var from: String?
 
-    @Option(help: ArgumentHelp("The last day, YYYY-MM-DD (default: the current month's last).", valueName: "date"))
+    @Option(help: ArgumentHelp("The last day, YYYY-MM-DD (calls-mango: inclusive, default the current month's "
+                               + "last; exchange: exclusive, default a year ahead).", valueName: "date"))
     var to: String?
 
-    @OptionGroup var settings: CallSettingsOption
+    @Option(help: ArgumentHelp("The settings (default: mappings/calls.yaml, or mappings/exchange.yaml).",
+                               valueName: "file"))
+    var settings: String?
 
-    @Option(help: ArgumentHelp("The VPBX API address, over mango.api_url of the settings.", valueName: "url"))
+    @Option(help: ArgumentHelp("exchange: sync this mailbox only.", valueName: "address"))
+    var mailbox: String?
+
+    @Option(help: ArgumentHelp("The service's address, over the settings' (mango.api_url, or url).",
+                               valueName: "url"))
     var url: String?
 
+    static let systems = ["calls-mango": "calls-mango-api", "exchange": "calendar-ews"]
+
     func run() async throws {
-        guard system == "calls-mango" || system == "calls-mango-api",
-              let kind = SourceKinds.named("calls-mango-api") else {
-            throw ValidationError("unknown system '\(system)'" + Suggestion.didYouMean(system, in: ["calls-mango"])
-                                  + "; crmhub sync knows calls-mango")
+        let kindID = Self.systems[system] ?? (Self.systems.values.contains(system) ? system : nil)
+        guard let kindID, let kind = SourceKinds.named(kindID) else {
+            throw ValidationError("unknown system '\(system)'" + Suggestion.didYouMean(system, in: Array(Self.systems.keys))
+                                  + "; crmhub sync knows calls-mango and exchange")
         }
-        var values = ["settings": settings.settings]
+        var values: [String: String] = [:]
         if let from { values["from"] = from }
         if let to { values["to"] = to }
-        let address = try url ?? settings.load().mango.apiURL
+        let address: String
+        if kindID == "calendar-ews" {
+            let path = settings ?? ExchangeSettingsLoader.defaultPath
+            values["settings"] = path
+            if let mailbox { values["mailbox"] = mailbox }
+            guard let given = try url ?? ExchangeSettingsLoader.load(path: path).url else {
+                throw ValidationError("no EWS address: set url in \(path), or give --url")
+            }
+            address = given
+        } else {
+            let path = settings ?? CallSettingsLoader.defaultPath
+            values["settings"] = path
+            address = try url ?? CallSettingsLoader.load(path: path).mango.apiURL
+        }
         let units = try SourceUnits.expand([address], kind: kind, options: SourceOptionValues(values))
         let progress = ProgressLine()
         let outcome = try await options.withMigratedWarehouse { warehouse in
