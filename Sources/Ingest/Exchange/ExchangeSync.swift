@@ -245,8 +245,11 @@ struct ExchangeSync: Sendable {
                 organizerEmail: detail?.organizerEmail, recurrenceID: slot, stampedAt: item.identity.lastModified,
                 sourceLine: item.identity.position))
         }
+        // The folder's sync state is in the identity: the same items after a change (an empty calendar again,
+        // say) are a new view to load, not the old one.
+        let folderState = try await ExchangeStore(warehouse: warehouse).syncState(mailbox: mailbox, folder: "calendar")
         let identity = (["calendar-ews", mailbox, "\(window.lowerBound)", "\(window.upperBound)",
-                         client.settings.timeZone.identifier]
+                         client.settings.timeZone.identifier, folderState ?? ""]
             + items.map { "\($0.identity.id)|\($0.identity.changeKey)" }
             + details.map { "\($0.identity.id)|\($0.identity.changeKey)" }).joined(separator: "\n")
         let source = BatchSource(sourceKind: ExchangeSourceKind.kindID, sourceName: "\(mailbox) calendar",
