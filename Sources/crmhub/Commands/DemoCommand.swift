@@ -18,7 +18,7 @@ struct DemoCommand: AsyncParsableCommand {
             balance, what came in and went out and the closing balance, the top counterparties, and per
             counterparty the invoices issued, paid in 1C and shipped, the reconciliation, and HR's attendance:
             1C:ZUP's staff (samples/zup: a transfer and a dismissal in the month), shifts, absences and the person map under samples/hr, a ZKTeco terminal's punches and a turnstile
-            export under samples/skud, built into attendance days for their month; the call centre: a day of MANGO OFFICE statistics and an Asterisk CDR under samples/calls, classified, with the clients the rules make and the missed calls. Running it again changes nothing: every
+            export under samples/skud, built into attendance days for their month; the call centre: a day of MANGO OFFICE statistics and an Asterisk CDR under samples/calls, classified, with the clients the rules make and the missed calls; Outlook: a mailbox's iCalendar export under samples/calendars, its series expanded over March and April 2025. Running it again changes nothing: every
             file is recognised as already loaded. The run is recorded: crmhub status, crmhub runs.
             """)
     )
@@ -47,6 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
                 warehouse, from: CalendarDate(year: 2000, month: 1, day: 1)!, to: CalendarDate(year: 2099, month: 12, day: 31)!))
             try await showAttendance(warehouse)
             try await showCalls(warehouse)
+            try await showCalendars(warehouse)
             return outcome
         }
         Terminal.print()
@@ -101,6 +102,22 @@ struct DemoCommand: AsyncParsableCommand {
                 return ""
             }
         }, rightAligned: [])
+    }
+
+    /// Outlook: the calendars the job imported and their first occurrences (a weekly series, one moved, one
+    /// cancelled, in its organiser's zone).
+    private func showCalendars(_ warehouse: Warehouse) async throws {
+        let calendars = try await CalendarReport.calendars(warehouse)
+        guard !calendars.isEmpty else { return }
+        Terminal.print()
+        Terminal.print("Calendars (calendar-ics samples/calendars; docs/connectors/calendar-ics.md; Exchange both ways: "
+                       + "crmhub sync exchange, docs/connectors/exchange-ews.md)")
+        printTable(["calendar", "zone", "owner", "kind", "window", "occurrences"], calendars, rightAligned: [5])
+        Terminal.print()
+        Terminal.print("Their meetings (core.calendar_occurrences; as iCalendar for Outlook: crmhub export calendar-ics)")
+        printTable(["starts", "ends", "subject", "", "calendars"],
+                   try await CalendarReport.occurrences(warehouse, from: Date(timeIntervalSince1970: 0), limit: 12),
+                   rightAligned: [])
     }
 
     private func printReconciliation(_ report: ReconciliationReport) {
