@@ -21,7 +21,7 @@ package final class CalendarZone: @unchecked Sendable {
     package let source: Source
     private let zone: TimeZone?
     private let icalZone: OpaquePointer?
-    /// Wall time → instant, cached per day (unused for a VTIMEZONE zone).
+    /// Wall time → instant and back, cached per day (unused for a VTIMEZONE zone).
     private let offsets: Mutex<ZoneDayOffsets>
 
     package init(_ zone: TimeZone, source: Source = .database) {
@@ -74,8 +74,8 @@ package final class CalendarZone: @unchecked Sendable {
     /// The wall time of an instant in this zone.
     package func localTime(of instant: Int64) -> LocalDateTime {
         let offset: Int64
-        if let zone {
-            offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+        if zone != nil {
+            offset = offsets.withLock { $0.offset(at: instant) }
         } else {
             let value = icaltime_from_timet_with_zone(time_t(instant), 0, icalZone)
             let wall = Int64(CalendarDate.dayNumber(year: Int(value.year), month: Int(value.month), day: Int(value.day))

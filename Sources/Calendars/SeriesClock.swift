@@ -25,8 +25,12 @@ struct SeriesClock {
             }
         }
 
+        // By hand, not String(format:): a key is made for every occurrence of every series, and Foundation's
+        // formatting was a tenth of the expansion's time.
         private static func digits(_ date: CalendarDate) -> String {
-            String(format: "%04d%02d%02d", date.year, date.month, date.day)
+            let year = date.year
+            return (year < 1000 ? String(repeating: "0", count: year < 10 ? 3 : year < 100 ? 2 : 1) : "") + String(year)
+                + two(date.month) + two(date.day)
         }
 
         private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
@@ -156,8 +160,8 @@ struct SeriesClock {
             if count > maxInstances { return "expanded only its first \(maxInstances) instances" }
             let wall = LocalDateTime(date: date, secondOfDay: allDay ? 0 : Int(next.hour) * 3_600
                                      + Int(next.minute) * 60 + Int(next.second))
-            let slot: Slot = allDay ? .day(date.dayNumber) : .instant(zone.instant(of: wall))
             let startsAt = allDay ? zone.midnight(of: date) : zone.instant(of: wall)
+            let slot: Slot = allDay ? .day(date.dayNumber) : .instant(startsAt)
             if let untilLimit {
                 switch untilLimit {
                 case .date(let last): if date > last { return nil }

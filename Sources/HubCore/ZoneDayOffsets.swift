@@ -9,6 +9,8 @@ public struct ZoneDayOffsets: Sendable {
     public let zone: TimeZone
     /// Day number → the offset (seconds east of UTC) all day, or nil for a day with a change.
     private var offsets: [Int: Int64?] = [:]
+    /// The same for instants: UTC day number (since 1970) → the offset all that UTC day, or nil.
+    private var instantOffsets: [Int64: Int32?] = [:]
 
     public init(zone: TimeZone) {
         self.zone = zone
@@ -28,5 +30,20 @@ public struct ZoneDayOffsets: Sendable {
             offsets[day] = .some(offset)
         }
         return offset.map { wall - $0 } ?? time.instant(in: zone)
+    }
+
+    /// The offset (seconds east of UTC) at an instant, asking the zone once per UTC day: an expanded series
+    /// puts a million occurrences on a few hundred days, and each question to `TimeZone` goes through ICU.
+    public mutating func offset(at instant: Int64) -> Int64 {
+        let day = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
+        if let cached = instantOffsets[day] {
+            if let offset = cached { return Int64(offset) }
+        } else {
+            let first = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(day * 86_400)))
+            let last = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(day * 86_400 + 86_399)))
+            instantOffsets[day] = .some(first == last ? Int32(first) : nil)
+            if first == last { return Int64(first) }
+        }
+        return Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
     }
 }
