@@ -55,11 +55,18 @@ enum CalendarBenchmark {
                                                                  "2026-01-01", "--to", "2027-01-01"],
                                                 environment: ["DATABASE_URL": settings.urlWithCredentials])
             guard imported.status == 0 else { say(imported.text); throw HubError(.io, "crmhub import calendar-ics failed") }
-            let stored = try await Warehouse.open(settings, logger: context.logger) { warehouse in
-                try await BankBenchmark.count("core.calendar_occurrence_views", warehouse)
+            let (stored, merged, keys) = try await Warehouse.open(settings, logger: context.logger) { warehouse in
+                (try await BankBenchmark.count("core.calendar_occurrence_views", warehouse),
+                 try await BankBenchmark.count("core.calendar_occurrences", warehouse),
+                 try await BankBenchmark.count(
+                    "(SELECT DISTINCT event_uid, starts_at FROM core.calendar_occurrence_views) AS keys", warehouse))
             }
             guard stored == occurrences else {
                 throw HubError(.database, "crmhub stored \(stored) occurrences, the expansion gave \(occurrences)")
+            }
+            // The merged table must hold one row per meeting and start, or the timing measured a load that skipped it.
+            guard merged == keys else {
+                throw HubError(.database, "core.calendar_occurrences holds \(merged) rows for \(keys) meetings and starts")
             }
             importSeconds.append(imported.seconds)
             peakImport = max(peakImport, imported.maxRSSBytes)
