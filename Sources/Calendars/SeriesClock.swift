@@ -28,9 +28,8 @@ struct SeriesClock {
         // By hand, not String(format:): a key is made for every occurrence of every series, and Foundation's
         // formatting was a tenth of the expansion's time.
         private static func digits(_ date: CalendarDate) -> String {
-            let year = date.year
-            return (year < 1000 ? String(repeating: "0", count: year < 10 ? 3 : year < 100 ? 2 : 1) : "") + String(year)
-                + two(date.month) + two(date.day)
+            let year = String(date.year)
+            return String(repeating: "0", count: max(0, 4 - year.count)) + year + two(date.month) + two(date.day)
         }
 
         private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

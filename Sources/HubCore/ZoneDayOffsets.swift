@@ -35,15 +35,18 @@ public struct ZoneDayOffsets: Sendable {
     /// The offset (seconds east of UTC) at an instant, asking the zone once per UTC day: an expanded series
     /// puts a million occurrences on a few hundred days, and each question to `TimeZone` goes through ICU.
     public mutating func offset(at instant: Int64) -> Int64 {
-        let day = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
-        if let cached = instantOffsets[day] {
-            if let offset = cached { return Int64(offset) }
-        } else {
-            let first = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(day * 86_400)))
-            let last = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(day * 86_400 + 86_399)))
-            instantOffsets[day] = .some(first == last ? Int32(first) : nil)
-            if first == last { return Int64(first) }
+        func asked(_ instant: Int64) -> Int32 {
+            Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
         }
-        return Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+        let day = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
+        let allDay: Int32?
+        if let cached = instantOffsets[day] {
+            allDay = cached
+        } else {
+            let first = asked(day * 86_400), last = asked(day * 86_400 + 86_399)
+            allDay = first == last ? first : nil
+            instantOffsets[day] = .some(allDay)
+        }
+        return Int64(allDay ?? asked(instant))
     }
 }
