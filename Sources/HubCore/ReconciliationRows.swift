@@ -12,9 +12,16 @@ public struct OpenInvoice: Sendable, Equatable {
     public var amount: Decimal
     /// What is left to pay after the `auto` and `confirmed` allocations already made.
     public var residual: Decimal
+    /// The client's name, to say whom a third party paid for ("за ООО …").
+    public var counterpartyName: String?
+    /// The contract the invoice was issued under, when 1C names one: an advance under it pays it first.
+    public var contract: String?
 
     public init(id: Int64, number: String, issuedOn: CalendarDate, dueOn: CalendarDate?, counterpartyINN: String?,
-                currency: String?, amount: Decimal, residual: Decimal) {
+                currency: String?, amount: Decimal, residual: Decimal, counterpartyName: String? = nil,
+                contract: String? = nil) {
+        self.counterpartyName = counterpartyName
+        self.contract = contract
         self.id = id
         self.number = number
         self.issuedOn = issuedOn
@@ -123,9 +130,13 @@ public struct ProposedAllocation: Sendable, Equatable {
     public var confidence: Double
     public var status: MatchStatus
     public var explanation: String
+    /// Set when the money is a customer advance kept earlier, offset against this invoice (`paymentID` is then
+    /// the advance's bank line).
+    public var advanceID: Int64?
 
     public init(paymentID: Int64, invoiceID: Int64, amount: Decimal, writtenOff: Decimal = 0, rule: String,
-                confidence: Double, status: MatchStatus, explanation: String) {
+                confidence: Double, status: MatchStatus, explanation: String, advanceID: Int64? = nil) {
+        self.advanceID = advanceID
         self.paymentID = paymentID
         self.invoiceID = invoiceID
         self.amount = amount
@@ -161,6 +172,34 @@ public struct ProposedAdvance: Sendable, Equatable {
     }
 }
 
+/// A customer advance (a prepayment or an overpayment's surplus) the accountant has, or the rules have, kept,
+/// with money left to offset against the client's later invoices.
+public struct OpenAdvance: Sendable, Equatable {
+    public var id: Int64
+    /// The bank line that brought the money.
+    public var paymentID: Int64
+    public var counterpartyINN: String
+    public var contract: String?
+    public var bookedOn: CalendarDate
+    public var currency: String?
+    /// What is left after the offsets already made (auto and confirmed).
+    public var remaining: Decimal
+    /// Invoices the accountant rejected for this advance.
+    public var rejectedInvoiceIDs: Set<Int64>
+
+    public init(id: Int64, paymentID: Int64, counterpartyINN: String, contract: String?, bookedOn: CalendarDate,
+                currency: String?, remaining: Decimal, rejectedInvoiceIDs: Set<Int64> = []) {
+        self.id = id
+        self.paymentID = paymentID
+        self.counterpartyINN = counterpartyINN
+        self.contract = contract
+        self.bookedOn = bookedOn
+        self.currency = currency
+        self.remaining = remaining
+        self.rejectedInvoiceIDs = rejectedInvoiceIDs
+    }
+}
+
 /// What the engine concluded for one bank line.
 public struct PaymentDecision: Sendable, Equatable {
     /// `matched`, `review`, `unmatched`, `bank` or `own_payment` (`core.payment_reconciliation.outcome`).
@@ -185,6 +224,8 @@ public struct PaymentDecision: Sendable, Equatable {
 /// Decides what bank lines pay, one at a time in booking order (the engine: `PaymentMatcher` in Mapping).
 public protocol PaymentDecider {
     mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision
+    /// After every line: what the open advances pay of the clients' later invoices (oldest first).
+    mutating func offset(_ advances: [OpenAdvance]) -> [ProposedAllocation]
     /// How many lines each rule decided (`none` when no rule applied).
     var ruleCounts: [String: Int] { get }
 }

@@ -42,6 +42,8 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// Residual when loaded → invoices (R11 checks the current residual).
     private var byAmount: [Decimal: [Int32]] = [:]
     package private(set) var ruleCounts: [String: Int] = [:]
+    /// Client INN → the key of their name, to see whether a third party's purpose names whom it pays for.
+    private var nameKeyByINN: [String: String] = [:]
 
     package init(rules: ReconciliationRules, invoices open: [OpenInvoice]) {
         self.rules = rules
@@ -61,6 +63,9 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             byCore[keys.numericCore, default: []].append(slot)
             byAmount[invoice.residual, default: []].append(slot)
             if let inn = invoice.counterpartyINN {
+                if nameKeyByINN[inn] == nil, let name = invoice.counterpartyName {
+                    nameKeyByINN[inn] = CounterpartyNameKey.key(name)
+                }
                 byPayer[inn, default: []].append(slot)
                 byPayerKey[Self.key(inn, keys.numericCore), default: []].append(slot)
                 byPayerKey[Self.key(inn, "#" + keys.serialCore), default: []].append(slot)
@@ -75,6 +80,58 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         let decision = evaluate(payment)
         ruleCounts[decision.rule ?? "none", default: 0] += 1
         return decision
+    }
+
+    /// Offsets the open advances against their clients' invoices issued on or after the advance's day, oldest
+    /// first, under the advance's contract when it names one (invoices of another contract are skipped), by the
+    /// rules file's policy. Call after every line is decided: what lines paid automatically is not offered again,
+    /// and two advances never propose the same money.
+    package mutating func offset(_ advances: [OpenAdvance]) -> [ProposedAllocation] {
+        guard rules.advanceOffset != .off else { return [] }
+        let status: MatchStatus = rules.advanceOffset == .auto ? .auto : .suggested
+        let confidence = rules.advanceOffsetConfidence
+        var offered: [Int32: Decimal] = [:]
+        var proposals: [ProposedAllocation] = []
+        let ordered = advances.sorted { ($0.bookedOn, $0.id) < ($1.bookedOn, $1.id) }
+        for advance in ordered where advance.remaining > 0 {
+            let contractKey = advance.contract.map(Self.contractKey)
+            let fromDay = advance.bookedOn.dayNumber
+            let candidates = (byPayer[advance.counterpartyINN] ?? []).filter { slot in
+                let invoice = invoices[Int(slot)]
+                guard issuedDays[Int(slot)] >= fromDay, invoice.residual - (offered[slot] ?? 0) > 0,
+                      !advance.rejectedInvoiceIDs.contains(invoice.id) else { return false }
+                if let currency = invoice.currency, let paid = advance.currency, currency != paid { return false }
+                if let contractKey, let own = invoice.contract, Self.contractKey(own) != contractKey { return false }
+                return true
+            }.sorted { (issuedDays[Int($0)], invoices[Int($0)].number) < (issuedDays[Int($1)], invoices[Int($1)].number) }
+            var left = advance.remaining
+            for slot in candidates where left > 0 {
+                let open = invoices[Int(slot)].residual - (offered[slot] ?? 0)
+                let share = min(open, left)
+                left -= share
+                let under = advance.contract.map { " under contract \($0)" } ?? ""
+                proposals.append(ProposedAllocation(
+                    paymentID: advance.paymentID, invoiceID: invoices[Int(slot)].id, amount: share, rule: "A1",
+                    confidence: confidence, status: status,
+                    explanation: "advance \(advance.id) of \(advance.bookedOn.iso)\(under) offset against invoice "
+                        + "№\(invoices[Int(slot)].number) of \(invoices[Int(slot)].issuedOn.iso), issued after it "
+                        + "(oldest first): \(money(share)) of \(money(advance.remaining)), \(money(left)) left (A1, "
+                        + confidenceText(confidence) + ")",
+                    advanceID: advance.id))
+                if status == .auto {
+                    invoices[Int(slot)].residual -= share
+                } else {
+                    offered[slot, default: 0] += share
+                }
+            }
+        }
+        ruleCounts["A1", default: 0] += proposals.count
+        return proposals
+    }
+
+    /// A contract number for comparison: `К-77`, `K 77` and `k-77` are the same contract.
+    private static func contractKey(_ text: String) -> String {
+        CounterpartyNameKey.words(text).filter { $0 != "dogovor" && $0 != "shartnoma" && $0 != "contract" }.joined()
     }
 
     // MARK: - Evidence
@@ -247,11 +304,23 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             evidence.description = (targets.count == 1 ? "invoice " : "invoices ") + numbers(targets)
                 + " found in purpose"
         } else if !otherClient.isEmpty {
-            evidence.kind = "other_client"
             evidence.targets = otherClient
             let owners = Set(otherClient.compactMap { invoices[Int($0)].counterpartyINN }).sorted()
+            let ownerNames = owners.map { inn in
+                let name = otherClient.lazy.compactMap { self.invoices[Int($0)] }
+                    .first { $0.counterpartyINN == inn }?.counterpartyName
+                return name.map { "\($0) (INN \(inn))" } ?? "INN \(inn)"
+            }
+            // "за ООО …": the payer says whom it pays for, and it is the invoice's own client.
+            let named = !owners.isEmpty && owners.allSatisfy { inn in
+                nameKeyByINN[inn].map { CounterpartyNameKey.text(payment.purpose ?? "", names: $0) } ?? false
+            }
+            evidence.kind = named ? "other_client_named" : "other_client"
+            let payer = payment.counterpartyName.map { "\"\($0)\"" } ?? "the payer"
             evidence.description = "invoice " + numbers(otherClient) + " found in purpose but issued to "
-                + (owners.isEmpty ? "an unknown client" : "INN " + owners.joined(separator: ", "))
+                + (owners.isEmpty ? "an unknown client" : ownerNames.joined(separator: ", "))
+                + "; paid by \(payer)" + (payment.counterpartyINN.map { " (INN \($0))" } ?? "")
+                + (named ? ", whose purpose names that client" : "")
         } else if !found.contracts.isEmpty || found.mentionsAdvance {
             evidence.kind = "contract"
             evidence.contract = found.contracts.first
@@ -276,7 +345,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     {
         let amount = payment.amount
         switch evidence.kind {
-        case "structured", "structured_several", "one", "several", "other_client":
+        case "structured", "structured_several", "one", "several", "other_client", "other_client_named":
             let residuals = evidence.targets.map { invoices[Int($0)].residual }
             let total = residuals.reduce(0, +)
             if let structured = evidence.structuredAmounts, structured.reduce(0, +) == amount {
@@ -347,7 +416,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     private mutating func build(_ payment: PaymentToMatch, rule: ReconciliationRules.Rule, evidence: ReferenceEvidence,
                                 amountKind: String, explanation: String) -> PaymentDecision {
         var status = rules.status(for: rule.confidence)
-        if amountKind == "several_equal_open", status == .auto { status = .suggested }
+        // A tie, or someone else's invoice, is never decided without the accountant.
+        let neverAuto = amountKind == "several_equal_open"
+            || ReconciliationRuleReachability.thirdPartyReferences.contains(evidence.kind)
+        if neverAuto, status == .auto { status = .suggested }
         let outcome = status == .auto ? "matched" : status == .suggested ? "review" : "unmatched"
         switch rule.action {
         case .advance:
@@ -355,9 +427,11 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                 return PaymentDecision(outcome: "unmatched", rule: rule.id, confidence: rule.confidence,
                                        explanation: explanation + ": the advance was rejected by the accountant")
             }
-            // An advance is proposed for review even below the review threshold: the money must be booked
-            // somewhere, and only the accountant can say it belongs to the contract.
-            let advanceStatus: MatchStatus = status == .auto ? .auto : .suggested
+            guard status != .hint else {
+                return PaymentDecision(outcome: "unmatched", rule: rule.id, confidence: rule.confidence,
+                                       explanation: explanation + ": below the review threshold")
+            }
+            let advanceStatus = status
             let advance = ProposedAdvance(
                 paymentID: payment.id, counterpartyINN: payment.counterpartyINN, amount: payment.amount,
                 contract: evidence.contract, rule: rule.id, confidence: rule.confidence, status: advanceStatus,
@@ -366,6 +440,11 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                                    confidence: rule.confidence, explanation: advance.explanation, advance: advance)
         case .linkPayment, .bankLine:
             return ownOrBankLine(payment, rule: rule, line: "credit", bankCode: "none")
+        case .explain:
+            let candidates = evidence.targets.isEmpty ? "" : ": " + numbers(evidence.targets) + " not proposed"
+            return PaymentDecision(outcome: "unmatched", rule: rule.id, confidence: rule.confidence,
+                                   explanation: explanation + " (\(rule.id), \(confidenceText(rule.confidence)))"
+                                       + candidates + ", left for the accountant")
         case .allocate:
             break
         }

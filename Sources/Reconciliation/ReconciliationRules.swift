@@ -16,6 +16,9 @@ package struct ReconciliationRules: Sendable, Equatable {
         case linkPayment = "link_payment"
         /// The bank's own line (fee, interest): never matched to invoices.
         case bankLine = "bank_line"
+        /// Leave the line unmatched, naming what the evidence points at for the accountant (R11: an amount
+        /// alone is the ERPNext/Odoo false-positive pattern, so it is never even proposed).
+        case explain
     }
 
     /// One ranked rule: it applies when every condition holds (a condition lists the values it accepts).
@@ -56,12 +59,26 @@ package struct ReconciliationRules: Sendable, Equatable {
         "line": ["credit", "debit", "return", "reversal"],
         "bank_code": ["fee", "interest", "none"],
         "payer": ["known", "unknown"],
-        "reference": ["structured", "structured_several", "one", "several", "contract", "other_client", "none"],
+        "reference": ["structured", "structured_several", "one", "several", "contract", "other_client",
+                      "other_client_named", "none"],
         "amount": ["equals_residual", "below_residual", "above_residual", "equals_one_open", "several_equal_open",
                    "oldest_first_sum", "equals_any_open", "other"],
     ]
 
+    /// What becomes of a customer advance when the client's later invoice arrives (`advances: offset:`).
+    package enum AdvanceOffset: String, Sendable, CaseIterable {
+        /// Advances stay advances until the accountant allocates them.
+        case off
+        /// The offset is proposed for review.
+        case suggest
+        /// The offset is made at once.
+        case auto
+    }
+
     package var rules: [Rule]
+    package var advanceOffset: AdvanceOffset = .suggest
+    /// The confidence an offset is recorded with (rule `A1`).
+    package var advanceOffsetConfidence: Double = 0.90
     /// Confidence at or above which an allocation is made without asking (`auto`).
     package var autoThreshold: Double
     /// Confidence at or above which an allocation is proposed for review (`suggested`); below it, unmatched.

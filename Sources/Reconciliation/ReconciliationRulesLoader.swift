@@ -11,8 +11,8 @@ package enum ReconciliationRulesLoader {
     /// Where `crmhub reconcile` and the reconcile step look when no file is given.
     package static let defaultPath = "mappings/reconciliation.yaml"
 
-    static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "bank_lines",
-                               "vocabulary"]
+    static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "advances",
+                               "bank_lines", "vocabulary"]
     static let ruleKeys = ["id", "description", "when", "confidence", "action"]
     static let vocabularyKeys = ["invoice_anchors", "contract_anchors", "advance_words", "tax_words"]
 
@@ -83,14 +83,34 @@ package enum ReconciliationRulesLoader {
         if let list = reader.required("rules", in: entries, parent: root, place: place) {
             if let sequence = list.sequence, !sequence.isEmpty {
                 var ids: Set<String> = []
+                var nodes: [Node] = []
                 for (index, node) in sequence.enumerated() {
                     guard let rule = self.rule(node, index: index + 1, reader: &reader) else { continue }
                     if !ids.insert(rule.id).inserted { reader.error(at: node, "rule id '\(rule.id)' is used twice") }
                     rules.rules.append(rule)
+                    nodes.append(node)
+                }
+                // Only a rule set read without errors is checked for rules that can never happen: a rule that
+                // failed to load would make its neighbours look shadowed or reachable when they are not.
+                if !reader.diagnostics.contains(where: { $0.severity == .error }) {
+                    for index in rules.rules.indices {
+                        if let problem = ReconciliationRuleReachability.problem(ofRuleAt: index, in: rules) {
+                            reader.error(at: nodes[index], problem)
+                        }
+                    }
                 }
             } else {
                 reader.error(at: list, "rules must be a non-empty list")
             }
+        }
+        if let node = entries["advances"]?.value,
+           let advances = reader.mapping(node, known: ["offset", "confidence"], in: "advances") {
+            if let policy = reader.choice(advances["offset"]?.value, "advances offset",
+                                          allowed: ReconciliationRules.AdvanceOffset.allCases.map(\.rawValue)) {
+                rules.advanceOffset = ReconciliationRules.AdvanceOffset(rawValue: policy)!
+            }
+            rules.advanceOffsetConfidence = reader.fraction(advances["confidence"]?.value, "advances confidence")
+                ?? rules.advanceOffsetConfidence
         }
         if let node = entries["bank_lines"]?.value {
             if let sequence = node.sequence {

@@ -147,8 +147,10 @@ struct ReconciliationTests {
             _ = try await Self.reconcile(warehouse)
             let outcomes = try await Self.outcomes(warehouse)
             #expect(outcomes["FB250314000101"]?.2["SF-2025/0147"]?.1 == "auto")
-            #expect(outcomes["FB250314000102"]?.0 == "unmatched")
-            #expect(outcomes["FB250314000102"]?.2.isEmpty == true)
+            // The agent's registry line goes to review whole, with the invoices it names, never automatic.
+            #expect(outcomes["FB250314000102"]?.0 == "review")
+            #expect(outcomes["FB250314000102"]?.2.isEmpty == false)
+            #expect(outcomes["FB250314000102"]?.2.values.allSatisfy { $0.1 == "suggested" } == true)
             #expect(outcomes["FB250314000104"]?.1 == "R2")
             #expect(outcomes["FB250314000106"]?.1 == "R5")
             #expect(outcomes["FB250314000107"]?.1 == "R4")
@@ -213,7 +215,8 @@ struct ReconciliationTests {
                 SELECT invoice_number, paid::text, outstanding::text, status FROM mart.invoice_status
                 WHERE invoice_number IN ('SF-2025/0147', 'SF-2025/0152', 'SF-2025/0155') ORDER BY 1
                 """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String, String).self) }
-            #expect(status.map(\.3) == ["paid", "partial", "unpaid"])
+            // 0155 and 0158 were paid together automatically (R4); rejecting 0158's share leaves 0155 paid.
+            #expect(status.map(\.3) == ["paid", "partial", "paid"])
             #expect(status[1].2 == "15000000.00")
             let aging = try await warehouse.client.query("""
                 SELECT counterparty_inn, days_31_60::text, total::text FROM mart.receivables_aging_at('2025-04-20')
@@ -253,7 +256,7 @@ struct ReconciliationTests {
             let written = try await cli.crmhub(["report", "reconciliation", "--from", "2025-03-01", "--to", "2025-03-31",
                                                 "--out", xlsx], database: warehouse.settings)
             #expect(written.status == 0, "\(written.text)")
-            #expect(written.text.contains("UZS: credits 92 350 000.00 = matched 59 350 000.00 + to review 29 800 000.00 "
+            #expect(written.text.contains("UZS: credits 92 350 000.00 = matched 69 150 000.00 + to review 20 000 000.00 "
                                           + "+ unmatched 0.00 + bank's own and returns 3 200 000.00: ties out"), "\(written.text)")
 
             // LibreOffice (installed by the test command) must read the workbook: every sheet to CSV.
@@ -264,7 +267,7 @@ struct ReconciliationTests {
             let review = try String(contentsOf: folder.appendingPathComponent("reconciliation-To review.csv"), encoding: .utf8)
             #expect(review.contains("SF-2025/0152") && review.contains("Decision"))
 
-            // The CSV form, reviewed: confirm the partial payment, reject one invoice of the two-invoice payment.
+            // The CSV form, reviewed: confirm the partial payment, reject the prepayment kept as an advance.
             let csvFolder = folder.appendingPathComponent("csv").path
             #expect(try await cli.crmhub(["report", "reconciliation", "--from", "2025-03-01", "--to", "2025-03-31",
                                           "--format", "csv", "--out", csvFolder], database: warehouse.settings).status == 0)
@@ -275,7 +278,7 @@ struct ReconciliationTests {
             for index in rows.indices.dropFirst() {
                 switch rows[index][invoiceColumn] {
                 case "SF-2025/0152": rows[index][decisionColumn] = "да"
-                case "SF-2025/0158": rows[index][decisionColumn] = "no"
+                case "contract K-77": rows[index][decisionColumn] = "no"
                 default: break
                 }
             }
@@ -292,9 +295,13 @@ struct ReconciliationTests {
                 SELECT i.number, a.status, a.decided_by FROM core.payment_allocations a
                 JOIN core.invoices i ON i.id = a.invoice_id WHERE a.decided_by IS NOT NULL ORDER BY i.number
                 """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String, String).self) }
-            #expect(decided.map(\.0) == ["SF-2025/0152", "SF-2025/0158"])
-            #expect(decided.map(\.1) == ["confirmed", "rejected"])
+            #expect(decided.map(\.0) == ["SF-2025/0152"])
+            #expect(decided.map(\.1) == ["confirmed"])
             #expect(decided.allSatisfy { $0.2 == "dilnoza" })
+            let advance = try await warehouse.client.query("""
+                SELECT v.status, v.decided_by FROM core.customer_advances v WHERE v.contract = 'K-77'
+                """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String?).self) }
+            #expect(advance.map(\.0) == ["rejected"] && advance.first?.1 == "dilnoza", "\(advance)")
         }
     }
 
@@ -406,6 +413,71 @@ struct ReconciliationTests {
             #expect(allocated.text.contains("10 000 000.00 of bank line \(partial) → invoice №sf-2025/0152, confirmed "
                                             + "(replacing the earlier allocation or proposal of this pair)"),
                     "\(allocated.text)")
+        }
+    }
+}
+
+/// Advances used up (issue 17): a confirmed prepayment pays the client's invoice issued after it.
+@Suite("advances offset against later invoices")
+struct AdvanceOffsetIntegrationTests {
+    @Test("a confirmed prepayment under K-77 pays the later invoice; the Advances sheet says what is left; a rerun changes nothing")
+    func confirmedPrepaymentPaysTheLaterInvoice() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await ReconciliationTests.prepare(warehouse)
+            _ = try await ReconciliationTests.reconcile(warehouse)
+            let logger = TestDatabase.logger
+            // The prepayment of NUR AGRO EKSPORT (5 000 000.00 under К-77, 14.03.2025) is proposed as an advance.
+            let advanceID = try await warehouse.client.query("""
+                SELECT v.id FROM core.customer_advances v JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                WHERE t.bank_reference = 'FB250314000108' AND v.status = 'suggested'
+                """, logger: logger).collect().first!.decode(Int64.self)
+            #expect(try await ReconciliationDecisions(warehouse: warehouse)
+                .decide([(.advance(advanceID), .confirm)], by: "dilnoza", source: "test") == 1)
+            // Invoices issued for it later: one under another contract, two under К-77.
+            try await warehouse.client.query("""
+                INSERT INTO core.invoices (number, issued_on, counterparty_inn, counterparty_name, amount, currency, contract)
+                VALUES ('SF-2025/0170', '2025-03-18', '206333444', 'NUR AGRO EKSPORT', 1000000, 'UZS', '22/2025'),
+                       ('SF-2025/0171', '2025-03-20', '206333444', 'NUR AGRO EKSPORT', 3000000, 'UZS', 'К-77'),
+                       ('SF-2025/0172', '2025-03-25', '206333444', 'NUR AGRO EKSPORT', 4000000, 'UZS', 'К-77')
+                """, logger: logger)
+            _ = try await ReconciliationTests.reconcile(warehouse)
+            func offsets() async throws -> [String] {
+                try await warehouse.client.query("""
+                    SELECT i.number || '=' || a.amount || '/' || a.status || '/' || a.rule || ' ' || a.updated_at
+                    FROM core.payment_allocations a JOIN core.invoices i ON i.id = a.invoice_id
+                    WHERE a.advance_id = \(advanceID) ORDER BY i.number
+                    """, logger: logger).collect().map { try $0.decode(String.self) }
+            }
+            let proposed = try await offsets()
+            #expect(proposed.map { $0.split(separator: " ")[0] }
+                    == ["SF-2025/0171=3000000.00/suggested/A1", "SF-2025/0172=2000000.00/suggested/A1"], "\(proposed)")
+            _ = try await ReconciliationTests.reconcile(warehouse)
+            #expect(try await offsets() == proposed, "a rerun changed the offsets")
+
+            let first = try await warehouse.client.query("""
+                SELECT a.id FROM core.payment_allocations a JOIN core.invoices i ON i.id = a.invoice_id
+                WHERE a.advance_id = \(advanceID) AND i.number = 'SF-2025/0171'
+                """, logger: logger).collect().first!.decode(Int64.self)
+            #expect(try await ReconciliationDecisions(warehouse: warehouse)
+                .decide([(.allocation(first), .confirm)], by: "dilnoza", source: "test") == 1)
+            let status = try await warehouse.client.query("""
+                SELECT status FROM mart.invoice_status WHERE invoice_number = 'SF-2025/0171'
+                """, logger: logger).collect().first!.decode(String.self)
+            #expect(status == "paid")
+            let balance = try await warehouse.client.query("""
+                SELECT used::text, proposed::text, remaining::text, invoices_paid FROM mart.customer_advance_balances
+                WHERE advance_id = \(advanceID)
+                """, logger: logger).collect().first!.decode((String, String, String, String?).self)
+            #expect(balance.0 == "3000000.00" && balance.1 == "2000000.00" && balance.2 == "2000000.00")
+            #expect(balance.3 == "SF-2025/0171")
+
+            let report = try await ReconciliationReport.read(warehouse, from: CalendarDate(isoDate: "2025-03-01")!,
+                                                             to: CalendarDate(isoDate: "2025-03-31")!)
+            let advances = try #require(report.sheets.first { $0.name == "Advances" })
+            let row = try #require(advances.rows.first { $0[0] == String(advanceID) })
+            let left = try #require(advances.columns.firstIndex { $0.title == "Left" })
+            #expect(row[left] == "2000000.00")
+            #expect(report.totals.allSatisfy { $0.tiesOut }, "the line split counted the offset twice")
         }
     }
 }

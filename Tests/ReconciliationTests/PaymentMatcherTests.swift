@@ -18,10 +18,10 @@ import Testing
     static let mirobod = "209111222"
 
     static func invoice(_ id: Int64, _ number: String, _ inn: String?, _ amount: Decimal, residual: Decimal? = nil,
-                        issued: Int = 3, due: Int? = nil) -> OpenInvoice {
+                        issued: Int = 3, due: Int? = nil, name: String? = nil) -> OpenInvoice {
         OpenInvoice(id: id, number: number, issuedOn: CalendarDate(year: 2025, month: 3, day: issued)!,
                     dueOn: due.map { CalendarDate(year: 2025, month: 3, day: $0)! }, counterpartyINN: inn,
-                    currency: "UZS", amount: amount, residual: residual ?? amount)
+                    currency: "UZS", amount: amount, residual: residual ?? amount, counterpartyName: name)
     }
 
     static func payment(_ id: Int64 = 1, amount: Decimal, inn: String?, purpose: String?,
@@ -36,7 +36,7 @@ import Testing
 
     static let book: [OpenInvoice] = [
         invoice(147, "SF-2025/0147", orzu, 45_600_000),
-        invoice(152, "SF-2025/0152", mirobod, 25_000_000, issued: 6),
+        invoice(152, "SF-2025/0152", mirobod, 25_000_000, issued: 6, name: "ООО «Миробод»"),
         invoice(155, "SF-2025/0155", orzu, 4_300_000, issued: 7),
         invoice(158, "SF-2025/0158", orzu, 5_500_000, issued: 7),
         invoice(901, "0000-001234", "207000001", 1_500_000),
@@ -88,21 +88,31 @@ import Testing
         #expect(decision.explanation.contains("amount equals residual"))
     }
 
-    @Test func r4SeveralInvoicesPerStructuredAmountsIsSuggested() {
+    @Test func r4SeveralInvoicesPerStructuredAmountsIsAuto() {
         let decision = decide(Self.payment(
             amount: 9_800_000, inn: Self.orzu, purpose: "Оплата по счетам №0155 и №0158 от 07.03.2025",
             structured: [.init(number: "SF-2025/0155", amount: 4_300_000), .init(number: "SF-2025/0158", amount: 5_500_000)]))
         #expect(decision.rule == "R4")
-        #expect(decision.outcome == "review")
+        #expect(decision.outcome == "matched")
         #expect(decision.allocations.map(\.invoiceID) == [155, 158])
         #expect(decision.allocations.map(\.amount) == [4_300_000, 5_500_000])
+        #expect(decision.allocations.allSatisfy { $0.status == .auto })
     }
 
     @Test func r4SeveralInvoicesFromTextArePaidInListedOrder() {
         let decision = decide(Self.payment(amount: 9_800_000, inn: Self.orzu,
                                            purpose: "Oplata po schetam No0158 i No0155 ot 07.03.2025"))
         #expect(decision.rule == "R4")
+        #expect(decision.outcome == "matched")
         #expect(decision.allocations.map(\.invoiceID) == [158, 155])
+        #expect(decision.allocations.map(\.amount) == [5_500_000, 4_300_000])
+    }
+
+    @Test func r4NotTheExactTotalIsNotAuto() {
+        let decision = decide(Self.payment(amount: 9_000_000, inn: Self.orzu,
+                                           purpose: "Oplata po schetam No0158 i No0155 ot 07.03.2025"))
+        #expect(decision.rule == "R5")
+        #expect(decision.outcome == "review")
     }
 
     @Test func r5PartialPaymentLeavesTheInvoiceOpen() {
@@ -147,12 +157,44 @@ import Testing
         #expect(decision.allocations.isEmpty)
     }
 
-    @Test func r10InvoiceOfAnotherClientIsNeverAllocated() {
+    @Test func r7AContractOnlyPaymentEqualToOneOpenInvoiceProposesIt() {
+        let decision = decide(Self.payment(amount: 25_000_000, inn: Self.mirobod,
+                                           purpose: "Оплата по договору № 22/2025 от 01.02.2025"))
+        #expect(decision.rule == "R7")
+        #expect(decision.outcome == "review")
+        #expect(decision.allocations.map(\.invoiceID) == [152])
+        #expect(decision.advance == nil)
+    }
+
+    @Test func r7APrepaymentWordWithTwoFittingInvoicesProposesBothChoosesNone() {
+        let invoices = [Self.invoice(1, "A-1", "555000111", 1_000_000), Self.invoice(2, "A-2", "555000111", 1_000_000),
+                        Self.invoice(3, "A-3", "555000111", 2_000_000)]
+        let decision = decide(Self.payment(amount: 1_000_000, inn: "555000111", purpose: "Предоплата за товар"),
+                              invoices: invoices)
+        #expect(decision.rule == "R7")
+        #expect(decision.allocations.map(\.invoiceID).sorted() == [1, 2])
+        #expect(decision.allocations.allSatisfy { $0.status == .suggested && $0.amount == 1_000_000 })
+    }
+
+    @Test func r10InvoiceOfAnotherClientNamedInThePurposeIsProposedWithBothNames() {
         let decision = decide(Self.payment(amount: 25_000_000, inn: "207654321",
-                                           purpose: "Oplata za MIROBOD po schetu SF-2025/0152"))
+                                           purpose: "Oplata za OOO Mirobod po schetu SF-2025/0152",
+                                           name: "TOSHKENT TRADE MChJ"))
+        #expect(decision.rule == "R10a")
+        #expect(decision.outcome == "review")
+        #expect(decision.allocations.map(\.invoiceID) == [152])
+        #expect(decision.allocations.allSatisfy { $0.status == .suggested })
+        #expect(decision.explanation.contains("ООО «Миробод» (INN 209111222)"), "\(decision.explanation)")
+        #expect(decision.explanation.contains("paid by \"TOSHKENT TRADE MChJ\" (INN 207654321)"))
+        #expect(decision.explanation.contains("names that client"))
+    }
+
+    @Test func r10InvoiceOfAnotherClientIsProposedNeverAllocated() {
+        let decision = decide(Self.payment(amount: 25_000_000, inn: "207654321", purpose: "Oplata po schetu SF-2025/0152"))
         #expect(decision.rule == "R10")
-        #expect(decision.outcome == "unmatched")
-        #expect(decision.allocations.isEmpty)
+        #expect(decision.outcome == "review")
+        #expect(decision.allocations.map(\.invoiceID) == [152])
+        #expect(decision.allocations.allSatisfy { $0.status == .suggested })
         #expect(decision.explanation.contains("209111222"))
     }
 
@@ -204,8 +246,20 @@ import Testing
                         Self.invoice(2, "CRM-000077", Self.orzu, 800_000)]
         let decision = decide(Self.payment(amount: 1_500_000, inn: Self.orzu, purpose: "Оплата по счету CRM-005123"),
                               invoices: invoices)
-        #expect(decision.outcome == "unmatched")
+        #expect(decision.outcome == "review")
         #expect(decision.rule == "R10")
+        #expect(decision.allocations.allSatisfy { $0.status == .suggested })
+    }
+
+    @Test func aThirdPartyRuleAboveTheAutoThresholdStillOnlyProposes() {
+        var rules = Self.rules
+        let index = rules.rules.firstIndex { $0.id == "R10" }!
+        rules.rules[index].confidence = 0.99
+        var matcher = PaymentMatcher(rules: rules, invoices: Self.book)
+        let decision = matcher.decide(Self.payment(amount: 25_000_000, inn: "207654321",
+                                                   purpose: "Oplata po schetu SF-2025/0152"))
+        #expect(decision.outcome == "review")
+        #expect(decision.allocations.allSatisfy { $0.status == .suggested })
     }
 
     @Test func zeroPaddedAndPrefixedNumbersCompareByTheirNumericCore() {
@@ -267,5 +321,119 @@ import Testing
         #expect(messages.contains { $0.contains("equal") && $0.contains("equals_residual") })
         #expect(messages.contains { $0.contains("confidence must be a number from 0 to 1") })
         #expect(messages.contains { $0.contains("did you mean 'allocate'") })
+    }
+
+    // MARK: - Rules that can never happen
+
+    static func problems(_ rules: String) -> [String] {
+        let text = "version: 1\nthresholds: {auto: 0.95, suggest: 0.75}\nrules:\n" + rules
+        let (loaded, diagnostics) = ReconciliationRulesLoader.load(text, file: "mappings/reconciliation.yaml")
+        #expect(loaded == nil)
+        return diagnostics.map(\.description)
+    }
+
+    @Test func validateRefusesAnAllocationBelowTheProposalThreshold() {
+        let messages = Self.problems("""
+              - id: R10
+                when: {reference: other_client}
+                confidence: 0.60
+                action: allocate
+            """)
+        #expect(messages.contains { $0.hasPrefix("mappings/reconciliation.yaml:4:") && $0.contains("R10")
+            && $0.contains("below the proposal threshold 0.75") && $0.contains("can never happen") }, "\(messages)")
+    }
+
+    @Test func validateRefusesARuleAnEarlierOneAlwaysTakes() {
+        let messages = Self.problems("""
+              - id: R3
+                when: {payer: known, reference: [one, several]}
+                confidence: 0.97
+                action: allocate
+              - id: R4
+                when: {payer: known, reference: several, amount: equals_residual}
+                confidence: 0.96
+                action: allocate
+            """)
+        #expect(messages.contains { $0.hasPrefix("mappings/reconciliation.yaml:8:")
+            && $0.contains("rule R4 can never apply") && $0.contains("rule R3") }, "\(messages)")
+    }
+
+    @Test func validateRefusesEvidenceThatNeverOccursTogether() {
+        let messages = Self.problems("""
+              - id: X
+                when: {reference: one, amount: equals_one_open}
+                confidence: 0.90
+                action: allocate
+            """)
+        #expect(messages.contains { $0.contains("rule X can never apply") && $0.contains("together") }, "\(messages)")
+    }
+
+    @Test func validateRefusesAThirdPartyRuleThatWouldAllocateAutomatically() {
+        let messages = Self.problems("""
+              - id: R10
+                when: {reference: [other_client, other_client_named]}
+                confidence: 0.97
+                action: allocate
+            """)
+        #expect(messages.contains { $0.contains("never allocated automatically") }, "\(messages)")
+    }
+
+    @Test func theBundledRulesHaveNoRuleThatCanNeverHappen() {
+        for index in Self.rules.rules.indices {
+            #expect(ReconciliationRuleReachability.problem(ofRuleAt: index, in: Self.rules) == nil)
+        }
+    }
+}
+
+/// Advances used up: a kept advance offset against the client's later invoices (rule A1 of the rules file).
+@Suite struct AdvanceOffsetTests {
+    static let inn = "206333444"
+
+    static func advance(_ id: Int64, day: Int, remaining: Decimal, contract: String? = nil) -> OpenAdvance {
+        OpenAdvance(id: id, paymentID: 1000 + id, counterpartyINN: inn, contract: contract,
+                    bookedOn: CalendarDate(year: 2025, month: 3, day: day)!, currency: "UZS", remaining: remaining)
+    }
+
+    static func invoice(_ id: Int64, day: Int, amount: Decimal, contract: String? = nil) -> OpenInvoice {
+        OpenInvoice(id: id, number: "SF-\(id)", issuedOn: CalendarDate(year: 2025, month: 3, day: day)!, dueOn: nil,
+                    counterpartyINN: inn, currency: "UZS", amount: amount, residual: amount, contract: contract)
+    }
+
+    @Test func anAdvancePaysTheLaterInvoicesOldestFirstAndSaysWhatIsLeft() {
+        let invoices = [Self.invoice(1, day: 5, amount: 1_000_000), Self.invoice(2, day: 20, amount: 3_000_000),
+                        Self.invoice(3, day: 15, amount: 1_500_000)]
+        var matcher = PaymentMatcher(rules: PaymentMatcherTests.rules, invoices: invoices)
+        let offsets = matcher.offset([Self.advance(7, day: 10, remaining: 4_000_000)])
+        // Invoice 1 was issued before the advance: not what it was paid for.
+        #expect(offsets.map(\.invoiceID) == [3, 2])
+        #expect(offsets.map(\.amount) == [1_500_000, 2_500_000])
+        #expect(offsets.allSatisfy { $0.status == .suggested && $0.rule == "A1" && $0.advanceID == 7 && $0.paymentID == 1007 })
+        #expect(offsets.last?.explanation.contains("0.00 left") == true, "\(offsets.last?.explanation ?? "")")
+    }
+
+    @Test func anAdvanceUnderAContractSkipsInvoicesOfAnotherContract() {
+        let invoices = [Self.invoice(1, day: 12, amount: 1_000_000, contract: "22/2025"),
+                        Self.invoice(2, day: 14, amount: 1_000_000, contract: "К-77")]
+        var matcher = PaymentMatcher(rules: PaymentMatcherTests.rules, invoices: invoices)
+        let offsets = matcher.offset([Self.advance(7, day: 10, remaining: 5_000_000, contract: "K-77")])
+        #expect(offsets.map(\.invoiceID) == [2])
+    }
+
+    @Test func twoAdvancesNeverProposeTheSameMoney() {
+        var matcher = PaymentMatcher(rules: PaymentMatcherTests.rules, invoices: [Self.invoice(1, day: 20, amount: 1_000_000)])
+        let offsets = matcher.offset([Self.advance(8, day: 12, remaining: 700_000),
+                                      Self.advance(7, day: 10, remaining: 700_000)])
+        #expect(offsets.map(\.advanceID) == [7, 8])
+        #expect(offsets.map(\.amount) == [700_000, 300_000])
+    }
+
+    @Test func thePolicyDecidesWhetherOffsetsAreAutomatic() {
+        var rules = PaymentMatcherTests.rules
+        rules.advanceOffset = .auto
+        var matcher = PaymentMatcher(rules: rules, invoices: [Self.invoice(1, day: 20, amount: 1_000_000)])
+        #expect(matcher.offset([Self.advance(7, day: 10, remaining: 400_000)]).map(\.status) == [.auto])
+        rules.advanceOffset = .off
+        var off = PaymentMatcher(rules: rules, invoices: [Self.invoice(1, day: 20, amount: 1_000_000)])
+        #expect(off.offset([Self.advance(7, day: 10, remaining: 400_000)]).isEmpty)
     }
 }

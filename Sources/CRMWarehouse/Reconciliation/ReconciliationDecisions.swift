@@ -65,12 +65,20 @@ package struct ReconciliationDecisions: Sendable {
                        (i.amount - coalesce((SELECT sum(x.amount + x.written_off) FROM core.payment_allocations x
                                              WHERE x.invoice_id = a.invoice_id AND x.status IN ('auto', 'confirmed')
                                                AND x.id <> a.id), 0))::text,
+                       -- An advance's offset spends the advance, not the rest of its line.
+                       CASE WHEN a.advance_id IS NOT NULL THEN
+                           ((SELECT v.amount FROM core.customer_advances v WHERE v.id = a.advance_id)
+                            - coalesce((SELECT sum(x.amount) FROM core.payment_allocations x
+                                        WHERE x.advance_id = a.advance_id AND x.status IN ('auto', 'confirmed')
+                                          AND x.id <> a.id), 0))::text
+                       ELSE
                        (t.amount - coalesce((SELECT sum(x.amount) FROM core.payment_allocations x
                                              WHERE x.bank_transaction_id = a.bank_transaction_id
+                                               AND x.advance_id IS NULL
                                                AND x.status IN ('auto', 'confirmed') AND x.id <> a.id), 0)
                                  - coalesce((SELECT sum(v.amount) FROM core.customer_advances v
                                              WHERE v.bank_transaction_id = a.bank_transaction_id
-                                               AND v.status IN ('auto', 'confirmed')), 0))::text
+                                               AND v.status IN ('auto', 'confirmed')), 0))::text END
                 FROM core.payment_allocations a
                 JOIN core.invoices i ON i.id = a.invoice_id
                 JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
@@ -140,14 +148,17 @@ package struct ReconciliationDecisions: Sendable {
         try await connection.query("""
             WITH spent AS (
                 SELECT t.amount <= coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
-                                             WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed')), 0)
+                                             WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed')
+                                               AND a.advance_id IS NULL), 0)
                                  + coalesce((SELECT sum(v.amount) FROM core.customer_advances v
                                              WHERE v.bank_transaction_id = t.id AND v.status IN ('auto', 'confirmed')), 0)
                            AS done
                 FROM core.bank_transactions t WHERE t.id = \(paymentID)
             )
             DELETE FROM core.payment_allocations a
-            WHERE a.bank_transaction_id = \(paymentID) AND a.status = 'suggested' AND (SELECT done FROM spent)
+            -- An advance's offsets spend the advance, not the line: they stay.
+            WHERE a.bank_transaction_id = \(paymentID) AND a.status = 'suggested' AND a.advance_id IS NULL
+              AND (SELECT done FROM spent)
             """, logger: logger)
     }
 

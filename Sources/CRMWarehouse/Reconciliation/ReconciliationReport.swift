@@ -86,7 +86,7 @@ package struct ReconciliationReport: Sendable {
                 JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
                 JOIN core.invoices i ON i.id = a.invoice_id
                 WHERE a.status IN ('auto', 'confirmed') AND t.direction = 'in' AND a.amount > 0
-                  AND t.booked_on BETWEEN $1::date AND $2::date
+                  AND a.advance_id IS NULL AND t.booked_on BETWEEN $1::date AND $2::date
                 UNION ALL
                 SELECT t.booked_on::text, t.id::text, coalesce(t.bank_reference, t.doc_number), t.counterparty_name,
                        coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, 'advance', NULL,
@@ -114,7 +114,9 @@ package struct ReconciliationReport: Sendable {
                 JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
                 JOIN core.invoices i ON i.id = a.invoice_id
                 LEFT JOIN mart.invoice_status s ON s.invoice_id = i.id
-                WHERE a.status = 'suggested' AND t.booked_on BETWEEN $1::date AND $2::date
+                WHERE a.status = 'suggested'
+                  -- An advance's offset belongs to the period of the invoice it pays.
+                  AND CASE WHEN a.advance_id IS NULL THEN t.booked_on ELSE i.issued_on END BETWEEN $1::date AND $2::date
                 UNION ALL
                 SELECT 'advance', v.id::text, t.booked_on::text, t.id::text, t.counterparty_name,
                        coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, t.purpose,
@@ -158,13 +160,22 @@ package struct ReconciliationReport: Sendable {
                 [.init("Id", .integer, width: 8), .init("Payment date", .date, width: 12),
                  .init("Bank line", .integer, width: 10), .init("Payer", width: 28), .init("INN/PINFL", width: 16),
                  .init("Contract", width: 12), .init("Amount", .amount, width: 16), .init("Status", width: 10),
+                 .init("Used", .amount, width: 16), .init("Offset proposed", .amount, width: 16),
+                 .init("Left", .amount, width: 16), .init("Invoices paid", width: 30),
                  .init("Rule", width: 7), .init("Explanation", width: 70)],
+                // Every advance of the period, and every older one still open or used in the period: what it
+                // paid and what is left.
                 sql: """
                 SELECT v.id::text, t.booked_on::text, t.id::text, t.counterparty_name, v.counterparty_inn, v.contract,
-                       v.amount::text, v.status, v.rule, v.explanation
+                       v.amount::text, v.status, coalesce(b.used, 0)::text, coalesce(b.proposed, 0)::text,
+                       coalesce(b.remaining, v.amount)::text, b.invoices_paid, v.rule, v.explanation
                 FROM core.customer_advances v
                 JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
-                WHERE v.status <> 'rejected' AND t.booked_on BETWEEN $1::date AND $2::date
+                LEFT JOIN mart.customer_advance_balances b ON b.advance_id = v.id
+                WHERE v.status <> 'rejected' AND t.booked_on <= $2::date
+                  AND (t.booked_on >= $1::date OR b.remaining > 0
+                       OR EXISTS (SELECT 1 FROM core.payment_allocations a JOIN core.invoices i ON i.id = a.invoice_id
+                                  WHERE a.advance_id = v.id AND i.issued_on BETWEEN $1::date AND $2::date))
                 ORDER BY t.booked_on, v.id
                 """, from: from, to: to, totalColumn: 6, connection: connection, logger: logger))
             return ReconciliationReport(from: from, to: to, totals: totals, sheets: sheets)
@@ -184,12 +195,14 @@ package struct ReconciliationReport: Sendable {
                        coalesce(t.bank_reference, t.doc_number) AS reference, r.outcome, r.explanation AS why,
                        least(t.amount,
                              coalesce((SELECT sum(a.amount) FROM core.payment_allocations a WHERE a.bank_transaction_id = t.id
-                                         AND a.status IN ('auto', 'confirmed') AND a.amount > 0), 0)
+                                         AND a.status IN ('auto', 'confirmed') AND a.amount > 0
+                                         AND a.advance_id IS NULL), 0)
                              + coalesce((SELECT sum(v.amount) FROM core.customer_advances v WHERE v.bank_transaction_id = t.id
                                            AND v.status IN ('auto', 'confirmed')), 0)) AS matched,
                        -- Proposals may overlap (a tie proposes every candidate): the split caps them at the line.
                        coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
-                                 WHERE a.bank_transaction_id = t.id AND a.status = 'suggested' AND a.amount > 0), 0)
+                                 WHERE a.bank_transaction_id = t.id AND a.status = 'suggested' AND a.amount > 0
+                                   AND a.advance_id IS NULL), 0)
                        + coalesce((SELECT sum(v.amount) FROM core.customer_advances v WHERE v.bank_transaction_id = t.id
                                      AND v.status = 'suggested'), 0) AS proposed
                 FROM core.bank_transactions t
@@ -217,7 +230,7 @@ package struct ReconciliationReport: Sendable {
                     SELECT coalesce(t.currency, '?') AS currency, a.amount FROM core.payment_allocations a
                     JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
                     WHERE a.status IN ('auto', 'confirmed') AND a.amount > 0 AND t.direction = 'in'
-                      AND t.booked_on BETWEEN $1::date AND $2::date
+                      AND a.advance_id IS NULL AND t.booked_on BETWEEN $1::date AND $2::date
                     UNION ALL
                     SELECT coalesce(t.currency, '?'), v.amount FROM core.customer_advances v
                     JOIN core.bank_transactions t ON t.id = v.bank_transaction_id

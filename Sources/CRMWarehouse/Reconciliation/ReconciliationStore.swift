@@ -106,6 +106,20 @@ package struct ReconciliationStore: Sendable {
                     "phase": "engine", "reading": "\(reading)", "deciding": "\(deciding)", "copying": "\(copying)",
                 ])
                 phaseStart = clock.now
+                let advances = try await Self.openAdvances(connection: connection, logger: logger)
+                let offsets = decider.offset(advances)
+                var offsetRows = CopyTextEncoder(capacity: 1 << 12)
+                for offset in offsets {
+                    Self.encode(offset, into: &offsetRows)
+                }
+                try await Self.copy(&offsetRows, into: "recon_allocations", connection: connection, logger: logger)
+                var offered = CopyTextEncoder(capacity: 1 << 12)
+                for advance in advances {
+                    offered.field(String(advance.id))
+                    offered.endRow()
+                }
+                try await Self.copy(&offered, into: "recon_offered_advances", connection: connection, logger: logger)
+                phase("advances offset")
                 try await Self.merge(runID: runID, connection: connection, logger: logger)
                 phase("merged")
                 let ruleCounts = decider.ruleCounts
@@ -133,7 +147,8 @@ package struct ReconciliationStore: Sendable {
         let rows = try await connection.query("""
             SELECT i.id, i.number, i.issued_on::text, i.due_on::text, coalesce(i.counterparty_inn, c.inn),
                    i.currency, i.amount::text,
-                   (i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0))::text
+                   (i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0))::text,
+                   coalesce(c.name, i.counterparty_name), i.contract
             FROM core.invoices i
             LEFT JOIN core.counterparties c ON c.id = i.counterparty_id
             LEFT JOIN (
@@ -143,14 +158,21 @@ package struct ReconciliationStore: Sendable {
             WHERE NOT i.deleted AND i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0) > 0
             """, logger: logger)
         var invoices: [OpenInvoice] = []
+        // A client's name is the same on all their invoices: one copy of it is kept, not one per invoice.
+        var names: [String: String] = [:]
         for try await row in rows {
-            let (id, number, issued, due, inn, currency, amount, residual) =
-                try row.decode((Int64, String, String, String?, String?, String?, String, String).self)
+            let (id, number, issued, due, inn, currency, amount, residual, name, contract) =
+                try row.decode((Int64, String, String, String?, String?, String?, String, String, String?, String?).self)
             guard let issuedOn = CalendarDate(isoDate: issued), let amount = Decimal(string: amount),
                   let residual = Decimal(string: residual) else { continue }
+            var sharedName = name
+            if let inn, let name {
+                if let known = names[inn] { sharedName = known } else { names[inn] = name }
+            }
             invoices.append(OpenInvoice(
                 id: id, number: number, issuedOn: issuedOn, dueOn: due.flatMap { CalendarDate(isoDate: $0) },
-                counterpartyINN: inn, currency: currency, amount: amount, residual: residual))
+                counterpartyINN: inn, currency: currency, amount: amount, residual: residual,
+                counterpartyName: sharedName, contract: contract))
         }
         return invoices
     }
@@ -222,6 +244,37 @@ package struct ReconciliationStore: Sendable {
         try await connection.query("ANALYZE recon_payments", logger: logger)
         return try await connection.query("SELECT count(*)::bigint FROM recon_payments", logger: logger)
             .collect().first!.decode(Int64.self).asInt
+    }
+
+    /// Kept advances (auto, confirmed) with money left, and the invoices rejected for each.
+    static func openAdvances(connection: LoadConnection, logger: Logger) async throws -> [OpenAdvance] {
+        let rows = try await connection.query("""
+            SELECT v.id, v.bank_transaction_id, v.counterparty_inn, v.contract, t.booked_on::text, t.currency,
+                   (v.amount - coalesce(used.amount, 0))::text, rejected.invoice_ids
+            FROM core.customer_advances v
+            JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+            LEFT JOIN (
+                SELECT advance_id, sum(amount) AS amount FROM core.payment_allocations
+                WHERE advance_id IS NOT NULL AND status IN ('auto', 'confirmed') GROUP BY advance_id
+            ) used ON used.advance_id = v.id
+            LEFT JOIN (
+                SELECT advance_id, string_agg(invoice_id::text, ',') AS invoice_ids FROM core.payment_allocations
+                WHERE advance_id IS NOT NULL AND status = 'rejected' GROUP BY advance_id
+            ) rejected ON rejected.advance_id = v.id
+            WHERE v.status IN ('auto', 'confirmed') AND v.counterparty_inn IS NOT NULL
+              AND v.amount - coalesce(used.amount, 0) > 0
+            """, logger: logger)
+        var advances: [OpenAdvance] = []
+        for try await row in rows {
+            let (id, line, inn, contract, booked, currency, remaining, rejected) =
+                try row.decode((Int64, Int64, String, String?, String, String?, String, String?).self)
+            guard let bookedOn = CalendarDate(isoDate: booked), let left = Decimal(string: remaining) else { continue }
+            advances.append(OpenAdvance(
+                id: id, paymentID: line, counterpartyINN: inn, contract: contract, bookedOn: bookedOn,
+                currency: currency, remaining: left,
+                rejectedInvoiceIDs: Set((rejected ?? "").split(separator: ",").compactMap { Int64($0) })))
+        }
+        return advances
     }
 
     typealias SliceRow = (seq: Int64, payment: PaymentToMatch, resolved: (inn: String?, by: String?))
@@ -307,9 +360,11 @@ package struct ReconciliationStore: Sendable {
         try await connection.query("""
             CREATE TEMP TABLE recon_allocations (
                 bank_transaction_id bigint, invoice_id bigint, amount numeric, written_off numeric, rule text,
-                confidence numeric, status text, explanation text
+                confidence numeric, status text, explanation text, advance_id bigint
             ) ON COMMIT DROP
             """, logger: logger)
+        try await connection.query("CREATE TEMP TABLE recon_offered_advances (id bigint) ON COMMIT DROP",
+                                   logger: logger)
         try await connection.query("""
             CREATE TEMP TABLE recon_advances (
                 bank_transaction_id bigint, counterparty_inn text, amount numeric, contract text, rule text,
@@ -328,15 +383,7 @@ package struct ReconciliationStore: Sendable {
                        runID: Int64, allocations: inout CopyTextEncoder, advances: inout CopyTextEncoder,
                        outcomes: inout CopyTextEncoder) {
         for allocation in decision.allocations where allocation.status != .hint {
-            allocations.field(String(allocation.paymentID))
-            allocations.field(String(allocation.invoiceID))
-            allocations.field(allocation.amount.amountText)
-            allocations.field(allocation.writtenOff.amountText)
-            allocations.field(allocation.rule)
-            allocations.field(String(format: "%.2f", allocation.confidence))
-            allocations.field(allocation.status.rawValue)
-            allocations.field(allocation.explanation)
-            allocations.endRow()
+            encode(allocation, into: &allocations)
         }
         if let advance = decision.advance, advance.status != .hint {
             advances.field(String(advance.paymentID))
@@ -360,6 +407,19 @@ package struct ReconciliationStore: Sendable {
         outcomes.endRow()
     }
 
+    static func encode(_ allocation: ProposedAllocation, into allocations: inout CopyTextEncoder) {
+        allocations.field(String(allocation.paymentID))
+        allocations.field(String(allocation.invoiceID))
+        allocations.field(allocation.amount.amountText)
+        allocations.field(allocation.writtenOff.amountText)
+        allocations.field(allocation.rule)
+        allocations.field(String(format: "%.2f", allocation.confidence))
+        allocations.field(allocation.status.rawValue)
+        allocations.field(allocation.explanation)
+        allocations.field(allocation.advanceID.map { String($0) })
+        allocations.endRow()
+    }
+
     static func copy(_ encoder: inout CopyTextEncoder, into table: String, connection: LoadConnection,
                      logger: Logger) async throws {
         guard encoder.count > 0 else { return }
@@ -373,7 +433,7 @@ package struct ReconciliationStore: Sendable {
     static func merge(runID: Int64, connection: LoadConnection, logger: Logger) async throws {
         try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)", logger: logger)
         try await connection.query("ANALYZE recon_allocations", logger: logger)
-        // Proposals that are no longer made.
+        // Proposals that are no longer made: of the lines looked at, and offsets of the advances looked at.
         try await connection.query("""
             DELETE FROM core.payment_allocations a
             USING recon_payments p
@@ -382,20 +442,30 @@ package struct ReconciliationStore: Sendable {
                               WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
             """, logger: logger)
         try await connection.query("""
+            DELETE FROM core.payment_allocations a
+            USING recon_offered_advances o
+            WHERE a.advance_id = o.id AND a.status = 'suggested'
+              AND NOT EXISTS (SELECT 1 FROM recon_allocations n
+                              WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
+            """, logger: logger)
+        try await connection.query("""
             UPDATE core.payment_allocations a
             SET amount = n.amount, written_off = n.written_off, rule = n.rule, confidence = n.confidence,
-                status = n.status, explanation = n.explanation, reconciliation_run_id = \(runID), updated_at = now()
+                status = n.status, explanation = n.explanation, advance_id = n.advance_id,
+                reconciliation_run_id = \(runID), updated_at = now()
             FROM recon_allocations n
             WHERE a.bank_transaction_id = n.bank_transaction_id AND a.invoice_id = n.invoice_id
               AND a.status = 'suggested'
-              AND (a.amount, a.written_off, a.rule, a.confidence, a.status, a.explanation)
-                  IS DISTINCT FROM (n.amount, n.written_off, n.rule, n.confidence, n.status, n.explanation)
+              AND (a.amount, a.written_off, a.rule, a.confidence, a.status, a.explanation, a.advance_id)
+                  IS DISTINCT FROM (n.amount, n.written_off, n.rule, n.confidence, n.status, n.explanation,
+                                    n.advance_id)
             """, logger: logger)
         try await connection.query("""
             INSERT INTO core.payment_allocations (bank_transaction_id, invoice_id, amount, written_off, rule,
-                                                  confidence, status, explanation, reconciliation_run_id)
+                                                  confidence, status, explanation, advance_id,
+                                                  reconciliation_run_id)
             SELECT n.bank_transaction_id, n.invoice_id, n.amount, n.written_off, n.rule, n.confidence, n.status,
-                   n.explanation, \(runID)
+                   n.explanation, n.advance_id, \(runID)
             FROM recon_allocations n
             -- The live-pair index arbitrates: a NOT EXISTS here would scan the rows this statement inserts.
             ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO NOTHING
