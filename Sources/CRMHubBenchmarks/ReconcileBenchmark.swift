@@ -12,9 +12,10 @@ import PostgresNIO
 ///
 /// The payments mix what accountants see (per 100): 45 full payments naming their invoice as 1C numbers it
 /// (`SF-2025/000147`, `0000-000148`, `CRM-000149`), 10 partial payments naming only the serial (`sch. 147`),
-/// 10 payments of two invoices, 10 with no number but the amount of one of the payer's invoices (prices
-/// repeat: often a tie), 5 prepayments under a contract, 5 bank interest lines, 14 from payers the CRM does not
-/// know with amounts that match nothing, 1 paid by a third party. Prices come from six list prices plus one of
+/// 10 payments of two invoices (their exact total: R4, automatic), 5 with no number but the amount of one of the
+/// payer's invoices (prices repeat: often a tie), 5 naming only a contract with that amount (R7, proposed), 5
+/// prepayments under a contract, 5 bank interest lines, 14 from payers the CRM does not know with amounts that
+/// match nothing, 1 paid by a third party naming the client (R10a, proposed). Prices come from six list prices plus one of
 /// 23 steps, so amounts repeat across clients and sometimes within one client's invoices (ties). Accuracy is scored against the generated
 /// truth: auto precision, and recall over payments that have a right answer (auto or suggested).
 enum ReconcileBenchmark {
@@ -173,7 +174,8 @@ enum ReconcileBenchmark {
                                  || to_char(inv.issued_on, 'DD.MM.YYYY')
                             WHEN k < 65 THEN 'Oplata po schetam No' || t || ' i No' || (t + \(clients)) || ' ot '
                                  || to_char(inv.issued_on, 'DD.MM.YYYY')
-                            WHEN k < 75 THEN 'Oplata za tovar soglasno nakladnoy'
+                            WHEN k < 70 THEN 'Oplata za tovar soglasno nakladnoy'
+                            WHEN k < 75 THEN 'Oplata po dogovoru No D-' || (t % \(clients)) || ' za tovar'
                             WHEN k < 80 THEN 'Predoplata 30% po dogovoru No K-' || p || ' ot 10.03.2025'
                             WHEN k < 85 THEN 'Foiz: interest on balance'
                             WHEN k < 99 THEN 'Oplata za uslugi, summa ' || (p % 9973) || ' sht.'

@@ -42,6 +42,8 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// Residual when loaded → invoices (R11 checks the current residual).
     private var byAmount: [Decimal: [Int32]] = [:]
     package private(set) var ruleCounts: [String: Int] = [:]
+    /// Set while the entries of a payment agent's registry are decided, so that an entry is never split again.
+    private var decidingRegistryEntry = false
     /// Client INN → the key of their name, to see whether a third party's purpose names whom it pays for.
     private var nameKeyByINN: [String: String] = [:]
 
@@ -158,6 +160,11 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             return ownOrBankLine(payment, rule: rule, line: line, bankCode: bankCode)
         }
 
+        if !decidingRegistryEntry, let purpose = payment.purpose,
+           let entries = PaymentRegistry.entries(in: purpose, total: payment.amount),
+           let decision = registryDecision(payment, entries: entries) {
+            return decision
+        }
         var notes: [String] = []
         let payerText = payerDescription(payment)
         var evidence = referenceEvidence(payment, notes: &notes)
@@ -176,6 +183,49 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         if let amountText = amountFacts.description { parts.append(amountText) }
         let explanation = parts.joined(separator: " + ")
         return build(payment, rule: rule, evidence: evidence, amountKind: amountFacts.kind, explanation: explanation)
+    }
+
+    /// A payment agent's line split by the registry in its purpose: each entry decided as the payment of its own
+    /// payer, the line's decision their sum. Nil (the line is then decided whole, and goes to review with the
+    /// invoices it names) when more than one entry would keep an advance: a line keeps at most one advance.
+    private mutating func registryDecision(_ payment: PaymentToMatch, entries: [PaymentRegistry.Entry])
+        -> PaymentDecision?
+    {
+        decidingRegistryEntry = true
+        defer { decidingRegistryEntry = false }
+        var parts: [PaymentDecision] = []
+        for entry in entries {
+            var part = payment
+            part.amount = entry.amount
+            part.counterpartyINN = entry.taxID
+            part.counterpartyName = entry.name
+            part.resolvedBy = "registry"
+            part.purpose = entry.purpose
+            part.structured = []
+            part.ownNumbers = [entry.taxID]
+            parts.append(evaluate(part))
+        }
+        guard parts.filter({ $0.advance != nil }).count <= 1 else {
+            // Undo what the entries paid automatically: the line is decided whole instead.
+            for allocation in parts.flatMap(\.allocations) where allocation.status == .auto {
+                if let slot = slotByID[allocation.invoiceID] {
+                    invoices[Int(slot)].residual += allocation.amount + allocation.writtenOff
+                }
+            }
+            autoPaid[payment.id] = nil
+            return nil
+        }
+        let outcome = parts.allSatisfy { $0.outcome == "matched" } ? "matched"
+            : parts.allSatisfy { $0.allocations.isEmpty && $0.advance == nil } ? "unmatched" : "review"
+        let described = zip(entries, parts).map { entry, part in
+            "\(entry.position)) \(entry.taxID.utf8.count == 14 ? "PINFL" : "INN") \(entry.taxID) \(entry.name) "
+                + "\(money(entry.amount)): \(part.explanation)"
+        }
+        return PaymentDecision(
+            outcome: outcome, rule: "registry", confidence: parts.compactMap(\.confidence).min(),
+            explanation: "payment agent's registry of \(entries.count) payers in the purpose, adding up to the "
+                + "amount; each decided on its own: " + described.joined(separator: "; "),
+            allocations: parts.flatMap(\.allocations), advance: parts.compactMap(\.advance).first)
     }
 
     private func payerDescription(_ payment: PaymentToMatch) -> String {

@@ -140,17 +140,21 @@ struct ReconciliationTests {
         }
     }
 
-    @Test("the shared MT940 sample: the agent's batch is not guessed, two invoices split by residual")
+    @Test("the shared MT940 sample: the agent's batch split by its registry, two invoices split by residual")
     func mt940SampleOutcomes() async throws {
         try await TestDatabase.withFreshWarehouse { warehouse in
             try await Self.prepare(warehouse, statement: .mt940)
             _ = try await Self.reconcile(warehouse)
             let outcomes = try await Self.outcomes(warehouse)
             #expect(outcomes["FB250314000101"]?.2["SF-2025/0147"]?.1 == "auto")
-            // The agent's registry line goes to review whole, with the invoices it names, never automatic.
+            // The agent's line is split by the registry in its :86:, as camt.053 gives it in three children.
             #expect(outcomes["FB250314000102"]?.0 == "review")
-            #expect(outcomes["FB250314000102"]?.2.isEmpty == false)
-            #expect(outcomes["FB250314000102"]?.2.values.allSatisfy { $0.1 == "suggested" } == true)
+            #expect(outcomes["FB250314000102"]?.1 == "registry")
+            #expect(outcomes["FB250314000102"]?.2["SF-2025/0150"]?.0 == "7500000.00")
+            #expect(outcomes["FB250314000102"]?.2["SF-2025/0150"]?.1 == "auto")
+            #expect(outcomes["FB250314000102"]?.2["SF-2025/0151"]?.0 == "6250000.00")
+            #expect(outcomes["FB250314000102"]?.2["SF-2025/0151"]?.1 == "auto")
+            #expect(outcomes["FB250314000102"]?.3 == "suggested")
             #expect(outcomes["FB250314000104"]?.1 == "R2")
             #expect(outcomes["FB250314000106"]?.1 == "R5")
             #expect(outcomes["FB250314000107"]?.1 == "R4")

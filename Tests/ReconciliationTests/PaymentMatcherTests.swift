@@ -437,3 +437,43 @@ import Testing
         #expect(off.offset([Self.advance(7, day: 10, remaining: 400_000)]).isEmpty)
     }
 }
+
+/// A payment agent's single line for several payers, split by the registry in its purpose (MT940 `:86:`).
+@Suite struct PaymentRegistryTests {
+    static let registry = "1) 207654321 BOG'DOD FERMER XK 7500000,00 SF-2025/0150;2) 208765432 ZARAFSHON BOG'LARI MCHJ "
+        + "6250000,00 sch.151 ot 05.03.25; 3) PINFL 31503850270019 KARIMOV A. 5000000,00 shartnoma 22/2025"
+    static let book = [
+        PaymentMatcherTests.invoice(150, "SF-2025/0150", "207654321", 7_500_000),
+        PaymentMatcherTests.invoice(151, "SF-2025/0151", "208765432", 6_250_000),
+    ]
+
+    @Test func eachPayerOfTheRegistryIsDecidedOnItsOwn() {
+        var matcher = PaymentMatcher(rules: PaymentMatcherTests.rules, invoices: Self.book)
+        let decision = matcher.decide(PaymentMatcherTests.payment(
+            amount: 18_750_000, inn: nil, purpose: Self.registry, name: "PAYMENT AGENT REESTR 20250314-07"))
+        #expect(decision.rule == "registry")
+        #expect(decision.outcome == "review")
+        #expect(decision.allocations.map(\.invoiceID) == [150, 151])
+        #expect(decision.allocations.map(\.amount) == [7_500_000, 6_250_000])
+        #expect(decision.allocations.allSatisfy { $0.status == .auto })
+        #expect(decision.advance?.counterpartyINN == "31503850270019")
+        #expect(decision.advance?.amount == 5_000_000)
+        #expect(decision.explanation.contains("3) PINFL 31503850270019 KARIMOV A. 5 000 000.00"))
+    }
+
+    @Test func aRegistryThatDoesNotAddUpIsNotSplit() {
+        #expect(PaymentRegistry.entries(in: Self.registry, total: 18_000_000) == nil)
+        var matcher = PaymentMatcher(rules: PaymentMatcherTests.rules, invoices: Self.book)
+        let decision = matcher.decide(PaymentMatcherTests.payment(amount: 18_000_000, inn: nil, purpose: Self.registry))
+        #expect(decision.rule != "registry")
+        #expect(decision.allocations.allSatisfy { $0.status != .auto })
+    }
+
+    @Test func entriesMustBeNumberedInOrder() {
+        let text = "1) 207654321 A XK 100,00 x; 3) 208765432 B MCHJ 100,00 y"
+        #expect(PaymentRegistry.entries(in: text, total: 200) == nil)
+        let good = PaymentRegistry.entries(in: "1) 207654321 A XK 100,00 x; 2) INN 208765432 B MCHJ 100.50", total: 200.5)
+        #expect(good?.map(\.taxID) == ["207654321", "208765432"])
+        #expect(good?.map(\.purpose) == ["x", ""])
+    }
+}
