@@ -62,9 +62,9 @@ enum ReconcileBenchmark {
 
             reconcile benchmark (%d payments, %d open invoices, median of %d rounds)
               psql \\copy of the payments out : %9.0f payments/s (%.2f s)
-              crmhub reconcile (end to end)  : %9.0f payments/s (%.2f s; target ≤ 60 s)
+              crmhub reconcile (end to end)  : %9.0f payments/s (%.2f s; target ≤ 20 s)
               ratio to psql \\copy out        : %.2f×
-              crmhub peak RSS                : %.0f MB
+              crmhub peak RSS                : %.0f MB (target ≤ 256 MB)
             """, payments, invoices, rounds, copyRate, median(copySeconds), rate, seconds, rate / copyRate,
             Double(peakRSS) / 1_048_576))
     }

@@ -42,11 +42,4 @@ enum CounterpartyNameKey {
     static func key(_ name: String) -> String {
         words(name).filter { !legalForms.contains($0) }.joined()
     }
-
-    /// Whether `text` (a payment purpose) names the company whose key is `key`: its words, glued, contain the
-    /// key. Keys shorter than four letters say too little to count.
-    static func text(_ text: String, names key: String) -> Bool {
-        guard key.count >= 4 else { return false }
-        return words(text).joined().contains(key)
-    }
 }

@@ -357,13 +357,14 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             evidence.targets = otherClient
             let owners = Set(otherClient.compactMap { invoices[Int($0)].counterpartyINN }).sorted()
             let ownerNames = owners.map { inn in
-                let name = otherClient.lazy.compactMap { self.invoices[Int($0)] }
-                    .first { $0.counterpartyINN == inn }?.counterpartyName
+                let name = otherClient.map { invoices[Int($0)] }.first { $0.counterpartyINN == inn }?.counterpartyName
                 return name.map { "\($0) (INN \(inn))" } ?? "INN \(inn)"
             }
-            // "за ООО …": the payer says whom it pays for, and it is the invoice's own client.
+            // "за ООО …": the payer says whom it pays for, and it is the invoice's own client. A key shorter than
+            // four letters says too little to count.
+            let purposeKey = CounterpartyNameKey.words(payment.purpose ?? "").joined()
             let named = !owners.isEmpty && owners.allSatisfy { inn in
-                nameKeyByINN[inn].map { CounterpartyNameKey.text(payment.purpose ?? "", names: $0) } ?? false
+                nameKeyByINN[inn].map { $0.count >= 4 && purposeKey.contains($0) } ?? false
             }
             evidence.kind = named ? "other_client_named" : "other_client"
             let payer = payment.counterpartyName.map { "\"\($0)\"" } ?? "the payer"

@@ -71,9 +71,7 @@ package enum ReconciliationRuleReachability {
                     + "only proposed; its confidence \(rule.confidence) must lie below the auto threshold "
                     + "\(rules.autoThreshold)"
             }
-        case .explain:
-            break
-        case .linkPayment, .bankLine:
+        case .explain, .linkPayment, .bankLine:
             break
         }
         return nil

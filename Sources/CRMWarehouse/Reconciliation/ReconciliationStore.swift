@@ -113,12 +113,6 @@ package struct ReconciliationStore: Sendable {
                     Self.encode(offset, into: &offsetRows)
                 }
                 try await Self.copy(&offsetRows, into: "recon_allocations", connection: connection, logger: logger)
-                var offered = CopyTextEncoder(capacity: 1 << 12)
-                for advance in advances {
-                    offered.field(String(advance.id))
-                    offered.endRow()
-                }
-                try await Self.copy(&offered, into: "recon_offered_advances", connection: connection, logger: logger)
                 phase("advances offset")
                 try await Self.merge(runID: runID, connection: connection, logger: logger)
                 phase("merged")
@@ -363,8 +357,6 @@ package struct ReconciliationStore: Sendable {
                 confidence numeric, status text, explanation text, advance_id bigint
             ) ON COMMIT DROP
             """, logger: logger)
-        try await connection.query("CREATE TEMP TABLE recon_offered_advances (id bigint) ON COMMIT DROP",
-                                   logger: logger)
         try await connection.query("""
             CREATE TEMP TABLE recon_advances (
                 bank_transaction_id bigint, counterparty_inn text, amount numeric, contract text, rule text,
@@ -433,7 +425,9 @@ package struct ReconciliationStore: Sendable {
     static func merge(runID: Int64, connection: LoadConnection, logger: Logger) async throws {
         try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)", logger: logger)
         try await connection.query("ANALYZE recon_allocations", logger: logger)
-        // Proposals that are no longer made: of the lines looked at, and offsets of the advances looked at.
+        // Proposals that are no longer made: of the lines looked at (joined, not an IN list: a million ids would
+        // not hash in work_mem), and any advance's offset. Every kept advance is offered again on each run, so an
+        // offset not proposed now (the advance used up or rejected, the invoice paid) is stale.
         try await connection.query("""
             DELETE FROM core.payment_allocations a
             USING recon_payments p
@@ -443,10 +437,10 @@ package struct ReconciliationStore: Sendable {
             """, logger: logger)
         try await connection.query("""
             DELETE FROM core.payment_allocations a
-            USING recon_offered_advances o
-            WHERE a.advance_id = o.id AND a.status = 'suggested'
+            WHERE a.advance_id IS NOT NULL AND a.status = 'suggested'
+              -- By line and invoice, which recon_allocations is indexed on: an offset's line is its advance's.
               AND NOT EXISTS (SELECT 1 FROM recon_allocations n
-                              WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
+                              WHERE (n.bank_transaction_id, n.invoice_id) = (a.bank_transaction_id, a.invoice_id))
             """, logger: logger)
         try await connection.query("""
             UPDATE core.payment_allocations a
