@@ -166,7 +166,25 @@ public struct InvoiceRow: Sendable, Equatable {
     }
 }
 
-/// A row of `core.payments_1c`: an incoming payment as booked in 1C.
+/// A row of `core.supplier_invoices`: what we owe a supplier (`Документ.ПоступлениеТоваровУслуг`, the supplier's
+/// bill `Документ.СчетНаОплатуПоставщика`).
+public struct SupplierInvoiceRow: Sendable, Equatable {
+    public var header: DocumentHeader
+    /// The supplier's own number and date of the document: what our payment orders cite.
+    public var supplierNumber: String?
+    public var supplierDate: CalendarDate?
+    public var contract: String?
+
+    public init(header: DocumentHeader, supplierNumber: String? = nil, supplierDate: CalendarDate? = nil,
+                contract: String? = nil) {
+        self.header = header
+        self.supplierNumber = supplierNumber
+        self.supplierDate = supplierDate
+        self.contract = contract
+    }
+}
+
+/// A row of `core.payments_1c`: a bank payment as booked in 1C, incoming (`ПБДС*`) or outgoing (`СБДС*`).
 public struct PaymentRow: Sendable, Equatable {
     public var header: DocumentHeader
     /// The invoice (or order) the payment settles, when the document names one.
@@ -224,6 +242,7 @@ public enum OneCRow: Sendable, Equatable {
     case invoice(InvoiceRow)
     case payment(PaymentRow)
     case shipment(ShipmentRow)
+    case supplierInvoice(SupplierInvoiceRow)
     case deletion(DeletionRow)
     /// 1C:ZUP's staff objects (`zup-enterprisedata`).
     case staff(StaffRow)

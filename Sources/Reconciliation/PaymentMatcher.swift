@@ -16,7 +16,18 @@ import HubCore
 ///
 /// Memory: the open invoices and their indexes (by payer, number and amount); payments stream through.
 package struct PaymentMatcher: Sendable, PaymentDecider {
+    /// Whose documents the lines pay: ours (the client is the payer) or suppliers' (we pay; the engine is fed
+    /// our outgoing payments as the lines that pay, and the supplier stands where the payer stood). Only the
+    /// wording differs.
+    package enum Side: Sendable {
+        case receivables, payables
+
+        var party: String { self == .receivables ? "payer" : "payee" }
+        var advance: String { self == .receivables ? "customer advance" : "advance to the supplier" }
+    }
+
     private let rules: ReconciliationRules
+    private let side: Side
     private let extractor: InvoiceReferenceExtractor
     private var invoices: [OpenInvoice] = []
     private var serialCores: [String] = []
@@ -47,8 +58,9 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// Client INN → the key of their name, to see whether a third party's purpose names whom it pays for.
     private var nameKeyByINN: [String: String] = [:]
 
-    package init(rules: ReconciliationRules, invoices open: [OpenInvoice]) {
+    package init(rules: ReconciliationRules, invoices open: [OpenInvoice], side: Side = .receivables) {
         self.rules = rules
+        self.side = side
         extractor = InvoiceReferenceExtractor(vocabulary: rules.vocabulary)
         invoices.reserveCapacity(open.count)
         serialCores.reserveCapacity(open.count)
@@ -230,12 +242,13 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
 
     private func payerDescription(_ payment: PaymentToMatch) -> String {
         guard let inn = payment.counterpartyINN else {
-            return payment.counterpartyName.map { "payer \"\($0)\" not known to the CRM" } ?? "payer unknown"
+            return payment.counterpartyName.map { "\(side.party) \"\($0)\" not known to the CRM" }
+                ?? "\(side.party) unknown"
         }
         let label = inn.utf8.count == 14 ? "PINFL" : "INN"
         switch payment.resolvedBy {
-        case "account": return "payer's account → \(label) \(inn)"
-        case "name": return "payer's name \"\(payment.counterpartyName ?? "")\" → \(label) \(inn)"
+        case "account": return "\(side.party)'s account → \(label) \(inn)"
+        case "name": return "\(side.party)'s name \"\(payment.counterpartyName ?? "")\" → \(label) \(inn)"
         default: return "\(label) \(inn)"
         }
     }
@@ -486,7 +499,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             let advance = ProposedAdvance(
                 paymentID: payment.id, counterpartyINN: payment.counterpartyINN, amount: payment.amount,
                 contract: evidence.contract, rule: rule.id, confidence: rule.confidence, status: advanceStatus,
-                explanation: explanation + ": kept as customer advance")
+                explanation: explanation + ": kept as \(side.advance)")
             return PaymentDecision(outcome: advanceStatus == .auto ? "matched" : "review", rule: rule.id,
                                    confidence: rule.confidence, explanation: advance.explanation, advance: advance)
         case .linkPayment, .bankLine:
@@ -545,7 +558,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             advance = ProposedAdvance(
                 paymentID: payment.id, counterpartyINN: payment.counterpartyINN, amount: remaining, contract: nil,
                 rule: rule.id, confidence: rule.confidence, status: status,
-                explanation: fullExplanation + ": surplus \(money(remaining)) kept as customer advance")
+                explanation: fullExplanation + ": surplus \(money(remaining)) kept as \(side.advance)")
         }
         return PaymentDecision(outcome: outcome, rule: rule.id, confidence: rule.confidence,
                                explanation: fullExplanation, allocations: allocations, advance: advance)

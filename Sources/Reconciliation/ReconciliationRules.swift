@@ -76,6 +76,9 @@ package struct ReconciliationRules: Sendable, Equatable {
     }
 
     package var rules: [Rule]
+    /// Whether our outgoing payments are matched to supplier invoices by the same rules (`payables: match:`);
+    /// the pass runs only once supplier invoices are in the warehouse.
+    package var matchPayables = true
     package var advanceOffset: AdvanceOffset = .suggest
     /// The confidence an offset is recorded with (rule `A1`).
     package var advanceOffsetConfidence: Double = 0.90

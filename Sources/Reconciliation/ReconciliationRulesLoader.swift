@@ -11,7 +11,7 @@ package enum ReconciliationRulesLoader {
     /// Where `crmhub reconcile` and the reconcile step look when no file is given.
     package static let defaultPath = "mappings/reconciliation.yaml"
 
-    static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "advances",
+    static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "advances", "payables",
                                "bank_lines", "vocabulary"]
     static let ruleKeys = ["id", "description", "when", "confidence", "action"]
     static let vocabularyKeys = ["invoice_anchors", "contract_anchors", "advance_words", "tax_words"]
@@ -111,6 +111,11 @@ package enum ReconciliationRulesLoader {
             }
             rules.advanceOffsetConfidence = reader.fraction(advances["confidence"]?.value, "advances confidence")
                 ?? rules.advanceOffsetConfidence
+        }
+        if let node = entries["payables"]?.value,
+           let payables = reader.mapping(node, known: ["match"], in: "payables"),
+           let match = reader.choice(payables["match"]?.value, "payables match", allowed: ["on", "off"]) {
+            rules.matchPayables = match == "on"
         }
         if let node = entries["bank_lines"]?.value {
             if let sequence = node.sequence {

@@ -155,8 +155,13 @@ package enum ReconciliationReportFile {
             switch cell(kindColumn) {
             case "allocation": reviewed.append(ReviewedRow(target: .allocation(id), action: action, row: line))
             case "advance": reviewed.append(ReviewedRow(target: .advance(id), action: action, row: line))
+            case "supplier allocation":
+                reviewed.append(ReviewedRow(target: .supplierAllocation(id), action: action, row: line))
+            case "supplier advance":
+                reviewed.append(ReviewedRow(target: .supplierAdvance(id), action: action, row: line))
             case let other:
-                throw HubError(.configuration, "row \(line): Kind \"\(other)\" is neither allocation nor advance",
+                throw HubError(.configuration, "row \(line): Kind \"\(other)\" is none of allocation, advance, "
+                               + "supplier allocation, supplier advance",
                                location: SourceLocation(source: path, line: line, field: "Kind"))
             }
         }

@@ -48,6 +48,8 @@ package struct OneCLoadSummary: Sendable, Equatable {
     package var invoices = Changes()
     package var payments = Changes()
     package var shipments = Changes()
+    /// Supplier invoices and receipts of goods and services (`core.supplier_invoices`).
+    package var supplierInvoices = Changes()
     /// 1C:ZUP's persons, departments, positions and employees.
     package var staff = Changes()
     /// HR history objects (each replaces its records as a whole).
@@ -60,11 +62,11 @@ package struct OneCLoadSummary: Sendable, Equatable {
     package var quarantined = 0
 
     package var loaded: Int {
-        [counterparties, invoices, payments, shipments, staff, history].reduce(0) { $0 + $1.inserted + $1.updated }
-            + deletionsApplied
+        [counterparties, invoices, payments, shipments, supplierInvoices, staff, history]
+            .reduce(0) { $0 + $1.inserted + $1.updated } + deletionsApplied
     }
     package var unchanged: Int {
-        invoices.unchanged + payments.unchanged + shipments.unchanged + staff.unchanged + history.unchanged
+        [invoices, payments, shipments, supplierInvoices, staff, history].reduce(0) { $0 + $1.unchanged }
     }
 
     /// Adds what another part of the same load changed.
@@ -78,6 +80,7 @@ package struct OneCLoadSummary: Sendable, Equatable {
         sum(&invoices, other.invoices)
         sum(&payments, other.payments)
         sum(&shipments, other.shipments)
+        sum(&supplierInvoices, other.supplierInvoices)
         sum(&staff, other.staff)
         sum(&history, other.history)
         deletionsApplied += other.deletionsApplied

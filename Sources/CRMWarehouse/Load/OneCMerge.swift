@@ -108,6 +108,7 @@ struct OneCMerge: Sendable {
         summary.quarantined = try await resolveReferences()
         summary.payments = try await mergePayments()
         summary.shipments = try await mergeShipments()
+        summary.supplierInvoices = try await mergeSupplierInvoices()
         (summary.deletionsApplied, summary.deletionsUnknown) = try await applyDeletions()
         summary.deletionsApplied += try await OneCStaffMerge(batchID: batchID, connection: connection, logger: logger)
             .applyDeletions()
@@ -359,6 +360,10 @@ struct OneCMerge: Sendable {
 
     /// Payments and shipments name the invoice they settle or fulfil: by UUID, else by number (and date and
     /// counterparty when given). A named invoice that is nowhere to be found quarantines the document.
+    /// A staged document that is our outgoing payment (`Документ.СБДС*`): the document it settles is a supplier's,
+    /// not one of `core.invoices`, so it is kept by number (`invoice_ref`, `invoice_number`) and not resolved.
+    static let outgoing = "doc_kind LIKE 'Документ.СБДС%'"
+
     private func resolveReferences() async throws -> Int {
         try await exec("""
             CREATE TEMP TABLE stage_document ON COMMIT DROP AS
@@ -376,7 +381,7 @@ struct OneCMerge: Sendable {
                    AND (d.target_date IS NULL OR i.issued_on = d.target_date)
                    AND (d.counterparty_id IS NULL OR i.counterparty_id IS NULL OR i.counterparty_id = d.counterparty_id)
                  ORDER BY i.issued_on DESC, i.id DESC LIMIT 1))
-            WHERE target_ref IS NOT NULL OR target_number IS NOT NULL
+            WHERE (target_ref IS NOT NULL OR target_number IS NOT NULL) AND NOT \(unescaped: Self.outgoing)
             """)
         return Int(try await connection.query("""
             WITH unresolved AS (
@@ -392,6 +397,7 @@ struct OneCMerge: Sendable {
                 FROM stage_document d
                 LEFT JOIN raw.onec_objects r ON r.batch_id = \(batchID) AND r.source_path = d.source_path
                 WHERE d.invoice_id IS NULL AND (d.target_ref IS NOT NULL OR d.target_number IS NOT NULL)
+                  AND NOT \(unescaped: Self.outgoing)
                 RETURNING path)
             SELECT count(*)::bigint FROM unresolved
             """, logger: logger).collect().first!.decode(Int64.self))
@@ -415,11 +421,12 @@ struct OneCMerge: Sendable {
                 INSERT INTO core.payments_1c AS t (source_ref, number, paid_on, document_kind, amount, currency,
                     counterparty_id, counterparty_inn, counterparty_name, invoice_id, invoice_ref, invoice_number,
                     contract, purpose, incoming_number, incoming_date, our_account, attributes, deleted, batch_id,
-                    source_line, source_path)
+                    source_line, source_path, direction)
                 SELECT ref, number, doc_date, doc_kind, amount, currency, counterparty_id, cp_inn, cp_name,
                        invoice_id, target_ref, target_number, contract, purpose, incoming_number, incoming_date,
-                       our_account, attributes, deleted, \(batchID), source_line, source_path
-                FROM stage_document WHERE kind = 'p' AND NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL))
+                       our_account, attributes, deleted, \(batchID), source_line, source_path,
+                       CASE WHEN \(unescaped: Self.outgoing) THEN 'out' ELSE 'in' END
+                FROM stage_document WHERE kind = 'p' AND (\(unescaped: Self.outgoing) OR NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL)))
                 ON CONFLICT (source_ref) DO UPDATE
                 SET number = EXCLUDED.number, paid_on = EXCLUDED.paid_on, document_kind = EXCLUDED.document_kind,
                     amount = EXCLUDED.amount, currency = EXCLUDED.currency,
@@ -430,7 +437,7 @@ struct OneCMerge: Sendable {
                     incoming_number = EXCLUDED.incoming_number, incoming_date = EXCLUDED.incoming_date,
                     our_account = EXCLUDED.our_account, attributes = EXCLUDED.attributes, deleted = EXCLUDED.deleted,
                     batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line,
-                    source_path = EXCLUDED.source_path, updated_at = now()
+                    source_path = EXCLUDED.source_path, direction = EXCLUDED.direction, updated_at = now()
                 WHERE (t.number, t.paid_on, t.amount, t.currency, t.counterparty_id, t.invoice_id, t.contract,
                        t.purpose, t.incoming_number, t.incoming_date, t.our_account, t.attributes, t.deleted)
                       IS DISTINCT FROM
@@ -441,7 +448,7 @@ struct OneCMerge: Sendable {
                 RETURNING (t.xmax = 0) AS inserted
             )
             SELECT count(*) FILTER (WHERE inserted)::bigint, count(*) FILTER (WHERE NOT inserted)::bigint,
-                   (SELECT count(*) FROM stage_document WHERE kind = 'p' AND NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL)))::bigint
+                   (SELECT count(*) FROM stage_document WHERE kind = 'p' AND (\(unescaped: Self.outgoing) OR NOT (invoice_id IS NULL AND (target_ref IS NOT NULL OR target_number IS NOT NULL))))::bigint
             FROM upserted
             """)
     }
@@ -477,6 +484,47 @@ struct OneCMerge: Sendable {
             """)
     }
 
+    /// Supplier invoices and receipts name no other document: upserted by their ref, the last version in the
+    /// message winning.
+    private func mergeSupplierInvoices() async throws -> OneCLoadSummary.Changes {
+        try await changes("""
+            WITH staged AS (
+                SELECT DISTINCT ON (s.ref) s.*, p.counterparty_id, p.party_inn AS cp_inn, p.party_name AS cp_name
+                FROM stage_later s LEFT JOIN stage_party_ids p ON p.party_key = s.party_key
+                WHERE s.kind = 'r'
+                ORDER BY s.ref, s.seq DESC
+            ), upserted AS (
+                INSERT INTO core.supplier_invoices AS t (source_ref, number, issued_on, document_kind, supplier_number,
+                    supplier_date, counterparty_id, counterparty_inn, counterparty_name, organization_inn,
+                    organization_name, amount, currency, contract, comment, attributes, deleted, batch_id,
+                    source_line, source_path)
+                SELECT ref, number, doc_date, doc_kind, incoming_number, incoming_date, counterparty_id, cp_inn,
+                       cp_name, org_inn, org_name, amount, currency, contract, comment,
+                       attributes, deleted, \(batchID), source_line, source_path
+                FROM staged
+                ON CONFLICT (source_ref) DO UPDATE
+                SET number = EXCLUDED.number, issued_on = EXCLUDED.issued_on, document_kind = EXCLUDED.document_kind,
+                    supplier_number = EXCLUDED.supplier_number, supplier_date = EXCLUDED.supplier_date,
+                    counterparty_id = EXCLUDED.counterparty_id, counterparty_inn = EXCLUDED.counterparty_inn,
+                    counterparty_name = EXCLUDED.counterparty_name, organization_inn = EXCLUDED.organization_inn,
+                    organization_name = EXCLUDED.organization_name, amount = EXCLUDED.amount,
+                    currency = EXCLUDED.currency, contract = EXCLUDED.contract, comment = EXCLUDED.comment,
+                    attributes = EXCLUDED.attributes, deleted = EXCLUDED.deleted, batch_id = EXCLUDED.batch_id,
+                    source_line = EXCLUDED.source_line, source_path = EXCLUDED.source_path, updated_at = now()
+                WHERE (t.number, t.issued_on, t.supplier_number, t.supplier_date, t.counterparty_id, t.amount,
+                       t.currency, t.contract, t.comment, t.attributes, t.deleted)
+                      IS DISTINCT FROM
+                      (EXCLUDED.number, EXCLUDED.issued_on, EXCLUDED.supplier_number, EXCLUDED.supplier_date,
+                       EXCLUDED.counterparty_id, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.contract,
+                       EXCLUDED.comment, EXCLUDED.attributes, EXCLUDED.deleted)
+                RETURNING (t.xmax = 0) AS inserted
+            )
+            SELECT count(*) FILTER (WHERE inserted)::bigint, count(*) FILTER (WHERE NOT inserted)::bigint,
+                   (SELECT count(*) FROM staged)::bigint
+            FROM upserted
+            """)
+    }
+
     /// `УдалениеОбъекта` marks the object deleted, whatever its table (1C UUIDs are unique across types).
     /// Skipped for objects that arrived in this same message, as 1C's own reader does.
     private func applyDeletions() async throws -> (applied: Int, unknown: Int) {
@@ -503,15 +551,20 @@ struct OneCMerge: Sendable {
             ), shipments AS (
                 UPDATE core.shipments s SET deleted = true, batch_id = \(batchID), updated_at = now()
                 FROM wanted w WHERE s.source_ref = w.ref AND NOT s.deleted RETURNING w.ref
+            ), supplier_invoices AS (
+                UPDATE core.supplier_invoices s SET deleted = true, batch_id = \(batchID), updated_at = now()
+                FROM wanted w WHERE s.source_ref = w.ref AND NOT s.deleted RETURNING w.ref
             )
             SELECT (SELECT count(*) FROM counterparties) + (SELECT count(*) FROM invoices)
-                       + (SELECT count(*) FROM payments) + (SELECT count(*) FROM shipments),
+                       + (SELECT count(*) FROM payments) + (SELECT count(*) FROM shipments)
+                       + (SELECT count(*) FROM supplier_invoices),
                    (SELECT count(*) FROM wanted w
                     WHERE NOT EXISTS (SELECT 1 FROM core.counterparty_refs r WHERE r.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.counterparties c WHERE c.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.invoices i WHERE i.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.payments_1c p WHERE p.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.shipments s WHERE s.source_ref = w.ref)
+                      AND NOT EXISTS (SELECT 1 FROM core.supplier_invoices s WHERE s.source_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.employee_history h WHERE h.registrar_ref = w.ref)
                       AND NOT EXISTS (SELECT 1 FROM core.employees e WHERE e.source_ref = w.ref))
             """, logger: logger).collect().first!

@@ -55,7 +55,7 @@ enum OneCStageTable: Int, CaseIterable, Sendable {
             [("kind", "\"char\"")] + Self.document
                 + [("contract", "text"), ("lines_digest", "text"), ("target_ref", "text"), ("target_number", "text"),
                    ("target_date", "date"), ("purpose", "text"), ("incoming_number", "text"),
-                   ("incoming_date", "date"), ("our_account", "text")]
+                   ("incoming_date", "date"), ("our_account", "text"), ("org_inn", "text"), ("org_name", "text")]
         case .raw:
             [("batch_id", "bigint"), ("source_line", "integer"), ("source_path", "text"), ("object_type", "text"),
              ("source_ref", "text"), ("disposition", "text"), ("properties", "json"), ("byte_offset", "bigint"),

@@ -158,6 +158,7 @@ package struct OneCStageWriter: Sendable {
         case .invoice(let invoice): appendInvoice(invoice)
         case .payment(let payment): appendPayment(payment)
         case .shipment(let shipment): appendShipment(shipment)
+        case .supplierInvoice(let invoice): appendSupplierInvoice(invoice)
         case .deletion(let deletion):
             let seq = next()
             stagedLater = true
@@ -333,6 +334,7 @@ package struct OneCStageWriter: Sendable {
             row.field(payment.incomingNumber)
             row.field(payment.incomingDate?.iso)
             row.field(payment.ourAccount)
+            row.nulls(2)
         }
     }
 
@@ -341,7 +343,19 @@ package struct OneCStageWriter: Sendable {
             row.nulls(1)
             row.field(Self.digest(shipment.lines))
             target(shipment.invoice, &row)
-            row.nulls(4)
+            row.nulls(6)
+        }
+    }
+
+    private mutating func appendSupplierInvoice(_ invoice: SupplierInvoiceRow) {
+        appendLater("r", invoice.header) { row in
+            row.field(invoice.contract)
+            row.nulls(5)
+            row.field(invoice.supplierNumber)
+            row.field(invoice.supplierDate?.iso)
+            row.nulls(1)
+            row.field(invoice.header.organization?.inn)
+            row.field(invoice.header.organization?.name)
         }
     }
 

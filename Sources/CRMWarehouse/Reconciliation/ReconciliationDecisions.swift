@@ -9,10 +9,23 @@ import PostgresNIO
 /// Money is checked as it is decided: a confirmation or allocation that would pay an invoice more than it owes,
 /// or spend more of a payment than it brought, is refused with the figures.
 package struct ReconciliationDecisions: Sendable {
-    /// What a decision is about: an allocation (payment ↔ invoice) or a customer advance.
+    /// What a decision is about: an allocation (payment ↔ invoice) or a customer advance, and their mirrors on
+    /// the payables side (our payment ↔ a supplier's invoice, an advance to a supplier).
     package enum Target: Sendable, Equatable {
         case allocation(Int64)
         case advance(Int64)
+        case supplierAllocation(Int64)
+        case supplierAdvance(Int64)
+
+        /// The ledger, and whether it is an advance, and the row's id.
+        var parts: (ledger: ReconciliationLedger, isAdvance: Bool, id: Int64) {
+            switch self {
+            case .allocation(let id): (.receivables, false, id)
+            case .advance(let id): (.receivables, true, id)
+            case .supplierAllocation(let id): (.payables, false, id)
+            case .supplierAdvance(let id): (.payables, true, id)
+            }
+        }
     }
 
     package enum Action: String, Sendable {
@@ -35,7 +48,7 @@ package struct ReconciliationDecisions: Sendable {
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('crmhub:reconcile', 0))",
                                            logger: logger)
                 var changed = 0
-                var confirmedPayments: Set<Int64> = []
+                var confirmedPayments: Set<PaymentInLedger> = []
                 // Rejections first, and the other proposals of a payment a confirmation spends are withdrawn only
                 // after every decision of the batch: a reviewed sheet that confirms one of two tied invoices and
                 // rejects the other records both, whatever the order of its rows.
@@ -44,10 +57,13 @@ package struct ReconciliationDecisions: Sendable {
                     let (count, payment) = try await Self.apply(target, action, by: person, source: source,
                                                                 connection: connection, logger: logger)
                     changed += count
-                    if action == .confirm, count > 0, let payment { confirmedPayments.insert(payment) }
+                    if action == .confirm, count > 0, let payment {
+                        confirmedPayments.insert(PaymentInLedger(id: payment, side: target.parts.ledger.side))
+                    }
                 }
-                for payment in confirmedPayments.sorted() {
-                    try await Self.dropSpentProposals(of: payment, connection: connection, logger: logger)
+                for payment in confirmedPayments.sorted(by: { ($0.side.rawValue, $0.id) < ($1.side.rawValue, $1.id) }) {
+                    try await Self.dropSpentProposals(of: payment.id, ledger: payment.side == .payables ? .payables : .receivables,
+                                                      connection: connection, logger: logger)
                 }
                 return changed
             }
@@ -58,40 +74,48 @@ package struct ReconciliationDecisions: Sendable {
     private static func apply(_ target: Target, _ action: Action, by person: String, source: String,
                               connection: PostgresConnection, logger: Logger) async throws -> (Int, Int64?) {
         let status = action == .confirm ? "confirmed" : "rejected"
-        switch target {
-        case .allocation(let id):
+        let (ledger, isAdvance, id) = target.parts
+        // The audit trail's column for the row decided.
+        let auditColumn = switch (ledger.side, isAdvance) {
+        case (.receivables, false): "allocation_id"
+        case (.receivables, true): "advance_id"
+        case (.payables, false): "supplier_allocation_id"
+        case (.payables, true): "supplier_advance_id"
+        }
+        let noun = (ledger.side == .payables ? "supplier " : "") + (isAdvance ? "advance" : "allocation")
+        if !isAdvance {
             let rows = try await connection.query("""
                 SELECT a.status, a.amount::text, a.bank_transaction_id, a.invoice_id, i.number,
-                       (i.amount - coalesce((SELECT sum(x.amount + x.written_off) FROM core.payment_allocations x
+                       (i.amount - coalesce((SELECT sum(x.amount + x.written_off) FROM \(ledger: ledger.allocations) x
                                              WHERE x.invoice_id = a.invoice_id AND x.status IN ('auto', 'confirmed')
                                                AND x.id <> a.id), 0))::text,
                        -- An advance's offset spends the advance, not the rest of its line.
                        CASE WHEN a.advance_id IS NOT NULL THEN
-                           ((SELECT v.amount FROM core.customer_advances v WHERE v.id = a.advance_id)
-                            - coalesce((SELECT sum(x.amount) FROM core.payment_allocations x
+                           ((SELECT v.amount FROM \(ledger: ledger.advances) v WHERE v.id = a.advance_id)
+                            - coalesce((SELECT sum(x.amount) FROM \(ledger: ledger.allocations) x
                                         WHERE x.advance_id = a.advance_id AND x.status IN ('auto', 'confirmed')
                                           AND x.id <> a.id), 0))::text
                        ELSE
-                       (t.amount - coalesce((SELECT sum(x.amount) FROM core.payment_allocations x
+                       (t.amount - coalesce((SELECT sum(x.amount) FROM \(ledger: ledger.allocations) x
                                              WHERE x.bank_transaction_id = a.bank_transaction_id
                                                AND x.advance_id IS NULL
                                                AND x.status IN ('auto', 'confirmed') AND x.id <> a.id), 0)
-                                 - coalesce((SELECT sum(v.amount) FROM core.customer_advances v
+                                 - coalesce((SELECT sum(v.amount) FROM \(ledger: ledger.advances) v
                                              WHERE v.bank_transaction_id = a.bank_transaction_id
                                                AND v.status IN ('auto', 'confirmed')), 0))::text END
-                FROM core.payment_allocations a
-                JOIN core.invoices i ON i.id = a.invoice_id
+                FROM \(ledger: ledger.allocations) a
+                JOIN \(ledger: ledger.invoices) i ON i.id = a.invoice_id
                 JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
                 WHERE a.id = \(id) FOR UPDATE OF a
                 """, logger: logger).collect()
             guard let row = rows.first else {
-                throw HubError(.configuration, "there is no allocation \(id) (see the report's To review sheet)")
+                throw HubError(.configuration, "there is no \(noun) \(id) (see the report's To review sheet)")
             }
             let (current, amountText, paymentID, _, number, invoiceLeftText, paymentLeftText) =
                 try row.decode((String, String, Int64, Int64, String, String, String).self)
             if current == status { return (0, paymentID) }
             if action == .confirm, current == "rejected" {
-                throw HubError(.configuration, "allocation \(id) (invoice №\(number)) was rejected; a rejection is not "
+                throw HubError(.configuration, "\(noun) \(id) (invoice №\(number)) was rejected; a rejection is not "
                                + "undone by confirming it: allocate the pair anew with `crmhub reconcile allocate`")
             }
             if action == .confirm {
@@ -99,42 +123,42 @@ package struct ReconciliationDecisions: Sendable {
                 let invoiceLeft = Decimal(string: invoiceLeftText) ?? 0
                 let paymentLeft = Decimal(string: paymentLeftText) ?? 0
                 if amount > 0, amount > invoiceLeft {
-                    throw HubError(.configuration, "allocation \(id) gives invoice №\(number) \(amountText) but only "
+                    throw HubError(.configuration, "\(noun) \(id) gives invoice №\(number) \(amountText) but only "
                                    + "\(invoiceLeftText) is still owed on it (another payment paid it meanwhile?); "
                                    + "reject it, or allocate a smaller amount with `crmhub reconcile allocate`")
                 }
                 if amount > paymentLeft {
-                    throw HubError(.configuration, "allocation \(id) would use \(amountText) of bank line \(paymentID) "
+                    throw HubError(.configuration, "\(noun) \(id) would use \(amountText) of bank line \(paymentID) "
                                    + "but only \(paymentLeftText) of it is not yet allocated")
                 }
             }
             try await connection.query("""
-                UPDATE core.payment_allocations SET status = \(status), decided_by = \(person), decided_at = now(),
+                UPDATE \(ledger: ledger.allocations) SET status = \(status), decided_by = \(person), decided_at = now(),
                        updated_at = now()
                 WHERE id = \(id)
                 """, logger: logger)
             try await connection.query("""
-                INSERT INTO ops.reconciliation_decisions (allocation_id, action, decided_by, source)
+                INSERT INTO ops.reconciliation_decisions (\(ledger: auditColumn), action, decided_by, source)
                 VALUES (\(id), \(action.rawValue), \(person), \(source))
                 """, logger: logger)
             return (1, paymentID)
-        case .advance(let id):
+        } else {
             let rows = try await connection.query("""
-                SELECT status, bank_transaction_id FROM core.customer_advances WHERE id = \(id) FOR UPDATE
+                SELECT status, bank_transaction_id FROM \(ledger: ledger.advances) WHERE id = \(id) FOR UPDATE
                 """, logger: logger).collect()
-            guard let row = rows.first else { throw HubError(.configuration, "there is no advance \(id)") }
+            guard let row = rows.first else { throw HubError(.configuration, "there is no \(noun) \(id)") }
             let (current, paymentID) = try row.decode((String, Int64).self)
             if current == status { return (0, paymentID) }
             if action == .confirm, current == "rejected" {
-                throw HubError(.configuration, "advance \(id) was rejected; a rejection is not undone by confirming it")
+                throw HubError(.configuration, "\(noun) \(id) was rejected; a rejection is not undone by confirming it")
             }
             try await connection.query("""
-                UPDATE core.customer_advances SET status = \(status), decided_by = \(person), decided_at = now(),
+                UPDATE \(ledger: ledger.advances) SET status = \(status), decided_by = \(person), decided_at = now(),
                        updated_at = now()
                 WHERE id = \(id)
                 """, logger: logger)
             try await connection.query("""
-                INSERT INTO ops.reconciliation_decisions (advance_id, action, decided_by, source)
+                INSERT INTO ops.reconciliation_decisions (\(ledger: auditColumn), action, decided_by, source)
                 VALUES (\(id), \(action.rawValue), \(person), \(source))
                 """, logger: logger)
             return (1, paymentID)
@@ -143,23 +167,29 @@ package struct ReconciliationDecisions: Sendable {
 
     /// Once a payment is fully spent by decided rows, its remaining proposals (the other candidates of a tie)
     /// can no longer be right: they are withdrawn, not rejected (the accountant did not reject them).
-    private static func dropSpentProposals(of paymentID: Int64, connection: PostgresConnection,
-                                           logger: Logger) async throws {
+    private static func dropSpentProposals(of paymentID: Int64, ledger: ReconciliationLedger = .receivables,
+                                           connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             WITH spent AS (
-                SELECT t.amount <= coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
+                SELECT t.amount <= coalesce((SELECT sum(a.amount) FROM \(ledger: ledger.allocations) a
                                              WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed')
                                                AND a.advance_id IS NULL), 0)
-                                 + coalesce((SELECT sum(v.amount) FROM core.customer_advances v
+                                 + coalesce((SELECT sum(v.amount) FROM \(ledger: ledger.advances) v
                                              WHERE v.bank_transaction_id = t.id AND v.status IN ('auto', 'confirmed')), 0)
                            AS done
                 FROM core.bank_transactions t WHERE t.id = \(paymentID)
             )
-            DELETE FROM core.payment_allocations a
+            DELETE FROM \(ledger: ledger.allocations) a
             -- An advance's offsets spend the advance, not the line: they stay.
             WHERE a.bank_transaction_id = \(paymentID) AND a.status = 'suggested' AND a.advance_id IS NULL
               AND (SELECT done FROM spent)
             """, logger: logger)
+    }
+
+    /// A bank line a decision concerned, with the ledger it was decided in.
+    private struct PaymentInLedger: Hashable {
+        var id: Int64
+        var side: ReconciliationLedger.Side
     }
 
     /// Allocates (part of) a bank line to an invoice by hand: a `confirmed` allocation with rule `manual`.

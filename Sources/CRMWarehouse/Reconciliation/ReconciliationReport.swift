@@ -125,6 +125,26 @@ package struct ReconciliationReport: Sendable {
                 FROM core.customer_advances v
                 JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
                 WHERE v.status = 'suggested' AND t.booked_on BETWEEN $1::date AND $2::date
+                -- The payables side: our payments proposed against suppliers' invoices (Payer is then the payee).
+                UNION ALL
+                SELECT 'supplier allocation', a.id::text, t.booked_on::text, t.id::text, t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, t.purpose,
+                       coalesce(i.supplier_number, i.number), i.amount::text, s.outstanding::text, a.amount::text,
+                       a.rule, a.confidence::text, a.explanation, NULL
+                FROM core.supplier_payment_allocations a
+                JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                JOIN core.supplier_invoices i ON i.id = a.invoice_id
+                LEFT JOIN mart.supplier_invoice_status s ON s.supplier_invoice_id = i.id
+                WHERE a.status = 'suggested'
+                  AND CASE WHEN a.advance_id IS NULL THEN t.booked_on ELSE i.issued_on END BETWEEN $1::date AND $2::date
+                UNION ALL
+                SELECT 'supplier advance', v.id::text, t.booked_on::text, t.id::text, t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, t.purpose,
+                       coalesce('contract ' || v.contract, 'advance'), NULL, NULL, v.amount::text, v.rule,
+                       v.confidence::text, v.explanation, NULL
+                FROM core.supplier_advances v
+                JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                WHERE v.status = 'suggested' AND t.booked_on BETWEEN $1::date AND $2::date
                 ORDER BY 3, 4, 1, 2
                 """, from: from, to: to, totalColumn: nil, connection: connection, logger: logger))
             sheets.append(try await sheet(
@@ -178,6 +198,63 @@ package struct ReconciliationReport: Sendable {
                                   WHERE a.advance_id = v.id AND i.issued_on BETWEEN $1::date AND $2::date))
                 ORDER BY t.booked_on, v.id
                 """, from: from, to: to, totalColumn: 6, connection: connection, logger: logger))
+            sheets.append(try await sheet(
+                "Supplier payments",
+                [.init("Payment date", .date, width: 12), .init("Bank line", .integer, width: 10),
+                 .init("Bank reference", width: 18), .init("Supplier", width: 28), .init("INN/PINFL", width: 16),
+                 .init("Payment amount", .amount, width: 16), .init("Supplier's invoice", width: 18),
+                 .init("Our receipt", width: 14), .init("Invoice date", .date, width: 12),
+                 .init("Amount", .amount, width: 16), .init("Rule", width: 7), .init("Status", width: 10),
+                 .init("Decided by", width: 14), .init("Explanation", width: 70)],
+                // Our payments that paid suppliers' invoices (decided), a return's taking back included, and what
+                // we paid in advance.
+                sql: """
+                SELECT t.booked_on::text, t.id::text, coalesce(t.bank_reference, t.doc_number), t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, i.supplier_number, i.number,
+                       i.issued_on::text, a.amount::text, a.rule, a.status, a.decided_by, a.explanation
+                FROM core.supplier_payment_allocations a
+                JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+                JOIN core.supplier_invoices i ON i.id = a.invoice_id
+                WHERE a.status IN ('auto', 'confirmed') AND t.booked_on BETWEEN $1::date AND $2::date
+                UNION ALL
+                SELECT t.booked_on::text, t.id::text, coalesce(t.bank_reference, t.doc_number), t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, 'advance', NULL, NULL,
+                       v.amount::text, v.rule, v.status, v.decided_by, v.explanation
+                FROM core.supplier_advances v
+                JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
+                WHERE v.status IN ('auto', 'confirmed') AND t.booked_on BETWEEN $1::date AND $2::date
+                ORDER BY 1, 2, 7
+                """, from: from, to: to, totalColumn: 9, connection: connection, logger: logger))
+            sheets.append(try await sheet(
+                "Unmatched supplier payments",
+                [.init("Payment date", .date, width: 12), .init("Bank line", .integer, width: 10),
+                 .init("Bank reference", width: 18), .init("Payee", width: 28), .init("INN/PINFL", width: 16),
+                 .init("Amount", .amount, width: 16), .init("Purpose", width: 60), .init("Why", width: 80)],
+                // Our payments the payables pass could tie to no supplier invoice and keep as no advance.
+                sql: """
+                SELECT t.booked_on::text, t.id::text, coalesce(t.bank_reference, t.doc_number), t.counterparty_name,
+                       coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, t.purpose, r.explanation
+                FROM core.payment_reconciliation r
+                JOIN core.bank_transactions t ON t.id = r.bank_transaction_id
+                WHERE r.ledger = 'payables' AND r.outcome = 'unmatched' AND t.booked_on BETWEEN $1::date AND $2::date
+                ORDER BY t.booked_on, t.id
+                """, from: from, to: to, totalColumn: 5, connection: connection, logger: logger))
+            sheets.append(try await sheet(
+                "Unpaid supplier invoices",
+                [.init("Supplier's invoice", width: 18), .init("Our receipt", width: 14),
+                 .init("Invoice date", .date, width: 12), .init("Due", .date, width: 12),
+                 .init("Supplier", width: 28), .init("INN/PINFL", width: 16), .init("Currency", width: 8),
+                 .init("Amount", .amount, width: 16), .init("Paid", .amount, width: 16),
+                 .init("Outstanding", .amount, width: 16), .init("Status", width: 10),
+                 .init("Days overdue", .integer, width: 12)],
+                sql: """
+                SELECT supplier_number, number, issued_on::text, due_on::text, counterparty_name, counterparty_inn,
+                       currency, amount::text, paid::text, outstanding::text, status,
+                       greatest($2::date - coalesce(due_on, issued_on), 0)::text
+                FROM mart.supplier_invoice_status
+                WHERE outstanding > 0 AND issued_on <= $2::date AND $1::date IS NOT NULL
+                ORDER BY coalesce(due_on, issued_on), number
+                """, from: from, to: to, totalColumn: 9, connection: connection, logger: logger))
             return ReconciliationReport(from: from, to: to, totals: totals, sheets: sheets)
         }
     }

@@ -3,7 +3,28 @@ import HubCore
 import Logging
 import PostgresNIO
 
-/// What one `crmhub reconcile` did.
+/// What one ledger's pass of a `crmhub reconcile` decided.
+package struct ReconciliationPassCounts: Sendable, Equatable {
+    package var payments = 0
+    package var auto = 0
+    package var suggested = 0
+    package var unmatched = 0
+    package var bankLines = 0
+    package var ownPayments = 0
+    package var openInvoices = 0
+
+    mutating func add(_ other: ReconciliationPassCounts) {
+        payments += other.payments
+        auto += other.auto
+        suggested += other.suggested
+        unmatched += other.unmatched
+        bankLines += other.bankLines
+        ownPayments += other.ownPayments
+        openInvoices += other.openInvoices
+    }
+}
+
+/// What one `crmhub reconcile` did: the sums over both ledgers, and the payables' own counts when that pass ran.
 package struct ReconciliationSummary: Sendable {
     package var runID: Int64
     package var payments: Int
@@ -13,6 +34,8 @@ package struct ReconciliationSummary: Sendable {
     package var bankLines: Int
     package var ownPayments: Int
     package var openInvoices: Int
+    /// Our payments to suppliers against their invoices; nil when no supplier invoice is in the warehouse.
+    package var payables: ReconciliationPassCounts?
     package var ruleCounts: [String: Int]
     package var seconds: Double
 }
@@ -29,6 +52,8 @@ package struct ReconciliationSummary: Sendable {
 /// - **Set-wise where it pays**: counterparty resolution (INN/PINFL → account + MFO → name), open residuals,
 ///   rejected pairs and return links are computed by PostgreSQL; lines stream to the engine in slices of
 ///   `sliceSize` in booking order, and results come back by COPY.
+/// - **Both ledgers, one engine**: the receivables pass, then (once supplier invoices exist) the payables pass,
+///   each over its own lines and tables (`ReconciliationLedger`), in the same transaction.
 package struct ReconciliationStore: Sendable {
     package let warehouse: Warehouse
     package var sliceSize = 50_000
@@ -37,10 +62,12 @@ package struct ReconciliationStore: Sendable {
         self.warehouse = warehouse
     }
 
+    /// - Parameter payables: whether our outgoing payments are matched to supplier invoices (the rules file's
+    ///   `payables` setting); the pass runs only when the warehouse holds supplier invoices.
     package func reconcile<Decider: PaymentDecider & Sendable>(
-        from: CalendarDate?, to: CalendarDate?, rulesSHA256: String,
+        from: CalendarDate?, to: CalendarDate?, rulesSHA256: String, payables: Bool = true,
         progress: (@Sendable (Int, Int) -> Void)? = nil,
-        makeDecider: @Sendable ([OpenInvoice]) -> Decider
+        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice]) -> Decider
     ) async throws -> ReconciliationSummary {
         let logger = warehouse.logger
         let started = ContinuousClock.now
@@ -52,102 +79,139 @@ package struct ReconciliationStore: Sendable {
                     INSERT INTO ops.reconciliation_runs (period_from, period_to, rules_sha256, status)
                     VALUES (\(from?.iso)::date, \(to?.iso)::date, \(rulesSHA256), 'running') RETURNING id
                     """, logger: logger).collect().first!.decode(Int64.self)
-                let clock = ContinuousClock()
-                var phaseStart = clock.now
-                func phase(_ name: String) {
-                    logger.info("reconcile phase done", metadata: ["phase": "\(name)", "seconds": "\(clock.now - phaseStart)"])
-                    phaseStart = clock.now
+                var payablesActive = false
+                if payables {
+                    payablesActive = try await connection.query(
+                        "SELECT EXISTS (SELECT 1 FROM core.supplier_invoices WHERE NOT deleted)", logger: logger
+                    ).collect().first!.decode(Bool.self)
                 }
-                let invoices = try await Self.openInvoices(connection: connection, logger: logger)
-                phase("open invoices read")
-                var decider = makeDecider(invoices)
-                phase("invoice index built")
-                let total = try await Self.preparePayments(from: from, to: to, connection: connection, logger: logger)
-                phase("bank lines prepared")
-                try await Self.createResultTables(connection: connection, logger: logger)
-                var reading = Duration.zero, deciding = Duration.zero, copying = Duration.zero
-
-                var counts = (auto: 0, suggested: 0, unmatched: 0, bank: 0, own: 0)
-                var lastSeq: Int64 = 0
-                var done = 0
-                while true {
-                    var mark = clock.now
-                    let slice = try await Self.paymentSlice(after: lastSeq, limit: sliceSize, connection: connection,
-                                                            logger: logger)
-                    reading += clock.now - mark
-                    mark = clock.now
-                    guard let last = slice.last else { break }
-                    lastSeq = last.seq
-                    var allocations = CopyTextEncoder()
-                    var advances = CopyTextEncoder(capacity: 1 << 14)
-                    var outcomes = CopyTextEncoder()
-                    for (_, payment, resolved) in slice {
-                        let decision = decider.decide(payment)
-                        switch decision.outcome {
-                        case "matched": counts.auto += 1
-                        case "review": counts.suggested += 1
-                        case "bank": counts.bank += 1
-                        case "own_payment": counts.own += 1
-                        default: counts.unmatched += 1
-                        }
-                        Self.encode(decision, payment: payment, resolved: resolved, runID: runID,
-                                    allocations: &allocations, advances: &advances, outcomes: &outcomes)
-                    }
-                    deciding += clock.now - mark
-                    mark = clock.now
-                    try await Self.copy(&allocations, into: "recon_allocations", connection: connection, logger: logger)
-                    try await Self.copy(&advances, into: "recon_advances", connection: connection, logger: logger)
-                    try await Self.copy(&outcomes, into: "recon_outcomes", connection: connection, logger: logger)
-                    copying += clock.now - mark
-                    done += slice.count
-                    progress?(done, total)
+                var total = ReconciliationPassCounts()
+                var payablesCounts: ReconciliationPassCounts?
+                var ruleCounts: [String: Int] = [:]
+                for ledger in payablesActive ? [ReconciliationLedger.receivables, .payables] : [.receivables] {
+                    let (counts, rules) = try await Self.pass(
+                        ledger, payablesActive: payablesActive, runID: runID, from: from, to: to,
+                        sliceSize: sliceSize, connection: connection, logger: logger, progress: progress,
+                        makeDecider: makeDecider)
+                    total.add(counts)
+                    if ledger.side == .payables { payablesCounts = counts }
+                    ruleCounts.merge(rules, uniquingKeysWith: +)
                 }
-                logger.info("reconcile phase done", metadata: [
-                    "phase": "engine", "reading": "\(reading)", "deciding": "\(deciding)", "copying": "\(copying)",
-                ])
-                phaseStart = clock.now
-                let advances = try await Self.openAdvances(connection: connection, logger: logger)
-                let offsets = decider.offset(advances)
-                var offsetRows = CopyTextEncoder(capacity: 1 << 12)
-                for offset in offsets {
-                    Self.encode(offset, into: &offsetRows)
-                }
-                try await Self.copy(&offsetRows, into: "recon_allocations", connection: connection, logger: logger)
-                phase("advances offset")
-                try await Self.merge(runID: runID, connection: connection, logger: logger)
-                phase("merged")
-                let ruleCounts = decider.ruleCounts
                 try await connection.query("""
                     UPDATE ops.reconciliation_runs
-                    SET finished_at = clock_timestamp(), status = 'succeeded', payments = \(done),
-                        auto = \(counts.auto), suggested = \(counts.suggested), unmatched = \(counts.unmatched),
+                    SET finished_at = clock_timestamp(), status = 'succeeded', payments = \(total.payments),
+                        auto = \(total.auto), suggested = \(total.suggested), unmatched = \(total.unmatched),
+                        payables_payments = \(payablesCounts?.payments), payables_auto = \(payablesCounts?.auto),
+                        payables_suggested = \(payablesCounts?.suggested),
                         rule_counts = \(JSONText.object(ruleCounts.sorted { $0.key < $1.key }
                             .map { (key: $0.key, value: String($0.value)) }))::jsonb
                     WHERE id = \(runID)
                     """, logger: logger)
                 let elapsed = ContinuousClock.now - started
                 return ReconciliationSummary(
-                    runID: runID, payments: done, auto: counts.auto, suggested: counts.suggested,
-                    unmatched: counts.unmatched, bankLines: counts.bank, ownPayments: counts.own,
-                    openInvoices: invoices.count, ruleCounts: ruleCounts,
+                    runID: runID, payments: total.payments, auto: total.auto, suggested: total.suggested,
+                    unmatched: total.unmatched, bankLines: total.bankLines, ownPayments: total.ownPayments,
+                    openInvoices: total.openInvoices, payables: payablesCounts, ruleCounts: ruleCounts,
                     seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             }
         }
     }
 
+    /// One ledger's pass: its open invoices, its lines in slices through the engine, its advances offset, and
+    /// the merge into its tables.
+    static func pass<Decider: PaymentDecider & Sendable>(
+        _ ledger: ReconciliationLedger, payablesActive: Bool, runID: Int64, from: CalendarDate?, to: CalendarDate?,
+        sliceSize: Int, connection: LoadConnection, logger: Logger, progress: (@Sendable (Int, Int) -> Void)?,
+        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice]) -> Decider
+    ) async throws -> (ReconciliationPassCounts, [String: Int]) {
+        // The temporary tables of an earlier pass of the same run.
+        try await connection.query("""
+            DROP TABLE IF EXISTS recon_payments, recon_allocations, recon_advances, recon_outcomes, recon_withdrawn
+            """, logger: logger)
+        let clock = ContinuousClock()
+        var phaseStart = clock.now
+        func phase(_ name: String) {
+            logger.info("reconcile phase done", metadata: [
+                "ledger": "\(ledger.side.rawValue)", "phase": "\(name)", "seconds": "\(clock.now - phaseStart)",
+            ])
+            phaseStart = clock.now
+        }
+        let invoices = try await Self.openInvoices(ledger, connection: connection, logger: logger)
+        phase("open invoices read")
+        var decider = makeDecider(ledger.side, invoices)
+        phase("invoice index built")
+        let total = try await Self.preparePayments(ledger, payablesActive: payablesActive, from: from, to: to,
+                                                   connection: connection, logger: logger)
+        phase("bank lines prepared")
+        try await Self.createResultTables(connection: connection, logger: logger)
+        var reading = Duration.zero, deciding = Duration.zero, copying = Duration.zero
+
+        var counts = ReconciliationPassCounts(openInvoices: invoices.count)
+        var lastSeq: Int64 = 0
+        while true {
+            var mark = clock.now
+            let slice = try await Self.paymentSlice(ledger, after: lastSeq, limit: sliceSize, connection: connection,
+                                                    logger: logger)
+            reading += clock.now - mark
+            mark = clock.now
+            guard let last = slice.last else { break }
+            lastSeq = last.seq
+            var allocations = CopyTextEncoder()
+            var advances = CopyTextEncoder(capacity: 1 << 14)
+            var outcomes = CopyTextEncoder()
+            for (_, payment, resolved) in slice {
+                let decision = decider.decide(payment)
+                switch decision.outcome {
+                case "matched": counts.auto += 1
+                case "review": counts.suggested += 1
+                case "bank": counts.bankLines += 1
+                case "own_payment": counts.ownPayments += 1
+                default: counts.unmatched += 1
+                }
+                Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger,
+                            allocations: &allocations, advances: &advances, outcomes: &outcomes)
+            }
+            deciding += clock.now - mark
+            mark = clock.now
+            try await Self.copy(&allocations, into: "recon_allocations", connection: connection, logger: logger)
+            try await Self.copy(&advances, into: "recon_advances", connection: connection, logger: logger)
+            try await Self.copy(&outcomes, into: "recon_outcomes", connection: connection, logger: logger)
+            copying += clock.now - mark
+            counts.payments += slice.count
+            progress?(counts.payments, total)
+        }
+        logger.info("reconcile phase done", metadata: [
+            "ledger": "\(ledger.side.rawValue)", "phase": "engine", "reading": "\(reading)",
+            "deciding": "\(deciding)", "copying": "\(copying)",
+        ])
+        phaseStart = clock.now
+        let advances = try await Self.openAdvances(ledger, connection: connection, logger: logger)
+        let offsets = decider.offset(advances)
+        var offsetRows = CopyTextEncoder(capacity: 1 << 12)
+        for offset in offsets {
+            Self.encode(offset, into: &offsetRows)
+        }
+        try await Self.copy(&offsetRows, into: "recon_allocations", connection: connection, logger: logger)
+        phase("advances offset")
+        try await Self.merge(ledger, runID: runID, connection: connection, logger: logger)
+        phase("merged")
+        return (counts, decider.ruleCounts)
+    }
+
     // MARK: - Reading
 
-    static func openInvoices(connection: LoadConnection, logger: Logger) async throws -> [OpenInvoice] {
+    static func openInvoices(_ ledger: ReconciliationLedger, connection: LoadConnection,
+                             logger: Logger) async throws -> [OpenInvoice] {
         let rows = try await connection.query("""
-            SELECT i.id, i.number, i.issued_on::text, i.due_on::text, coalesce(i.counterparty_inn, c.inn),
-                   i.currency, i.amount::text,
+            SELECT i.id, \(ledger: ledger.citedNumber), i.issued_on::text, i.due_on::text,
+                   coalesce(i.counterparty_inn, c.inn), i.currency, i.amount::text,
                    (i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0))::text,
                    coalesce(c.name, i.counterparty_name), i.contract
-            FROM core.invoices i
+            FROM \(ledger: ledger.invoices) i
             LEFT JOIN core.counterparties c ON c.id = i.counterparty_id
             LEFT JOIN (
                 SELECT invoice_id, sum(amount) AS paid, sum(written_off) AS written_off
-                FROM core.payment_allocations WHERE status IN ('auto', 'confirmed') GROUP BY invoice_id
+                FROM \(ledger: ledger.allocations) WHERE status IN ('auto', 'confirmed') GROUP BY invoice_id
             ) p ON p.invoice_id = i.id
             WHERE NOT i.deleted AND i.amount - coalesce(p.paid, 0) - coalesce(p.written_off, 0) > 0
             """, logger: logger)
@@ -172,8 +236,8 @@ package struct ReconciliationStore: Sendable {
     }
 
     /// The lines to look at, with their payer resolved, in a temporary table numbered in booking order.
-    static func preparePayments(from: CalendarDate?, to: CalendarDate?, connection: LoadConnection,
-                                logger: Logger) async throws -> Int {
+    static func preparePayments(_ ledger: ReconciliationLedger, payablesActive: Bool, from: CalendarDate?,
+                                to: CalendarDate?, connection: LoadConnection, logger: Logger) async throws -> Int {
         try await connection.query("""
             CREATE TEMP TABLE recon_payments ON COMMIT DROP AS
             SELECT row_number() OVER (ORDER BY t.booked_on, t.id) AS seq,
@@ -210,15 +274,15 @@ package struct ReconciliationStore: Sendable {
             -- Rejected pairs are few: aggregated once and hash-joined, not probed per line.
             LEFT JOIN (
                 SELECT a.bank_transaction_id, array_agg(a.invoice_id) AS invoice_ids
-                FROM core.payment_allocations a WHERE a.status = 'rejected' GROUP BY a.bank_transaction_id
+                FROM \(ledger: ledger.allocations) a WHERE a.status = 'rejected' GROUP BY a.bank_transaction_id
             ) rejected ON rejected.bank_transaction_id = t.id
             LEFT JOIN (
-                SELECT DISTINCT v.bank_transaction_id FROM core.customer_advances v WHERE v.status = 'rejected'
+                SELECT DISTINCT v.bank_transaction_id FROM \(ledger: ledger.advances) v WHERE v.status = 'rejected'
             ) rejected_advance ON rejected_advance.bank_transaction_id = t.id
             -- R2: the line a return or reversal undoes, by the payment order's number.
             LEFT JOIN LATERAL (
                 SELECT o.id,
-                       (SELECT string_agg(a.invoice_id || ':' || a.amount, ';') FROM core.payment_allocations a
+                       (SELECT string_agg(a.invoice_id || ':' || a.amount, ';') FROM \(ledger: ledger.allocations) a
                         WHERE a.bank_transaction_id = o.id AND a.status IN ('auto', 'confirmed') AND a.amount > 0)
                            AS paid
                 FROM core.bank_transactions o
@@ -229,9 +293,10 @@ package struct ReconciliationStore: Sendable {
             ) original ON true
             WHERE (\(from?.iso)::date IS NULL OR t.booked_on >= \(from?.iso)::date)
               AND (\(to?.iso)::date IS NULL OR t.booked_on <= \(to?.iso)::date)
-              AND NOT EXISTS (SELECT 1 FROM core.payment_allocations a
+              AND \(ledger: ledger.lineFilter(payablesActive: payablesActive))
+              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.allocations) a
                               WHERE a.bank_transaction_id = t.id AND a.status IN ('auto', 'confirmed'))
-              AND NOT EXISTS (SELECT 1 FROM core.customer_advances v
+              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.advances) v
                               WHERE v.bank_transaction_id = t.id AND v.status IN ('auto', 'confirmed'))
             """, logger: logger)
         try await connection.query("CREATE UNIQUE INDEX ON recon_payments (seq)", logger: logger)
@@ -241,18 +306,19 @@ package struct ReconciliationStore: Sendable {
     }
 
     /// Kept advances (auto, confirmed) with money left, and the invoices rejected for each.
-    static func openAdvances(connection: LoadConnection, logger: Logger) async throws -> [OpenAdvance] {
+    static func openAdvances(_ ledger: ReconciliationLedger, connection: LoadConnection,
+                             logger: Logger) async throws -> [OpenAdvance] {
         let rows = try await connection.query("""
             SELECT v.id, v.bank_transaction_id, v.counterparty_inn, v.contract, t.booked_on::text, t.currency,
                    (v.amount - coalesce(used.amount, 0))::text, rejected.invoice_ids
-            FROM core.customer_advances v
+            FROM \(ledger: ledger.advances) v
             JOIN core.bank_transactions t ON t.id = v.bank_transaction_id
             LEFT JOIN (
-                SELECT advance_id, sum(amount) AS amount FROM core.payment_allocations
+                SELECT advance_id, sum(amount) AS amount FROM \(ledger: ledger.allocations)
                 WHERE advance_id IS NOT NULL AND status IN ('auto', 'confirmed') GROUP BY advance_id
             ) used ON used.advance_id = v.id
             LEFT JOIN (
-                SELECT advance_id, string_agg(invoice_id::text, ',') AS invoice_ids FROM core.payment_allocations
+                SELECT advance_id, string_agg(invoice_id::text, ',') AS invoice_ids FROM \(ledger: ledger.allocations)
                 WHERE advance_id IS NOT NULL AND status = 'rejected' GROUP BY advance_id
             ) rejected ON rejected.advance_id = v.id
             WHERE v.status IN ('auto', 'confirmed') AND v.counterparty_inn IS NOT NULL
@@ -273,8 +339,8 @@ package struct ReconciliationStore: Sendable {
 
     typealias SliceRow = (seq: Int64, payment: PaymentToMatch, resolved: (inn: String?, by: String?))
 
-    static func paymentSlice(after seq: Int64, limit: Int, connection: LoadConnection,
-                             logger: Logger) async throws -> [SliceRow] {
+    static func paymentSlice(_ ledger: ReconciliationLedger, after seq: Int64, limit: Int,
+                             connection: LoadConnection, logger: Logger) async throws -> [SliceRow] {
         let rows = try await connection.query("""
             SELECT seq, id, direction, entry_kind, amount, currency, booked_on, value_date, counterparty_name,
                    counterparty_account, purpose, structured, supplier_invoice_number, end_to_end_id,
@@ -314,7 +380,7 @@ package struct ReconciliationStore: Sendable {
                 structured = [PaymentToMatch.Structured(number: supplierInvoice, amount: nil)]
             }
             let payment = PaymentToMatch(
-                id: id, direction: direction == "in" ? .incoming : .outgoing, entryKind: entryKind, amount: amount,
+                id: id, direction: (direction == "in") != ledger.flipsDirection ? .incoming : .outgoing, entryKind: entryKind, amount: amount,
                 currency: currency, bookedOn: bookedOn, valueDate: valueDate, counterpartyINN: inn,
                 resolvedBy: resolvedBy, counterpartyName: name, ownNumbers: [inn, account].compactMap { $0 },
                 purpose: purpose, structured: structured, endToEndID: endToEnd, bankTransactionCode: code,
@@ -366,13 +432,13 @@ package struct ReconciliationStore: Sendable {
         try await connection.query("""
             CREATE TEMP TABLE recon_outcomes (
                 bank_transaction_id bigint, outcome text, rule text, confidence numeric, explanation text,
-                counterparty_inn text, resolved_by text, linked_transaction_id bigint
+                counterparty_inn text, resolved_by text, linked_transaction_id bigint, ledger text
             ) ON COMMIT DROP
             """, logger: logger)
     }
 
     static func encode(_ decision: PaymentDecision, payment: PaymentToMatch, resolved: (inn: String?, by: String?),
-                       runID: Int64, allocations: inout CopyTextEncoder, advances: inout CopyTextEncoder,
+                       ledger: ReconciliationLedger, allocations: inout CopyTextEncoder, advances: inout CopyTextEncoder,
                        outcomes: inout CopyTextEncoder) {
         for allocation in decision.allocations where allocation.status != .hint {
             encode(allocation, into: &allocations)
@@ -396,6 +462,7 @@ package struct ReconciliationStore: Sendable {
         outcomes.field(resolved.inn)
         outcomes.field(resolved.by)
         outcomes.field(payment.linkedTransactionID.map { String($0) })
+        outcomes.field(ledger.side.rawValue)
         outcomes.endRow()
     }
 
@@ -422,28 +489,29 @@ package struct ReconciliationStore: Sendable {
     }
 
     /// Replaces the looked-at lines' `suggested` rows by the new proposals, where they differ.
-    static func merge(runID: Int64, connection: LoadConnection, logger: Logger) async throws {
+    static func merge(_ ledger: ReconciliationLedger, runID: Int64, connection: LoadConnection,
+                      logger: Logger) async throws {
         try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)", logger: logger)
         try await connection.query("ANALYZE recon_allocations", logger: logger)
         // Proposals that are no longer made: of the lines looked at (joined, not an IN list: a million ids would
         // not hash in work_mem), and any advance's offset. Every kept advance is offered again on each run, so an
         // offset not proposed now (the advance used up or rejected, the invoice paid) is stale.
         try await connection.query("""
-            DELETE FROM core.payment_allocations a
+            DELETE FROM \(ledger: ledger.allocations) a
             USING recon_payments p
             WHERE a.bank_transaction_id = p.id AND a.status = 'suggested'
               AND NOT EXISTS (SELECT 1 FROM recon_allocations n
                               WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
             """, logger: logger)
         try await connection.query("""
-            DELETE FROM core.payment_allocations a
+            DELETE FROM \(ledger: ledger.allocations) a
             WHERE a.advance_id IS NOT NULL AND a.status = 'suggested'
               -- By line and invoice, which recon_allocations is indexed on: an offset's line is its advance's.
               AND NOT EXISTS (SELECT 1 FROM recon_allocations n
                               WHERE (n.bank_transaction_id, n.invoice_id) = (a.bank_transaction_id, a.invoice_id))
             """, logger: logger)
         try await connection.query("""
-            UPDATE core.payment_allocations a
+            UPDATE \(ledger: ledger.allocations) a
             SET amount = n.amount, written_off = n.written_off, rule = n.rule, confidence = n.confidence,
                 status = n.status, explanation = n.explanation, advance_id = n.advance_id,
                 reconciliation_run_id = \(runID), updated_at = now()
@@ -455,7 +523,7 @@ package struct ReconciliationStore: Sendable {
                                     n.advance_id)
             """, logger: logger)
         try await connection.query("""
-            INSERT INTO core.payment_allocations (bank_transaction_id, invoice_id, amount, written_off, rule,
+            INSERT INTO \(ledger: ledger.allocations) (bank_transaction_id, invoice_id, amount, written_off, rule,
                                                   confidence, status, explanation, advance_id,
                                                   reconciliation_run_id)
             SELECT n.bank_transaction_id, n.invoice_id, n.amount, n.written_off, n.rule, n.confidence, n.status,
@@ -466,7 +534,7 @@ package struct ReconciliationStore: Sendable {
             """, logger: logger)
 
         try await connection.query("""
-            DELETE FROM core.customer_advances v
+            DELETE FROM \(ledger: ledger.advances) v
             USING recon_payments p
             WHERE v.bank_transaction_id = p.id AND v.status = 'suggested'
               AND NOT EXISTS (SELECT 1 FROM recon_advances n
@@ -475,7 +543,7 @@ package struct ReconciliationStore: Sendable {
                                     IS NOT DISTINCT FROM (v.amount, v.rule, v.explanation, v.status))
             """, logger: logger)
         try await connection.query("""
-            INSERT INTO core.customer_advances (bank_transaction_id, counterparty_id, counterparty_inn, amount,
+            INSERT INTO \(ledger: ledger.advances) (bank_transaction_id, counterparty_id, counterparty_inn, amount,
                                                 contract, rule, confidence, status, explanation, reconciliation_run_id)
             SELECT n.bank_transaction_id, c.id, n.counterparty_inn, n.amount, n.contract, n.rule, n.confidence,
                    n.status, n.explanation, \(runID)
@@ -486,19 +554,20 @@ package struct ReconciliationStore: Sendable {
 
         try await connection.query("""
             INSERT INTO core.payment_reconciliation AS r (bank_transaction_id, outcome, rule, confidence, explanation,
-                counterparty_inn, resolved_by, linked_transaction_id, reconciliation_run_id)
+                counterparty_inn, resolved_by, linked_transaction_id, ledger, reconciliation_run_id)
             SELECT bank_transaction_id, outcome, rule, confidence, explanation, counterparty_inn, resolved_by,
-                   linked_transaction_id, \(runID)
+                   linked_transaction_id, ledger, \(runID)
             FROM recon_outcomes
             ON CONFLICT (bank_transaction_id) DO UPDATE
             SET outcome = EXCLUDED.outcome, rule = EXCLUDED.rule, confidence = EXCLUDED.confidence,
                 explanation = EXCLUDED.explanation, counterparty_inn = EXCLUDED.counterparty_inn,
                 resolved_by = EXCLUDED.resolved_by, linked_transaction_id = EXCLUDED.linked_transaction_id,
-                reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = now()
+                ledger = EXCLUDED.ledger, reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = now()
             WHERE (r.outcome, r.rule, r.confidence, r.explanation, r.counterparty_inn, r.resolved_by,
-                   r.linked_transaction_id)
+                   r.linked_transaction_id, r.ledger)
                   IS DISTINCT FROM (EXCLUDED.outcome, EXCLUDED.rule, EXCLUDED.confidence, EXCLUDED.explanation,
-                                    EXCLUDED.counterparty_inn, EXCLUDED.resolved_by, EXCLUDED.linked_transaction_id)
+                                    EXCLUDED.counterparty_inn, EXCLUDED.resolved_by, EXCLUDED.linked_transaction_id,
+                                    EXCLUDED.ledger)
             """, logger: logger)
         // A line decided earlier in booking order may have been proposed an invoice that a later line then paid
         // automatically: such proposals are withdrawn, and a line left with none is unmatched, saying why.
@@ -507,11 +576,11 @@ package struct ReconciliationStore: Sendable {
             WITH touched AS (
                 SELECT DISTINCT invoice_id FROM recon_allocations WHERE status = 'auto' AND amount > 0
             ), spent AS (
-                SELECT t.invoice_id FROM touched t JOIN core.invoices i ON i.id = t.invoice_id
-                WHERE i.amount <= (SELECT coalesce(sum(a.amount + a.written_off), 0) FROM core.payment_allocations a
+                SELECT t.invoice_id FROM touched t JOIN \(ledger: ledger.invoices) i ON i.id = t.invoice_id
+                WHERE i.amount <= (SELECT coalesce(sum(a.amount + a.written_off), 0) FROM \(ledger: ledger.allocations) a
                                    WHERE a.invoice_id = t.invoice_id AND a.status IN ('auto', 'confirmed'))
             ), removed AS (
-                DELETE FROM core.payment_allocations a USING spent s
+                DELETE FROM \(ledger: ledger.allocations) a USING spent s
                 WHERE a.invoice_id = s.invoice_id AND a.status = 'suggested'
                 RETURNING a.bank_transaction_id
             )
@@ -523,9 +592,9 @@ package struct ReconciliationStore: Sendable {
                 explanation = r.explanation || ': withdrawn, the invoice proposed was paid by a later line'
             FROM recon_withdrawn w
             WHERE r.bank_transaction_id = w.bank_transaction_id AND r.outcome = 'review'
-              AND NOT EXISTS (SELECT 1 FROM core.payment_allocations a
+              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.allocations) a
                               WHERE a.bank_transaction_id = w.bank_transaction_id AND a.status = 'suggested')
-              AND NOT EXISTS (SELECT 1 FROM core.customer_advances v
+              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.advances) v
                               WHERE v.bank_transaction_id = w.bank_transaction_id AND v.status = 'suggested')
             """, logger: logger)
     }

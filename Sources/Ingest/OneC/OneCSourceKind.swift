@@ -118,7 +118,11 @@ struct OneCSourceKind: SourceKind {
             ]),
             WarehouseTable("core.payments_1c", testableColumns: [
                 "id", "source_ref", "number", "paid_on", "amount", "currency", "counterparty_id", "counterparty_inn",
-                "invoice_id", "deleted", "batch_id",
+                "invoice_id", "deleted", "batch_id", "direction",
+            ]),
+            WarehouseTable("core.supplier_invoices", testableColumns: [
+                "id", "source_ref", "number", "issued_on", "document_kind", "supplier_number", "supplier_date",
+                "counterparty_id", "counterparty_inn", "amount", "currency", "contract", "deleted", "batch_id",
             ]),
             WarehouseTable("core.shipments", testableColumns: [
                 "id", "source_ref", "number", "shipped_on", "amount", "currency", "counterparty_id", "invoice_id",
@@ -167,6 +171,8 @@ struct OneCSourceKind: SourceKind {
                    changes("history objects", summary.history)]
                 : [changes("counterparties", summary.counterparties), changes("invoices", summary.invoices),
                    changes("payments", summary.payments), changes("shipments", summary.shipments)]
+                    + (summary.supplierInvoices.total > 0
+                        ? [changes("supplier invoices", summary.supplierInvoices)] : [])
             report.details = [
                 changed.joined(separator: "; "),
                 "deletions \(summary.deletionsApplied) marked, \(summary.deletionsUnknown) of objects never "

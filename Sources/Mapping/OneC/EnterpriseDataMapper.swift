@@ -5,7 +5,9 @@ import HubCore
 /// format versions (1.21's `СсылкаВнешняяНавигационная` before `Ссылка`, say) do not matter.
 ///
 /// Mapped for 1C:Accounting (`Profile.accounting`): `Справочник.Контрагенты`, `Документ.СчетПокупателю`,
-/// `Документ.ПБДСРасчетыСКонтрагентами`, `Документ.РеализацияТоваровУслуг`; for 1C:ZUP (`Profile.staff`) the
+/// `Документ.ПБДСРасчетыСКонтрагентами` and `Документ.СБДСРасчетыСКонтрагентами` (incoming and outgoing bank
+/// payments), `Документ.РеализацияТоваровУслуг`, and the supplier side's `Документ.ПоступлениеТоваровУслуг` and
+/// `Документ.СчетНаОплатуПоставщика` (`supplierInvoiceTypes`); for 1C:ZUP (`Profile.staff`) the
 /// staff objects (`EnterpriseDataStaffMapper`); `УдалениеОбъекта` for both. Each kind maps its own system's
 /// objects: anything else is kept raw and skipped. An object with a value past the input limit
 /// (`XMLElementNode.valueProblem`) is quarantined, whatever its type.
@@ -20,6 +22,14 @@ package enum EnterpriseDataMapper {
     package static let invoiceType = "Документ.СчетПокупателю"
     package static let paymentType = "Документ.ПБДСРасчетыСКонтрагентами"
     package static let shipmentType = "Документ.РеализацияТоваровУслуг"
+    /// Our outgoing bank payments: СБДС, "списание безналичных денежных средств", the mirror of ПБДС.
+    package static let outgoingPaymentType = "Документ.СБДСРасчетыСКонтрагентами"
+    /// What we owe a supplier: the receipt of goods and services (the liability in 1C's books) and the
+    /// supplier's bill. The bill's format name is not confirmed against a format package (the reference knows
+    /// the receipt's only): both names 1C uses for it are accepted.
+    package static let supplierInvoiceTypes: Set<String> = [
+        "Документ.ПоступлениеТоваровУслуг", "Документ.СчетНаОплатуПоставщика", "Документ.СчетПоставщика",
+    ]
     package static let deletionType = "УдалениеОбъекта"
 
     package static func map(_ object: EnterpriseDataObject, profile: Profile = .accounting) -> OneCMapping {
@@ -50,11 +60,14 @@ package enum EnterpriseDataMapper {
             case invoiceType:
                 return .mapped(.invoice(try invoice(reader, kind: object.typeName, position: position)),
                                raw: raw(.mapped))
-            case paymentType:
+            case paymentType, outgoingPaymentType:
                 return .mapped(.payment(try payment(reader, kind: object.typeName, position: position)),
                                raw: raw(.mapped))
             case shipmentType:
                 return .mapped(.shipment(try shipment(reader, kind: object.typeName, position: position)),
+                               raw: raw(.mapped))
+            case let type where supplierInvoiceTypes.contains(type):
+                return .mapped(.supplierInvoice(try supplierInvoice(reader, kind: type, position: position)),
                                raw: raw(.mapped))
             case deletionType:
                 let deletion = try self.deletion(reader, position: position)
@@ -198,6 +211,21 @@ package enum EnterpriseDataMapper {
         guard header.counterparty != nil else { throw reader.missing(["Контрагент"]) }
         let invoice = OneCShapes.document(reader.node["СчетПокупателю"]) ?? OneCShapes.document(reader.node["Заказ"])
         return ShipmentRow(header: header, invoice: invoice, lines: try lines(reader))
+    }
+
+    /// The supplier's own number and date stand in `ДанныеПервичныхДокументов` (the primary document as the
+    /// supplier issued it) or, in older packages, in `НомерВходящегоДокумента`/`ДатаВходящегоДокумента`.
+    static func supplierInvoice(_ reader: PropertyReader, kind: String, position: XMLPosition)
+        throws(OneCRejection) -> SupplierInvoiceRow
+    {
+        let header = try documentHeader(reader, kind: kind, position: position, amountPaths: [["Сумма"]],
+                                        currencyPaths: [["Валюта"]])
+        guard header.counterparty != nil else { throw reader.missing(["Контрагент"]) }
+        let number = reader.text(anyOf: [["ДанныеПервичныхДокументов", "Номер"], ["НомерВходящегоДокумента"]])
+        var date = try reader.date(["ДанныеПервичныхДокументов", "Дата"])
+        if date == nil { date = try reader.date(["ДатаВходящегоДокумента"]) }
+        return SupplierInvoiceRow(header: header, supplierNumber: number, supplierDate: date,
+                                  contract: reader.node["ДанныеВзаиморасчетов"].flatMap { contract($0) })
     }
 
     static func deletion(_ reader: PropertyReader, position: XMLPosition) throws(OneCRejection) -> DeletionRow {

@@ -76,6 +76,12 @@ struct ReconcileRunCommand: AsyncParsableCommand {
         Terminal.print("  matched \(Terminal.grouped(summary.auto)), to review \(Terminal.grouped(summary.suggested)), "
                        + "unmatched \(Terminal.grouped(summary.unmatched)), bank's own \(summary.bankLines), "
                        + "own payments and returns \(summary.ownPayments)")
+        if let payables = summary.payables {
+            Terminal.print("  of which our payments to suppliers: \(Terminal.grouped(payables.payments)) against "
+                           + "\(Terminal.grouped(payables.openInvoices)) open supplier invoice(s): matched "
+                           + "\(Terminal.grouped(payables.auto)), to review \(Terminal.grouped(payables.suggested)), "
+                           + "unmatched \(Terminal.grouped(payables.unmatched))")
+        }
         let byRule = summary.ruleCounts.sorted { ruleOrder($0.key) < ruleOrder($1.key) }
             .map { "\($0.key) \(Terminal.grouped($0.value))" }
         Terminal.print("  by rule: " + byRule.joined(separator: ", "))
