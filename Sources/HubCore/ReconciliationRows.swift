@@ -74,6 +74,9 @@ public struct PaymentToMatch: Sendable, Equatable {
     public var rejectedInvoiceIDs: Set<Int64>
     /// The accountant rejected an advance for this payment.
     public var advanceRejected: Bool
+    /// What the payer instructed in another currency than the line's, as the bank states it (camt
+    /// `AmtDtls/InstdAmt`): the bank's own conversion.
+    public var instructed: (amount: Decimal, currency: String)?
 
     public init(
         id: Int64, direction: TransactionDirection, entryKind: String = "payment", amount: Decimal,
@@ -133,6 +136,9 @@ public struct ProposedAllocation: Sendable, Equatable {
     /// Set when the money is a customer advance kept earlier, offset against this invoice (`paymentID` is then
     /// the advance's bank line).
     public var advanceID: Int64?
+    /// Set when the line is in another currency than the invoice: what the allocation took of the line, in the
+    /// line's currency, at what rate, and the exchange difference (`CurrencyConversion`).
+    public var conversion: CurrencyConversion?
 
     public init(paymentID: Int64, invoiceID: Int64, amount: Decimal, writtenOff: Decimal = 0, rule: String,
                 confidence: Double, status: MatchStatus, explanation: String, advanceID: Int64? = nil) {
@@ -145,6 +151,81 @@ public struct ProposedAllocation: Sendable, Equatable {
         self.confidence = confidence
         self.status = status
         self.explanation = explanation
+    }
+}
+
+/// How a share of a line in one currency paid an invoice in another: `amount` of the allocation (invoice
+/// currency) cost `paidAmount` of the line (its currency) at `rate` units of the line's currency per unit of the
+/// invoice's. The exchange difference is kept apart, never folded into the allocation: the line's value minus
+/// the invoice share's value when it was issued, both in the base currency at the central bank's rates.
+public struct CurrencyConversion: Sendable, Equatable {
+    public enum Source: String, Sendable {
+        /// The bank's own conversion (camt `AmtDtls/InstdAmt` with `CcyXchg`).
+        case bank
+        /// The central bank's rate for the day, from `crmhub import fx-rates`.
+        case centralBank = "central_bank"
+    }
+
+    public var paidAmount: Decimal
+    public var rate: Decimal
+    public var source: Source
+    /// In the base currency; nil when a rate it needs is not known.
+    public var exchangeDifference: Decimal?
+
+    public init(paidAmount: Decimal, rate: Decimal, source: Source, exchangeDifference: Decimal?) {
+        self.paidAmount = paidAmount
+        self.rate = rate
+        self.source = source
+        self.exchangeDifference = exchangeDifference
+    }
+}
+
+/// The central bank's rates by day: units of the base currency (UZS for the Central Bank of Uzbekistan) per one
+/// unit of each other currency. A day without a published rate (a weekend, a holiday) takes the latest earlier
+/// one, up to `maxAgeDays` back.
+public struct ExchangeRates: Sendable, Equatable {
+    public var base: String
+    public var maxAgeDays: Int
+    /// Currency → (day number, rate per unit), in day order.
+    private var byCurrency: [String: [(day: Int, rate: Decimal)]] = [:]
+
+    public init(base: String = "UZS", maxAgeDays: Int = 7) {
+        self.base = base
+        self.maxAgeDays = maxAgeDays
+    }
+
+    public var isEmpty: Bool { byCurrency.isEmpty }
+
+    /// Adds a published rate: `rate` base units for `nominal` units of `currency` (the central bank quotes some
+    /// currencies per 10 or 100).
+    public mutating func add(currency: String, on day: CalendarDate, rate: Decimal, nominal: Int) {
+        guard nominal > 0, rate > 0 else { return }
+        byCurrency[currency, default: []].append((day.dayNumber, rate / Decimal(nominal)))
+    }
+
+    /// Call once every rate is added.
+    public mutating func sort() {
+        for key in byCurrency.keys { byCurrency[key]!.sort { $0.day < $1.day } }
+    }
+
+    /// Base units per one unit of `currency` on `day` (1 for the base itself).
+    public func rate(of currency: String, on day: CalendarDate) -> Decimal? {
+        if currency == base { return 1 }
+        guard let rates = byCurrency[currency] else { return nil }
+        let target = day.dayNumber
+        var low = 0, high = rates.count
+        while low < high {
+            let middle = (low + high) / 2
+            if rates[middle].day <= target { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0, target - rates[low - 1].day <= maxAgeDays else { return nil }
+        return rates[low - 1].rate
+    }
+
+    public static func == (lhs: ExchangeRates, rhs: ExchangeRates) -> Bool {
+        lhs.base == rhs.base && lhs.maxAgeDays == rhs.maxAgeDays
+            && lhs.byCurrency.mapValues { $0.map(\.day) } == rhs.byCurrency.mapValues { $0.map(\.day) }
+            && lhs.byCurrency.mapValues { $0.map(\.rate) } == rhs.byCurrency.mapValues { $0.map(\.rate) }
     }
 }
 

@@ -58,9 +58,14 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// Client INN → the key of their name, to see whether a third party's purpose names whom it pays for.
     private var nameKeyByINN: [String: String] = [:]
 
-    package init(rules: ReconciliationRules, invoices open: [OpenInvoice], side: Side = .receivables) {
+    /// The central bank's rates, for a line in another currency than its payer's invoices.
+    private let rates: ExchangeRates
+
+    package init(rules: ReconciliationRules, invoices open: [OpenInvoice], side: Side = .receivables,
+                 rates: ExchangeRates = ExchangeRates()) {
         self.rules = rules
         self.side = side
+        self.rates = rates
         extractor = InvoiceReferenceExtractor(vocabulary: rules.vocabulary)
         invoices.reserveCapacity(open.count)
         serialCores.reserveCapacity(open.count)
@@ -91,9 +96,114 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
 
     /// Decides one line. Call in booking order: `auto` decisions consume invoice residuals.
     package mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision {
-        let decision = evaluate(payment)
+        let decision: PaymentDecision
+        if let conversion = conversion(of: payment) {
+            decision = converted(evaluate(conversion.payment), conversion)
+        } else {
+            decision = evaluate(payment)
+        }
         ruleCounts[decision.rule ?? "none", default: 0] += 1
         return decision
+    }
+
+    // MARK: - Foreign currency
+
+    /// A line seen in its invoices' currency: the converted payment, and how to get back to the line's money.
+    private struct LineConversion {
+        var payment: PaymentToMatch
+        var lineCurrency: String
+        var lineAmount: Decimal
+        /// Units of the line's currency per unit of the invoices'.
+        var rate: Decimal
+        var source: CurrencyConversion.Source
+        var description: String
+    }
+
+    /// A payment is matched in the invoice's currency: by the bank's conversion when the statement gives one
+    /// (camt `AmtDtls/InstdAmt`), else, when every open invoice of the payer is in one other currency, at the
+    /// central bank's rate for the day. Nil when the line needs no conversion or none is possible.
+    private func conversion(of payment: PaymentToMatch) -> LineConversion? {
+        guard payment.direction == .incoming, payment.entryKind == "payment", let lineCurrency = payment.currency,
+              payment.amount > 0 else { return nil }
+        var converted = payment
+        converted.instructed = nil
+        if let instructed = payment.instructed, instructed.currency != lineCurrency, instructed.amount > 0 {
+            converted.amount = instructed.amount
+            converted.currency = instructed.currency
+            let rate = payment.amount / instructed.amount
+            return LineConversion(
+                payment: converted, lineCurrency: lineCurrency, lineAmount: payment.amount, rate: rate, source: .bank,
+                description: "\(money(payment.amount)) \(lineCurrency) = \(money(instructed.amount)) "
+                    + "\(instructed.currency) by the bank's conversion (\(Self.rateText(rate)) \(lineCurrency) per "
+                    + "\(instructed.currency))")
+        }
+        guard !rates.isEmpty, let inn = payment.counterpartyINN, let slots = byPayer[inn] else { return nil }
+        var currencies = Set<String>()
+        for slot in slots where invoices[Int(slot)].residual > 0 {
+            if let currency = invoices[Int(slot)].currency { currencies.insert(currency) }
+        }
+        guard currencies.count == 1, let target = currencies.first, target != lineCurrency,
+              let lineRate = rates.rate(of: lineCurrency, on: payment.bookedOn),
+              let targetRate = rates.rate(of: target, on: payment.bookedOn) else { return nil }
+        let rate = targetRate / lineRate
+        converted.amount = Self.rounded(payment.amount / rate)
+        converted.currency = target
+        return LineConversion(
+            payment: converted, lineCurrency: lineCurrency, lineAmount: payment.amount, rate: rate,
+            source: .centralBank,
+            description: "\(money(payment.amount)) \(lineCurrency) = \(money(converted.amount)) \(target) at the central "
+                + "bank's rate of \(payment.bookedOn.iso) (\(Self.rateText(rate)) \(lineCurrency) per \(target))")
+    }
+
+    /// The decision taken in the invoices' currency, told in the line's: each allocation says what it took of
+    /// the line and its exchange difference (kept apart, never in the allocation's amount), the last one takes
+    /// the rounding so that a line paid whole is spent whole, and a surplus is kept in the line's currency.
+    private func converted(_ decision: PaymentDecision, _ conversion: LineConversion) -> PaymentDecision {
+        var result = decision
+        result.explanation = conversion.description + " + " + decision.explanation
+        var spent: Decimal = 0
+        for index in result.allocations.indices {
+            var allocation = result.allocations[index]
+            var paid = Self.rounded(allocation.amount * conversion.rate)
+            let isLast = index == result.allocations.count - 1
+            if isLast, result.advance == nil, abs(conversion.lineAmount - spent - paid) <= 1 {
+                paid = conversion.lineAmount - spent
+            }
+            spent += paid
+            var difference: Decimal?
+            if let slot = slotByID[allocation.invoiceID], let currency = invoices[Int(slot)].currency,
+               let issued = rates.rate(of: currency, on: invoices[Int(slot)].issuedOn),
+               let paidRate = rates.rate(of: conversion.lineCurrency, on: conversion.payment.bookedOn) {
+                difference = Self.rounded(paid * paidRate - allocation.amount * issued)
+            }
+            allocation.conversion = CurrencyConversion(paidAmount: paid, rate: conversion.rate,
+                                                       source: conversion.source, exchangeDifference: difference)
+            allocation.explanation = conversion.description + " + " + allocation.explanation
+                + "; \(money(paid)) \(conversion.lineCurrency) of the line"
+                + (difference.map { ", exchange difference \(money($0)) \(rates.base)" } ?? "")
+            result.allocations[index] = allocation
+        }
+        if var advance = result.advance {
+            advance.amount = max(conversion.lineAmount - spent, 0)
+            advance.explanation = conversion.description + " + " + advance.explanation
+                + " (\(money(advance.amount)) \(conversion.lineCurrency))"
+            result.advance = advance.amount > 0 ? advance : nil
+        }
+        return result
+    }
+
+    private static func rounded(_ value: Decimal) -> Decimal {
+        var result = Decimal()
+        var source = value
+        NSDecimalRound(&result, &source, 2, .plain)
+        return result
+    }
+
+    private static func rateText(_ rate: Decimal) -> String {
+        var result = Decimal()
+        var source = rate
+        NSDecimalRound(&result, &source, 4, .plain)
+        return "\(result)"
     }
 
     /// Offsets the open advances against their clients' invoices issued on or after the advance's day, oldest

@@ -79,6 +79,9 @@ package struct ReconciliationRules: Sendable, Equatable {
     /// Whether our outgoing payments are matched to supplier invoices by the same rules (`payables: match:`);
     /// the pass runs only once supplier invoices are in the warehouse.
     package var matchPayables = true
+    /// The base currency of the central bank's rates and how old a rate may be (`foreign_currency:`); the rates
+    /// themselves come from the warehouse.
+    package var exchangeRates = ExchangeRates()
     package var advanceOffset: AdvanceOffset = .suggest
     /// The confidence an offset is recorded with (rule `A1`).
     package var advanceOffsetConfidence: Double = 0.90

@@ -11,8 +11,8 @@ package enum ReconciliationRulesLoader {
     /// Where `crmhub reconcile` and the reconcile step look when no file is given.
     package static let defaultPath = "mappings/reconciliation.yaml"
 
-    static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "advances", "payables",
-                               "bank_lines", "vocabulary"]
+    static let topLevelKeys = ["version", "description", "thresholds", "tolerance", "window", "rules", "advances",
+                               "payables", "foreign_currency", "bank_lines", "vocabulary"]
     static let ruleKeys = ["id", "description", "when", "confidence", "action"]
     static let vocabularyKeys = ["invoice_anchors", "contract_anchors", "advance_words", "tax_words"]
 
@@ -114,8 +114,23 @@ package enum ReconciliationRulesLoader {
         }
         if let node = entries["payables"]?.value,
            let payables = reader.mapping(node, known: ["match"], in: "payables"),
-           let match = reader.choice(payables["match"]?.value, "payables match", allowed: ["on", "off"]) {
-            rules.matchPayables = match == "on"
+           let match = reader.boolean(payables["match"]?.value, "payables match") {
+            rules.matchPayables = match
+        }
+        if let node = entries["foreign_currency"]?.value,
+           let currency = reader.mapping(node, known: ["base", "rate_max_age_days"], in: "foreign_currency") {
+            if let base = reader.string(currency["base"]?.value, "foreign_currency base") {
+                if base.count == 3, base.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                    rules.exchangeRates.base = base
+                } else {
+                    reader.error(at: currency["base"]?.value, "foreign_currency base must be an ISO 4217 code such "
+                                 + "as UZS, not '\(base)'")
+                }
+            }
+            if let days = reader.integer(currency["rate_max_age_days"]?.value, "foreign_currency rate_max_age_days",
+                                         atLeast: 0) {
+                rules.exchangeRates.maxAgeDays = days
+            }
         }
         if let node = entries["bank_lines"]?.value {
             if let sequence = node.sequence {

@@ -9,9 +9,11 @@ package enum ReconciliationRun {
                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ReconciliationSummary {
         let (rules, sha256) = try ReconciliationRulesLoader.load(path: rulesPath)
         let summary = try await ReconciliationStore(warehouse: warehouse).reconcile(
-            from: from, to: to, rulesSHA256: sha256, payables: rules.matchPayables, progress: progress
-        ) { side, invoices in
-            PaymentMatcher(rules: rules, invoices: invoices, side: side == .payables ? .payables : .receivables)
+            from: from, to: to, rulesSHA256: sha256, payables: rules.matchPayables, progress: progress,
+            rateSettings: rules.exchangeRates
+        ) { side, invoices, rates in
+            PaymentMatcher(rules: rules, invoices: invoices, side: side == .payables ? .payables : .receivables,
+                           rates: rates)
         }
         warehouse.logger.info("reconciled", metadata: [
             "run.id": "\(summary.runID)", "records.read": "\(summary.payments)", "matched": "\(summary.auto)",

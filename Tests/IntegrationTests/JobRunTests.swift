@@ -205,7 +205,8 @@ struct JobRunTests {
             #expect(run.text.contains("reconciled 10 bank line(s): 4 matched, 3 to review, 0 unmatched"), "\(run.text)")
             let workbook = try XLSXWorkbookReader(path: folder + "/reports/2026-11-22/reconciliation.xlsx")
             #expect(workbook.sheetNames == ["Summary", "Matched", "To review", "Unmatched payments", "Unpaid invoices",
-                                            "Advances", "Supplier payments", "Unmatched supplier payments",
+                                            "Advances", "Exchange differences", "Supplier payments",
+                                            "Unmatched supplier payments",
                                             "Unpaid supplier invoices"])
             let summary = try workbook.rows(ofSheet: "Summary")
             #expect(summary.contains { $0.first?.hasPrefix("Ties out") == true && $0.last == "yes" }, "\(summary)")

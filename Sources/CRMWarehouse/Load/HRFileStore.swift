@@ -4,17 +4,6 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// What one HR file, punch file or person map changed.
-package struct HRLoadOutcome: Sendable {
-    package enum Result: Sendable {
-        case loaded(BatchCounts)
-        case alreadyLoaded(batchID: Int64, finishedAt: Date?)
-    }
-
-    package var result: Result
-    package var samples: [QuarantinedRecord] = []
-}
-
 /// Loads HR's own files (shifts, absences, the person map) and punches, one transaction per file through the
 /// batch lifecycle (`BatchLoad`).
 ///
@@ -57,15 +46,12 @@ package struct HRFileStore: Sendable {
     package func load(
         _ source: BatchSource, content: Content, beforeCommit: LoadCommitHook? = nil,
         produce: @Sendable (inout HRRowWriter) async throws -> Void
-    ) async throws -> HRLoadOutcome {
+    ) async throws -> FileLoadOutcome {
         let result = try await BatchLoad(warehouse: warehouse).run(source, lock: .perContent,
                                                                    beforeCommit: beforeCommit) { batch in
             try await Self.write(batch, content: content, produce: produce)
         }
-        switch result {
-        case .loaded(let counts, let samples): return HRLoadOutcome(result: .loaded(counts), samples: samples)
-        case .alreadyLoaded(let id, let at): return HRLoadOutcome(result: .alreadyLoaded(batchID: id, finishedAt: at))
-        }
+        return FileLoadOutcome(result)
     }
 
     static let stageTable = "stage_hr_rows"

@@ -85,7 +85,8 @@ package struct ReconciliationDecisions: Sendable {
         let noun = (ledger.side == .payables ? "supplier " : "") + (isAdvance ? "advance" : "allocation")
         if !isAdvance {
             let rows = try await connection.query("""
-                SELECT a.status, a.amount::text, a.bank_transaction_id, a.invoice_id, i.number,
+                SELECT a.status, a.amount::text, a.bank_transaction_id, coalesce(a.paid_amount, a.amount)::text,
+                       i.number,
                        (i.amount - coalesce((SELECT sum(x.amount + x.written_off) FROM \(ledger: ledger.allocations) x
                                              WHERE x.invoice_id = a.invoice_id AND x.status IN ('auto', 'confirmed')
                                                AND x.id <> a.id), 0))::text,
@@ -96,7 +97,7 @@ package struct ReconciliationDecisions: Sendable {
                                         WHERE x.advance_id = a.advance_id AND x.status IN ('auto', 'confirmed')
                                           AND x.id <> a.id), 0))::text
                        ELSE
-                       (t.amount - coalesce((SELECT sum(x.amount) FROM \(ledger: ledger.allocations) x
+                       (t.amount - coalesce((SELECT sum(coalesce(x.paid_amount, x.amount)) FROM \(ledger: ledger.allocations) x
                                              WHERE x.bank_transaction_id = a.bank_transaction_id
                                                AND x.advance_id IS NULL
                                                AND x.status IN ('auto', 'confirmed') AND x.id <> a.id), 0)
@@ -111,8 +112,9 @@ package struct ReconciliationDecisions: Sendable {
             guard let row = rows.first else {
                 throw HubError(.configuration, "there is no \(noun) \(id) (see the report's To review sheet)")
             }
-            let (current, amountText, paymentID, _, number, invoiceLeftText, paymentLeftText) =
-                try row.decode((String, String, Int64, Int64, String, String, String).self)
+            // `paidText`: what the allocation takes of the line, in the line's currency (the invoice's may differ).
+            let (current, amountText, paymentID, paidText, number, invoiceLeftText, paymentLeftText) =
+                try row.decode((String, String, Int64, String, String, String, String).self)
             if current == status { return (0, paymentID) }
             if action == .confirm, current == "rejected" {
                 throw HubError(.configuration, "\(noun) \(id) (invoice №\(number)) was rejected; a rejection is not "
@@ -127,8 +129,8 @@ package struct ReconciliationDecisions: Sendable {
                                    + "\(invoiceLeftText) is still owed on it (another payment paid it meanwhile?); "
                                    + "reject it, or allocate a smaller amount with `crmhub reconcile allocate`")
                 }
-                if amount > paymentLeft {
-                    throw HubError(.configuration, "\(noun) \(id) would use \(amountText) of bank line \(paymentID) "
+                if Decimal(string: paidText) ?? amount > paymentLeft {
+                    throw HubError(.configuration, "\(noun) \(id) would use \(paidText) of bank line \(paymentID) "
                                    + "but only \(paymentLeftText) of it is not yet allocated")
                 }
             }

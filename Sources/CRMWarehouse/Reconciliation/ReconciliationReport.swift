@@ -80,7 +80,10 @@ package struct ReconciliationReport: Sendable {
                 sql: """
                 SELECT t.booked_on::text, t.id::text, coalesce(t.bank_reference, t.doc_number), t.counterparty_name,
                        coalesce(t.counterparty_inn, t.counterparty_pinfl), t.amount::text, i.number, i.issued_on::text,
-                       a.amount::text, a.written_off::text, a.rule, a.confidence::text, a.status, a.decided_by,
+                       -- In the line's currency, so that the sheet ties to the statement (mart.exchange_differences
+                       -- has the invoice's side of a payment in another currency).
+                       coalesce(a.paid_amount, a.amount)::text, a.written_off::text, a.rule, a.confidence::text,
+                       a.status, a.decided_by,
                        a.explanation
                 FROM core.payment_allocations a
                 JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
@@ -199,6 +202,26 @@ package struct ReconciliationReport: Sendable {
                 ORDER BY t.booked_on, v.id
                 """, from: from, to: to, totalColumn: 6, connection: connection, logger: logger))
             sheets.append(try await sheet(
+                "Exchange differences",
+                [.init("Ledger", width: 11), .init("Payment date", .date, width: 12),
+                 .init("Bank line", .integer, width: 10), .init("Counterparty", width: 28),
+                 .init("INN/PINFL", width: 16), .init("Paid", .amount, width: 16), .init("Paid in", width: 8),
+                 .init("Invoice", width: 16), .init("Invoice date", .date, width: 12),
+                 .init("Invoice amount", .amount, width: 16), .init("Invoice in", width: 10),
+                 .init("Rate", width: 12), .init("Rate from", width: 12), .init("Status", width: 10),
+                 .init("Exchange difference", .amount, width: 18)],
+                // Payments in another currency than their invoices: both sides, the rate, and the difference in the
+                // base currency, which is never inside an allocation's amount.
+                sql: """
+                SELECT ledger, booked_on::text, bank_transaction_id::text, counterparty_name, counterparty_inn,
+                       paid_amount::text, paid_currency, invoice_number, issued_on::text, invoice_amount::text,
+                       invoice_currency, round(exchange_rate, 4)::text, rate_source, status,
+                       exchange_difference::text
+                FROM mart.exchange_differences
+                WHERE booked_on BETWEEN $1::date AND $2::date
+                ORDER BY booked_on, bank_transaction_id, invoice_number
+                """, from: from, to: to, totalColumn: 14, connection: connection, logger: logger))
+            sheets.append(try await sheet(
                 "Supplier payments",
                 [.init("Payment date", .date, width: 12), .init("Bank line", .integer, width: 10),
                  .init("Bank reference", width: 18), .init("Supplier", width: 28), .init("INN/PINFL", width: 16),
@@ -271,13 +294,13 @@ package struct ReconciliationReport: Sendable {
                        coalesce(t.counterparty_inn, t.counterparty_pinfl) AS tax_id,
                        coalesce(t.bank_reference, t.doc_number) AS reference, r.outcome, r.explanation AS why,
                        least(t.amount,
-                             coalesce((SELECT sum(a.amount) FROM core.payment_allocations a WHERE a.bank_transaction_id = t.id
+                             coalesce((SELECT sum(coalesce(a.paid_amount, a.amount)) FROM core.payment_allocations a WHERE a.bank_transaction_id = t.id
                                          AND a.status IN ('auto', 'confirmed') AND a.amount > 0
                                          AND a.advance_id IS NULL), 0)
                              + coalesce((SELECT sum(v.amount) FROM core.customer_advances v WHERE v.bank_transaction_id = t.id
                                            AND v.status IN ('auto', 'confirmed')), 0)) AS matched,
                        -- Proposals may overlap (a tie proposes every candidate): the split caps them at the line.
-                       coalesce((SELECT sum(a.amount) FROM core.payment_allocations a
+                       coalesce((SELECT sum(coalesce(a.paid_amount, a.amount)) FROM core.payment_allocations a
                                  WHERE a.bank_transaction_id = t.id AND a.status = 'suggested' AND a.amount > 0
                                    AND a.advance_id IS NULL), 0)
                        + coalesce((SELECT sum(v.amount) FROM core.customer_advances v WHERE v.bank_transaction_id = t.id
@@ -304,7 +327,8 @@ package struct ReconciliationReport: Sendable {
             ),
             matched_rows AS (
                 SELECT currency, sum(amount) AS amount FROM (
-                    SELECT coalesce(t.currency, '?') AS currency, a.amount FROM core.payment_allocations a
+                    SELECT coalesce(t.currency, '?') AS currency, coalesce(a.paid_amount, a.amount) AS amount
+                    FROM core.payment_allocations a
                     JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
                     WHERE a.status IN ('auto', 'confirmed') AND a.amount > 0 AND t.direction = 'in'
                       AND a.advance_id IS NULL AND t.booked_on BETWEEN $1::date AND $2::date

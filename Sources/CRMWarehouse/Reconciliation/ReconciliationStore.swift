@@ -67,7 +67,8 @@ package struct ReconciliationStore: Sendable {
     package func reconcile<Decider: PaymentDecider & Sendable>(
         from: CalendarDate?, to: CalendarDate?, rulesSHA256: String, payables: Bool = true,
         progress: (@Sendable (Int, Int) -> Void)? = nil,
-        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice]) -> Decider
+        rateSettings: ExchangeRates = ExchangeRates(),
+        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice], ExchangeRates) -> Decider
     ) async throws -> ReconciliationSummary {
         let logger = warehouse.logger
         let started = ContinuousClock.now
@@ -85,12 +86,13 @@ package struct ReconciliationStore: Sendable {
                         "SELECT EXISTS (SELECT 1 FROM core.supplier_invoices WHERE NOT deleted)", logger: logger
                     ).collect().first!.decode(Bool.self)
                 }
+                let rates = try await Self.exchangeRates(rateSettings, connection: connection, logger: logger)
                 var total = ReconciliationPassCounts()
                 var payablesCounts: ReconciliationPassCounts?
                 var ruleCounts: [String: Int] = [:]
                 for ledger in payablesActive ? [ReconciliationLedger.receivables, .payables] : [.receivables] {
                     let (counts, rules) = try await Self.pass(
-                        ledger, payablesActive: payablesActive, runID: runID, from: from, to: to,
+                        ledger, payablesActive: payablesActive, runID: runID, from: from, to: to, rates: rates,
                         sliceSize: sliceSize, connection: connection, logger: logger, progress: progress,
                         makeDecider: makeDecider)
                     total.add(counts)
@@ -121,8 +123,9 @@ package struct ReconciliationStore: Sendable {
     /// the merge into its tables.
     static func pass<Decider: PaymentDecider & Sendable>(
         _ ledger: ReconciliationLedger, payablesActive: Bool, runID: Int64, from: CalendarDate?, to: CalendarDate?,
-        sliceSize: Int, connection: LoadConnection, logger: Logger, progress: (@Sendable (Int, Int) -> Void)?,
-        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice]) -> Decider
+        rates: ExchangeRates, sliceSize: Int, connection: LoadConnection, logger: Logger,
+        progress: (@Sendable (Int, Int) -> Void)?,
+        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice], ExchangeRates) -> Decider
     ) async throws -> (ReconciliationPassCounts, [String: Int]) {
         // The temporary tables of an earlier pass of the same run.
         try await connection.query("""
@@ -138,7 +141,7 @@ package struct ReconciliationStore: Sendable {
         }
         let invoices = try await Self.openInvoices(ledger, connection: connection, logger: logger)
         phase("open invoices read")
-        var decider = makeDecider(ledger.side, invoices)
+        var decider = makeDecider(ledger.side, invoices, rates)
         phase("invoice index built")
         let total = try await Self.preparePayments(ledger, payablesActive: payablesActive, from: from, to: to,
                                                    connection: connection, logger: logger)
@@ -200,6 +203,21 @@ package struct ReconciliationStore: Sendable {
 
     // MARK: - Reading
 
+    /// The central bank's rates (`core.fx_rates`): a few thousand rows, read whole.
+    static func exchangeRates(_ settings: ExchangeRates, connection: LoadConnection,
+                              logger: Logger) async throws -> ExchangeRates {
+        var rates = settings
+        let rows = try await connection.query(
+            "SELECT currency, rate_date::text, rate::text, nominal FROM core.fx_rates", logger: logger)
+        for try await row in rows {
+            let (currency, day, rate, nominal) = try row.decode((String, String, String, Int).self)
+            guard let date = CalendarDate(isoDate: day), let value = Decimal(string: rate) else { continue }
+            rates.add(currency: currency, on: date, rate: value, nominal: nominal)
+        }
+        rates.sort()
+        return rates
+    }
+
     static func openInvoices(_ ledger: ReconciliationLedger, connection: LoadConnection,
                              logger: Logger) async throws -> [OpenInvoice] {
         let rows = try await connection.query("""
@@ -245,6 +263,8 @@ package struct ReconciliationStore: Sendable {
                    t.value_date::text AS value_date, t.counterparty_name, t.counterparty_account, t.purpose,
                    t.structured_references::text AS structured, t.supplier_invoice_number, t.end_to_end_id,
                    t.bank_transaction_code, t.return_reason,
+                   t.attributes->>'instructed_amount' AS instructed_amount,
+                   t.attributes->>'instructed_currency' AS instructed_currency,
                    CASE WHEN coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NOT NULL THEN 'inn'
                         WHEN by_account.inn IS NOT NULL THEN 'account'
                         WHEN by_name.inn IS NOT NULL THEN 'name' END AS resolved_by,
@@ -346,7 +366,7 @@ package struct ReconciliationStore: Sendable {
                    counterparty_account, purpose, structured, supplier_invoice_number, end_to_end_id,
                    bank_transaction_code, return_reason, resolved_by, resolved_inn,
                    array_to_string(rejected_invoices, ','), coalesce(advance_rejected, false), linked_id,
-                   linked_allocations
+                   linked_allocations, instructed_amount, instructed_currency
             FROM recon_payments WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
             """, logger: logger)
         var slice: [SliceRow] = []
@@ -375,11 +395,13 @@ package struct ReconciliationStore: Sendable {
             let advanceRejected = try cells[19].decode(Bool.self)
             let linkedID = try cells[20].decode(Int64?.self)
             let linked = try cells[21].decode(String?.self)
+            let instructedAmount = try cells[22].decode(String?.self).flatMap { Decimal(string: $0) }
+            let instructedCurrency = try cells[23].decode(String?.self)
             var structured = structuredJSON.map(Self.structured(fromJSON:)) ?? []
             if let supplierInvoice, structured.isEmpty {
                 structured = [PaymentToMatch.Structured(number: supplierInvoice, amount: nil)]
             }
-            let payment = PaymentToMatch(
+            var payment = PaymentToMatch(
                 id: id, direction: (direction == "in") != ledger.flipsDirection ? .incoming : .outgoing, entryKind: entryKind, amount: amount,
                 currency: currency, bookedOn: bookedOn, valueDate: valueDate, counterpartyINN: inn,
                 resolvedBy: resolvedBy, counterpartyName: name, ownNumbers: [inn, account].compactMap { $0 },
@@ -388,6 +410,9 @@ package struct ReconciliationStore: Sendable {
                 linkedAllocations: linked.map(Self.allocations(from:)) ?? [],
                 rejectedInvoiceIDs: Set((rejected ?? "").split(separator: ",").compactMap { Int64($0) }),
                 advanceRejected: advanceRejected)
+            if let instructedAmount, let instructedCurrency {
+                payment.instructed = (instructedAmount, instructedCurrency)
+            }
             slice.append((seq, payment, (inn, resolvedBy)))
         }
         return slice
@@ -420,7 +445,8 @@ package struct ReconciliationStore: Sendable {
         try await connection.query("""
             CREATE TEMP TABLE recon_allocations (
                 bank_transaction_id bigint, invoice_id bigint, amount numeric, written_off numeric, rule text,
-                confidence numeric, status text, explanation text, advance_id bigint
+                confidence numeric, status text, explanation text, advance_id bigint, paid_amount numeric,
+                exchange_rate numeric, rate_source text, exchange_difference numeric
             ) ON COMMIT DROP
             """, logger: logger)
         try await connection.query("""
@@ -476,6 +502,10 @@ package struct ReconciliationStore: Sendable {
         allocations.field(allocation.status.rawValue)
         allocations.field(allocation.explanation)
         allocations.field(allocation.advanceID.map { String($0) })
+        allocations.field(allocation.conversion?.paidAmount.amountText)
+        allocations.field(allocation.conversion.map { "\($0.rate)" })
+        allocations.field(allocation.conversion?.source.rawValue)
+        allocations.field(allocation.conversion?.exchangeDifference?.amountText)
         allocations.endRow()
     }
 
@@ -514,20 +544,24 @@ package struct ReconciliationStore: Sendable {
             UPDATE \(ledger: ledger.allocations) a
             SET amount = n.amount, written_off = n.written_off, rule = n.rule, confidence = n.confidence,
                 status = n.status, explanation = n.explanation, advance_id = n.advance_id,
-                reconciliation_run_id = \(runID), updated_at = now()
+                paid_amount = n.paid_amount, exchange_rate = n.exchange_rate, rate_source = n.rate_source,
+                exchange_difference = n.exchange_difference, reconciliation_run_id = \(runID), updated_at = now()
             FROM recon_allocations n
             WHERE a.bank_transaction_id = n.bank_transaction_id AND a.invoice_id = n.invoice_id
               AND a.status = 'suggested'
-              AND (a.amount, a.written_off, a.rule, a.confidence, a.status, a.explanation, a.advance_id)
+              AND (a.amount, a.written_off, a.rule, a.confidence, a.status, a.explanation, a.advance_id,
+                   a.paid_amount, a.exchange_rate, a.exchange_difference)
                   IS DISTINCT FROM (n.amount, n.written_off, n.rule, n.confidence, n.status, n.explanation,
-                                    n.advance_id)
+                                    n.advance_id, n.paid_amount, n.exchange_rate, n.exchange_difference)
             """, logger: logger)
         try await connection.query("""
             INSERT INTO \(ledger: ledger.allocations) (bank_transaction_id, invoice_id, amount, written_off, rule,
-                                                  confidence, status, explanation, advance_id,
+                                                  confidence, status, explanation, advance_id, paid_amount,
+                                                  exchange_rate, rate_source, exchange_difference,
                                                   reconciliation_run_id)
             SELECT n.bank_transaction_id, n.invoice_id, n.amount, n.written_off, n.rule, n.confidence, n.status,
-                   n.explanation, n.advance_id, \(runID)
+                   n.explanation, n.advance_id, n.paid_amount, n.exchange_rate, n.rate_source, n.exchange_difference,
+                   \(runID)
             FROM recon_allocations n
             -- The live-pair index arbitrates: a NOT EXISTS here would scan the rows this statement inserts.
             ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO NOTHING

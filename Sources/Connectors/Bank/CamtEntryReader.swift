@@ -192,7 +192,18 @@ struct CamtEntryReader {
         additional += returnInfo?.children(named: "AddtlInf").compactMap(\.trimmedText) ?? []
         if let text = shared.additionalEntryInfo { additional.append(text) }
 
-        return .success(StatementLine(
+        var exchange: CurrencyExchange?
+        if let instructed = transaction["AmtDtls"]?["InstdAmt"], let amountNode = instructed["Amt"],
+           let currency = amountNode.attribute("Ccy"), currency != info.currency, let text = amountNode.trimmedText {
+            guard let parsed = ExactAmount(parsing: text) else {
+                return .failure(CamtRejection("\(label): AmtDtls/InstdAmt/Amt \"\(text.escapingControlCharacters())\" is "
+                                              + "not a number", "TxDtls/AmtDtls/InstdAmt/Amt"))
+            }
+            exchange = CurrencyExchange(instructedAmount: parsed, instructedCurrency: currency,
+                                        rate: instructed.value("CcyXchg", "XchgRate"),
+                                        unitCurrency: instructed.value("CcyXchg", "UnitCcy"))
+        }
+        var line = StatementLine(
             account: info.account, currency: info.currency, isCredit: isCredit, amount: amount,
             bookingDate: shared.bookingDate, valueDate: shared.valueDate, status: shared.status, kind: kind,
             bankReference: bankReference, entryReference: shared.entryReference, entryIndex: index,
@@ -204,7 +215,9 @@ struct CamtEntryReader {
             counterpartyBankCode: party.bankCode, counterpartyBankBIC: party.bic,
             remittanceLines: remittance.flatMap { $0.children(named: "Ustrd") }.compactMap(\.trimmedText),
             structuredReferences: remittance.flatMap { $0.children(named: "Strd") }.map(Self.structuredReference),
-            additionalInfo: additional, line: transaction.line, path: "\(path)/TxDtls[\(index)]"))
+            additionalInfo: additional, line: transaction.line, path: "\(path)/TxDtls[\(index)]")
+        line.currencyExchange = exchange
+        return .success(line)
     }
 
     struct Counterparty {

@@ -180,6 +180,9 @@ public struct StatementLine: Sendable, Equatable {
     public var additionalInfo: [String]
     /// MT940 only: the `:86:` lines as written (joined with `\n`), so nothing of the bank's text is lost.
     public var rawDetails: String?
+    /// camt `AmtDtls/InstdAmt` with its `CcyXchg`: what the payer instructed in another currency than our
+    /// account's, and the bank's rate. Nil when the statement gives none (MT940 never does).
+    public var currencyExchange: CurrencyExchange?
     /// Line of the `TxDtls` (camt; the `Ntry` when there is none) or the `:61:` (MT940).
     public var line: Int
     /// camt: where the line stands, `Stmt[1]/Ntry[2]/TxDtls[3]`; nil for MT940.
@@ -230,5 +233,25 @@ public struct StatementLine: Sendable, Equatable {
     /// The payer's purpose as one text for matching: the remittance lines joined with a space.
     public var purpose: String? {
         remittanceLines.isEmpty ? nil : remittanceLines.joined(separator: " ")
+    }
+}
+
+/// The amount a payment was instructed in, when that is another currency than the account's, and the bank's
+/// exchange (camt `AmtDtls/InstdAmt/Amt` and `CcyXchg`). The bank's own conversion is the line's amount against
+/// the instructed one; `rate` is kept as the bank wrote it, for the accountant.
+public struct CurrencyExchange: Sendable, Equatable {
+    public var instructedAmount: ExactAmount
+    public var instructedCurrency: String
+    /// `CcyXchg/XchgRate`, as written.
+    public var rate: String?
+    /// `CcyXchg/UnitCcy`: the currency one unit of which the rate prices.
+    public var unitCurrency: String?
+
+    public init(instructedAmount: ExactAmount, instructedCurrency: String, rate: String? = nil,
+                unitCurrency: String? = nil) {
+        self.instructedAmount = instructedAmount
+        self.instructedCurrency = instructedCurrency
+        self.rate = rate
+        self.unitCurrency = unitCurrency
     }
 }

@@ -30,17 +30,7 @@ public enum HRFileLayout: String, Sendable, CaseIterable {
     /// Checks the header line: exactly `columns`, in order. A wrong header fails the whole file (every line
     /// after it would be read wrong), naming what differs.
     public func checkHeader(_ row: DelimitedTextFile.Row) throws(LineRejection) {
-        let names = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard names != columns else { return }
-        let extra = names.filter { !columns.contains($0) }
-        let missing = columns.filter { !names.contains($0) }
-        var problems: [String] = []
-        if !extra.isEmpty { problems.append("extra column(s) " + extra.map { "'\($0)'" }.joined(separator: ", ")) }
-        if !missing.isEmpty { problems.append("missing " + missing.map { "'\($0)'" }.joined(separator: ", ")) }
-        if problems.isEmpty { problems.append("the columns are out of order") }
-        throw LineRejection(line: row.line, reason: "the header must be exactly "
-                                + columns.joined(separator: ",") + ": " + problems.joined(separator: "; "),
-                            raw: row.text)
+        try row.checkHeader(columns)
     }
 
     /// The record on one data line, or why it cannot be read.

@@ -1,3 +1,4 @@
+import Foundation
 import HubCore
 
 /// A delimited text file (`;` or `,` CSV, or tab-separated) read line by line, each line split into fields:
@@ -126,5 +127,23 @@ public struct DelimitedTextFile: ~Copyable {
         if quoted { return nil }
         fields.append(field)
         return fields
+    }
+}
+
+extension DelimitedTextFile.Row {
+    /// Checks a header line: exactly `columns`, in order. A wrong header fails the whole file (every line after
+    /// it would be read wrong), naming what differs.
+    public func checkHeader(_ columns: [String]) throws(LineRejection) {
+        let names = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names != columns else { return }
+        let extra = names.filter { !columns.contains($0) }
+        let missing = columns.filter { !names.contains($0) }
+        var problems: [String] = []
+        if !extra.isEmpty { problems.append("extra column(s) " + extra.map { "'\($0)'" }.joined(separator: ", ")) }
+        if !missing.isEmpty { problems.append("missing " + missing.map { "'\($0)'" }.joined(separator: ", ")) }
+        if problems.isEmpty { problems.append("the columns are out of order") }
+        throw LineRejection(line: line, reason: "the header must be exactly "
+                                + columns.joined(separator: ",") + ": " + problems.joined(separator: "; "),
+                            raw: text)
     }
 }

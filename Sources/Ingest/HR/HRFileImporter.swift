@@ -90,15 +90,8 @@ package struct HRFileImporter: Sendable {
                                location: SourceLocation(source: name))
             }
         }
-        let seconds = BankStatementImporter.seconds(since: started)
-        switch outcome.result {
-        case .alreadyLoaded(let batchID, let finishedAt):
-            return ImportReport(kind: kind, unit: unit, outcome: .alreadyLoaded(finishedAt: finishedAt),
-                                batchID: batchID, headline: encoding.rawValue, seconds: seconds)
-        case .loaded(let counts):
-            return ImportReport(kind: kind, unit: unit, loaded: counts, headline: encoding.rawValue, seconds: seconds,
-                                quarantineSamples: outcome.samples)
-        }
+        return ImportReport(kind: kind, unit: unit, file: outcome, headline: encoding.rawValue,
+                            seconds: BankStatementImporter.seconds(since: started))
     }
 }
 

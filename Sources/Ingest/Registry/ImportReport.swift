@@ -61,6 +61,18 @@ package struct ImportReport: Sendable {
         self.quarantineSamples = quarantineSamples
     }
 
+    /// The report of a small delimited file's load (HR files, punches, exchange rates).
+    package init(kind: String, unit: SourceUnit, file outcome: FileLoadOutcome, headline: String, seconds: Double) {
+        switch outcome.result {
+        case .alreadyLoaded(let batchID, let finishedAt):
+            self.init(kind: kind, unit: unit, outcome: .alreadyLoaded(finishedAt: finishedAt), batchID: batchID,
+                      headline: headline, seconds: seconds)
+        case .loaded(let counts):
+            self.init(kind: kind, unit: unit, loaded: counts, headline: headline, seconds: seconds,
+                      quarantineSamples: outcome.samples)
+        }
+    }
+
     /// The batch to run data-quality tests on: one that loaded.
     package var loadedBatch: Int64? { outcome == .loaded ? batchID : nil }
 

@@ -7,6 +7,7 @@ package enum SourceKinds {
         Bank1CSourceKind(),
         StatementFileSourceKind(format: .camt053),
         StatementFileSourceKind(format: .mt940),
+        ExchangeRateSourceKind(),
         OneCSourceKind(format: .enterpriseData),
         OneCSourceKind(format: .commerceML),
         OneCSourceKind(format: .zupEnterpriseData),

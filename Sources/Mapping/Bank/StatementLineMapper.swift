@@ -181,6 +181,13 @@ package struct StatementLineMapper: Sendable {
         for (index, info) in line.additionalInfo.enumerated() { fields.append(("additional_info_\(index + 1)", info)) }
         if let value = line.rawDetails { fields.append(("details", value)) }
         if let value = line.path { fields.append(("path", value)) }
+        // The reconciliation converts by these (ReconciliationStore, docs/reconciliation.md "Foreign currency").
+        if let exchange = line.currencyExchange {
+            fields.append(("instructed_amount", exchange.instructedAmount.text))
+            fields.append(("instructed_currency", exchange.instructedCurrency))
+            if let rate = exchange.rate { fields.append(("exchange_rate", rate)) }
+            if let unit = exchange.unitCurrency { fields.append(("exchange_rate_unit_currency", unit)) }
+        }
         return JSONText.object(fields.map { (key: $0.0, value: $0.1) })
     }
 
