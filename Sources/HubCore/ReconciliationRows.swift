@@ -77,6 +77,27 @@ public struct PaymentToMatch: Sendable, Equatable {
     /// What the payer instructed in another currency than the line's, as the bank states it (camt
     /// `AmtDtls/InstdAmt`): the bank's own conversion.
     public var instructed: (amount: Decimal, currency: String)?
+    /// The registry file a payment agent sent for this line (`payment-registry`), adding up to its amount: the
+    /// payers it pays for, in order.
+    public var registryFile: (reference: String, entries: [RegistryEntry])?
+
+    /// One payer of a payment agent's registry.
+    public struct RegistryEntry: Sendable, Equatable {
+        public var position: Int
+        /// INN (9 digits) or PINFL (14).
+        public var taxID: String
+        public var name: String
+        public var amount: Decimal
+        public var purpose: String
+
+        public init(position: Int, taxID: String, name: String, amount: Decimal, purpose: String) {
+            self.position = position
+            self.taxID = taxID
+            self.name = name
+            self.amount = amount
+            self.purpose = purpose
+        }
+    }
 
     public init(
         id: Int64, direction: TransactionDirection, entryKind: String = "payment", amount: Decimal,

@@ -282,10 +282,19 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             return ownOrBankLine(payment, rule: rule, line: line, bankCode: bankCode)
         }
 
-        if !decidingRegistryEntry, let purpose = payment.purpose,
-           let entries = PaymentRegistry.entries(in: purpose, total: payment.amount),
-           let decision = registryDecision(payment, entries: entries) {
-            return decision
+        if !decidingRegistryEntry {
+            // The agent's registry file first (the warehouse gives it only when it adds up to the line), then a
+            // registry written into the purpose.
+            if let file = payment.registryFile,
+               file.entries.reduce(Decimal(0), { $0 + $1.amount }) == payment.amount,
+               let decision = registryDecision(payment, entries: file.entries,
+                                               source: "in the registry file \(file.reference)") {
+                return decision
+            }
+            if let purpose = payment.purpose, let entries = PaymentRegistry.entries(in: purpose, total: payment.amount),
+               let decision = registryDecision(payment, entries: entries, source: "in the purpose") {
+                return decision
+            }
         }
         var notes: [String] = []
         let payerText = payerDescription(payment)
@@ -310,14 +319,15 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// A payment agent's line split by the registry in its purpose: each entry decided as the payment of its own
     /// payer, the line's decision their sum. Nil (the line is then decided whole, and goes to review with the
     /// invoices it names) when more than one entry would keep an advance: a line keeps at most one advance.
-    private mutating func registryDecision(_ payment: PaymentToMatch, entries: [PaymentRegistry.Entry])
-        -> PaymentDecision?
+    private mutating func registryDecision(_ payment: PaymentToMatch, entries: [PaymentRegistry.Entry],
+                                           source: String) -> PaymentDecision?
     {
         decidingRegistryEntry = true
         defer { decidingRegistryEntry = false }
         var parts: [PaymentDecision] = []
         for entry in entries {
             var part = payment
+            part.registryFile = nil
             part.amount = entry.amount
             part.counterpartyINN = entry.taxID
             part.counterpartyName = entry.name
@@ -345,7 +355,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         }
         return PaymentDecision(
             outcome: outcome, rule: "registry", confidence: parts.compactMap(\.confidence).min(),
-            explanation: "payment agent's registry of \(entries.count) payers in the purpose, adding up to the "
+            explanation: "payment agent's registry of \(entries.count) payers \(source), adding up to the "
                 + "amount; each decided on its own: " + described.joined(separator: "; "),
             allocations: parts.flatMap(\.allocations), advance: parts.compactMap(\.advance).first)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HubCore
 
 /// A payment agent's (or a bank's) registry written into one line's purpose: the payers it pays for, each with
 /// their INN or PINFL, name, amount and own purpose, as MT940 `:86:` carries it:
@@ -9,14 +10,7 @@ import Foundation
 /// No library reads this: it is a convention of Uzbek payment agents, not a standard, so it is parsed here and
 /// trusted only when the entries are numbered 1…N in order and their amounts add up to the line exactly.
 package enum PaymentRegistry {
-    package struct Entry: Equatable {
-        package var position: Int
-        /// INN (9 digits) or PINFL (14).
-        package var taxID: String
-        package var name: String
-        package var amount: Decimal
-        package var purpose: String
-    }
+    package typealias Entry = PaymentToMatch.RegistryEntry
 
     // `N)` at the start or after `;`: where an entry begins.
     nonisolated(unsafe) private static let entryStart = try! NSRegularExpression(pattern: #"(?:^|;)\s*(\d{1,3})\)\s*"#)

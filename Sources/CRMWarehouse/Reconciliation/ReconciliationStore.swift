@@ -272,7 +272,8 @@ package struct ReconciliationStore: Sendable {
                    rejected.invoice_ids AS rejected_invoices,
                    rejected_advance.bank_transaction_id IS NOT NULL AS advance_rejected,
                    original.id AS linked_id,
-                   original.paid AS linked_allocations
+                   original.paid AS linked_allocations,
+                   registry.registry, registry.entries AS registry_entries
             FROM core.bank_transactions t
             -- Account + MFO, then the name: only when the line gives no INN/PINFL, and only when unambiguous.
             LEFT JOIN LATERAL (
@@ -299,6 +300,24 @@ package struct ReconciliationStore: Sendable {
             LEFT JOIN (
                 SELECT DISTINCT v.bank_transaction_id FROM \(ledger: ledger.advances) v WHERE v.status = 'rejected'
             ) rejected_advance ON rejected_advance.bank_transaction_id = t.id
+            -- A payment agent's registry file (payment-registry) for the line: named in its purpose or end-to-end id,
+            -- adding up to its amount, dated within 5 days. Registries are few: hash-joined once, and free when
+            -- there are none.
+            LEFT JOIN (
+                SELECT DISTINCT ON (m.bank_transaction_id) m.bank_transaction_id, m.registry, m.entries
+                FROM (
+                    SELECT l.id AS bank_transaction_id, r.registry,
+                           (SELECT string_agg(concat_ws(E'\\x1f', e.position, e.payer_tax_id, e.payer_name, e.amount,
+                                                        e.purpose), E'\\x1e' ORDER BY e.position)
+                            FROM core.payment_registry_entries e WHERE e.registry = r.registry) AS entries
+                    FROM (SELECT registry, min(registry_date) AS day, sum(amount) AS total
+                          FROM core.payment_registry_entries GROUP BY registry) r
+                    JOIN core.bank_transactions l ON l.amount = r.total
+                    WHERE l.direction = 'in' AND l.booked_on BETWEEN r.day - 5 AND r.day + 5
+                      AND (l.end_to_end_id = r.registry OR strpos(l.purpose, r.registry) > 0)
+                ) m
+                ORDER BY m.bank_transaction_id, m.registry
+            ) registry ON registry.bank_transaction_id = t.id
             -- R2: the line a return or reversal undoes, by the payment order's number.
             LEFT JOIN LATERAL (
                 SELECT o.id,
@@ -366,7 +385,7 @@ package struct ReconciliationStore: Sendable {
                    counterparty_account, purpose, structured, supplier_invoice_number, end_to_end_id,
                    bank_transaction_code, return_reason, resolved_by, resolved_inn,
                    array_to_string(rejected_invoices, ','), coalesce(advance_rejected, false), linked_id,
-                   linked_allocations, instructed_amount, instructed_currency
+                   linked_allocations, instructed_amount, instructed_currency, registry, registry_entries
             FROM recon_payments WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
             """, logger: logger)
         var slice: [SliceRow] = []
@@ -397,6 +416,8 @@ package struct ReconciliationStore: Sendable {
             let linked = try cells[21].decode(String?.self)
             let instructedAmount = try cells[22].decode(String?.self).flatMap { Decimal(string: $0) }
             let instructedCurrency = try cells[23].decode(String?.self)
+            let registry = try cells[24].decode(String?.self)
+            let registryEntries = try cells[25].decode(String?.self)
             var structured = structuredJSON.map(Self.structured(fromJSON:)) ?? []
             if let supplierInvoice, structured.isEmpty {
                 structured = [PaymentToMatch.Structured(number: supplierInvoice, amount: nil)]
@@ -413,6 +434,9 @@ package struct ReconciliationStore: Sendable {
             if let instructedAmount, let instructedCurrency {
                 payment.instructed = (instructedAmount, instructedCurrency)
             }
+            if let registry, let registryEntries {
+                payment.registryFile = (registry, Self.registryEntries(from: registryEntries))
+            }
             slice.append((seq, payment, (inn, resolvedBy)))
         }
         return slice
@@ -426,6 +450,18 @@ package struct ReconciliationStore: Sendable {
             return PaymentToMatch.Structured(number: number, amount: (object["amount"] as? String).flatMap {
                 Decimal(string: $0)
             })
+        }
+    }
+
+    /// The entries of a registry file as `preparePayments` joins them: fields split by U+001F, entries by U+001E.
+    static func registryEntries(from text: String) -> [PaymentToMatch.RegistryEntry] {
+        text.split(separator: "\u{1E}").compactMap { entry in
+            let fields = entry.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 4, let position = Int(fields[0]), let amount = Decimal(string: fields[3]) else {
+                return nil
+            }
+            return PaymentToMatch.RegistryEntry(position: position, taxID: fields[1], name: fields[2], amount: amount,
+                                                purpose: fields.count > 4 ? fields[4] : "")
         }
     }
 

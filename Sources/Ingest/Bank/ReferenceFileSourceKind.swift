@@ -1,0 +1,139 @@
+import CRMWarehouse
+import Connectors
+import Foundation
+import HubCore
+
+/// `fx-rates` and `payment-registry`: the small CSV files reconciliation reads beside the statements — the
+/// central bank's exchange rates (`ExchangeRateFile`) and payment agents' registries (`PaymentRegistryFile`).
+struct ReferenceFileSourceKind: SourceKind {
+    let content: ReferenceFileStore.Content
+
+    var id: String { content == .exchangeRates ? "fx-rates" : "payment-registry" }
+
+    var summary: String {
+        content == .exchangeRates
+            ? "The central bank's exchange rates by day, for payments in another currency (CSV)."
+            : "A payment agent's registry: the payers one statement line pays for (CSV)."
+    }
+
+    var columns: [String] { content == .exchangeRates ? ExchangeRateFile.columns : PaymentRegistryFile.columns }
+
+    var help: String {
+        let header = "The first line must be exactly \(columns.joined(separator: ",")) (comma-separated, UTF-8 or "
+            + "Windows-1251); a wrong header fails the file, naming what differs."
+        let repeats = "A later file replaces what an earlier one said for the same key; the same file again changes "
+            + "nothing. A line that cannot be read is set aside in ops.quarantine with its line number and the rest "
+            + "loads (exit code 3)."
+        switch content {
+        case .exchangeRates: return """
+            Reads the central bank's rates, one per line, e.g. 2025-03-14,USD,12650.37,1 — rate units of the base \
+            currency (UZS; foreign_currency in mappings/reconciliation.yaml) for nominal units of the currency. Dates \
+            as YYYY-MM-DD or DD.MM.YYYY; an empty nominal is 1. \(header)
+
+            crmhub reconcile converts a payment in another currency than its payer's invoices at the rate of its \
+            booking day (or the latest earlier one, up to rate_max_age_days), unless the statement states the bank's \
+            own conversion (camt AmtDtls/InstdAmt), which wins. \(repeats)
+            """
+        case .paymentRegistry: return """
+            Reads the registry a payment agent sends with a line that pays for several payers: the registry's \
+            reference as the agent writes it in the line's purpose or end-to-end id, its date, then per payer the \
+            position, INN or PINFL, name, amount and own purpose (an invoice number, a contract). \(header)
+
+            crmhub reconcile splits the line whose purpose or end-to-end id names the registry and whose amount \
+            equals the registry's total (booked within 5 days of its date), and decides each payer on its own; a \
+            registry that does not add up to the line is not used, and the line goes to review whole. \(repeats)
+            """
+        }
+    }
+
+    var example: String {
+        content == .exchangeRates ? "crmhub import fx-rates rates/cbu-2025-03.csv"
+            : "crmhub import payment-registry agents/reestr-20250315-02.csv"
+    }
+
+    var options: [SourceOption] { [] }
+    var units: UnitDiscovery { .files(content == .exchangeRates ? "rate files" : "registry files") }
+
+    var tables: [WarehouseTable] {
+        switch content {
+        case .exchangeRates:
+            [WarehouseTable("core.fx_rates", testableColumns: ["currency", "rate_date", "rate", "nominal", "batch_id"])]
+        case .paymentRegistry:
+            [WarehouseTable("core.payment_registry_entries", testableColumns: [
+                "registry", "registry_date", "position", "payer_tax_id", "payer_name", "amount", "batch_id"])]
+        }
+    }
+
+    /// One data line as the store's payload fields, or why it cannot be read.
+    func fields(_ row: DelimitedTextFile.Row) -> Result<(line: Int, fields: [String?]), LineRejection> {
+        switch content {
+        case .exchangeRates:
+            ExchangeRateFile.record(row).map { rate in
+                (rate.line, [rate.currency, rate.date.iso, rate.rate.text, String(rate.nominal)])
+            }
+        case .paymentRegistry:
+            PaymentRegistryFile.entry(row).map { entry in
+                (entry.line, [entry.registry, entry.date.iso, String(entry.position), entry.payerTaxID,
+                              entry.payerName, entry.amount.text, entry.purpose])
+            }
+        }
+    }
+
+    func importUnit(_ unit: SourceUnit, options: SourceOptionValues, context: ImportContext) async throws
+        -> ImportReport
+    {
+        let started = ContinuousClock.now
+        let scan = try SourceFileScan.scan(path: unit.path, name: unit.name, progress: context.progress,
+                                           started: started, sniffEncoding: true)
+        let source = BatchSource(sourceKind: id, sourceName: unit.name, sha256: scan.sha256,
+                                 byteCount: scan.byteCount, encoding: scan.encoding.rawValue)
+        let (path, name, encoding, columns, recordKind) = (unit.path, unit.name, scan.encoding, columns,
+                                                           content == .exchangeRates ? "fx_rate" : "registry_entry")
+        let kind = self
+        let outcome = try await ReferenceFileStore(warehouse: context.warehouse).load(
+            source, content: content, beforeCommit: context.beforeCommit
+        ) { writer in
+            var file = try DelimitedTextFile(path: path, encoding: encoding, delimiter: ",")
+            var sawHeader = false
+            var pending: [Result<(line: Int, fields: [String?]), LineRejection>] = []
+            while try file.readChunk(emit: { item in
+                switch item {
+                case .rejected(let line, let reason, let text):
+                    pending.append(.failure(LineRejection(line: line, reason: reason, raw: text)))
+                case .row(let row) where !sawHeader:
+                    sawHeader = true
+                    do throws(LineRejection) {
+                        try row.checkHeader(columns)
+                    } catch {
+                        throw HubError(.malformedInput, error.reason,
+                                       location: SourceLocation(source: name, line: error.line))
+                    }
+                case .row(let row):
+                    pending.append(kind.fields(row))
+                }
+            }) {
+                for result in pending { try await Self.write(result, recordKind: recordKind, to: &writer) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            for result in pending { try await Self.write(result, recordKind: recordKind, to: &writer) }
+            if !sawHeader {
+                throw HubError(.malformedInput, "the file is empty: it has no header line",
+                               location: SourceLocation(source: name))
+            }
+        }
+        return ImportReport(kind: id, unit: unit, file: outcome, headline: encoding.rawValue,
+                            seconds: BankStatementImporter.seconds(since: started))
+    }
+
+    private static func write(_ result: Result<(line: Int, fields: [String?]), LineRejection>, recordKind: String,
+                              to writer: inout ReferenceRowWriter) async throws {
+        switch result {
+        case .success(let row):
+            try await writer.append(line: row.line, fields: row.fields)
+        case .failure(let rejection):
+            try await writer.quarantine(QuarantinedRecord(line: rejection.line, recordKind: recordKind,
+                                                          reason: rejection.reason, field: rejection.field,
+                                                          raw: rejection.raw))
+        }
+    }
+}
