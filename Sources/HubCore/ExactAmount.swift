@@ -82,13 +82,3 @@ public struct ExactAmount: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(decimal) }
 }
 
-extension Decimal {
-    /// The value with at least two decimals (`79995000` → `79995000.00`, `-0.5` → `-0.50`): how computed sums
-    /// are shown and stored, so that they read like the amounts they are compared with.
-    public var amountText: String {
-        let text = NSDecimalNumber(decimal: self).stringValue
-        guard let point = text.firstIndex(of: ".") else { return text + ".00" }
-        let fraction = text.distance(from: point, to: text.endIndex) - 1
-        return fraction >= 2 ? text : text + String(repeating: "0", count: 2 - fraction)
-    }
-}

@@ -330,4 +330,6 @@ public protocol PaymentDecider {
     mutating func offset(_ advances: [OpenAdvance]) -> [ProposedAllocation]
     /// How many lines each rule decided (`none` when no rule applied).
     var ruleCounts: [String: Int] { get }
+    /// The invoices this run's automatic allocations paid in full: proposals for them cannot be right any more.
+    var paidInFull: [Int64] { get }
 }

@@ -53,6 +53,11 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// Residual when loaded → invoices (R11 checks the current residual).
     private var byAmount: [Decimal: [Int32]] = [:]
     package private(set) var ruleCounts: [String: Int] = [:]
+
+    /// Every invoice was open when loaded; those with nothing left now were paid in full by this run.
+    package var paidInFull: [Int64] {
+        invoices.lazy.filter { $0.residual <= 0 }.map(\.id)
+    }
     /// Set while the entries of a payment agent's registry are decided, so that an entry is never split again.
     private var decidingRegistryEntry = false
     /// Client INN → the key of their name, to see whether a third party's purpose names whom it pays for.
@@ -738,25 +743,9 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     }
 
     private func confidenceText(_ confidence: Double) -> String {
-        String(format: "%.2f", confidence)
+        confidence.twoDecimalsText
     }
 }
 
 /// An amount for people: grouped thousands, two decimals (`45 600 000.00`).
-func money(_ value: Decimal) -> String {
-    var rounded = Decimal()
-    var source = value
-    NSDecimalRound(&rounded, &source, 2, .plain)
-    let negative = rounded < 0
-    let text = "\(negative ? -rounded : rounded)"
-    let parts = text.split(separator: ".", maxSplits: 1)
-    let whole = Array(parts[0])
-    var grouped = ""
-    for (index, character) in whole.enumerated() {
-        if index > 0, (whole.count - index) % 3 == 0 { grouped.append(" ") }
-        grouped.append(character)
-    }
-    var fraction = parts.count > 1 ? String(parts[1]) : ""
-    while fraction.count < 2 { fraction.append("0") }
-    return (negative ? "-" : "") + grouped + "." + fraction
-}
+func money(_ value: Decimal) -> String { value.moneyText }

@@ -20,8 +20,17 @@ package enum PaymentRegistry {
 
     /// The registry's entries, or nil when the text is not a registry of at least two payers adding up to `total`.
     package static func entries(in text: String, total: Decimal) -> [Entry]? {
-        // Cheap test first: most purposes have no "2)".
-        guard text.contains("1)"), text.contains("2)") else { return nil }
+        // Cheap test first, on the bytes: most purposes have no "1)" and "2)" (Foundation's `contains` was a
+        // twentieth of the engine's time).
+        var (one, two) = (false, false)
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ")") {
+                if previous == UInt8(ascii: "1") { one = true } else if previous == UInt8(ascii: "2") { two = true }
+            }
+            previous = byte
+        }
+        guard one, two else { return nil }
         let whole = text as NSString
         let starts = entryStart.matches(in: text, range: NSRange(location: 0, length: whole.length))
         guard starts.count >= 2 else { return nil }

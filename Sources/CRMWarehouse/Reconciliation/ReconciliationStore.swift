@@ -129,7 +129,8 @@ package struct ReconciliationStore: Sendable {
     ) async throws -> (ReconciliationPassCounts, [String: Int]) {
         // The temporary tables of an earlier pass of the same run.
         try await connection.query("""
-            DROP TABLE IF EXISTS recon_payments, recon_allocations, recon_advances, recon_outcomes, recon_withdrawn
+            DROP TABLE IF EXISTS recon_payments, recon_allocations, recon_advances, recon_outcomes, recon_withdrawn,
+                recon_paid_in_full
             """, logger: logger)
         let clock = ContinuousClock()
         var phaseStart = clock.now
@@ -147,45 +148,68 @@ package struct ReconciliationStore: Sendable {
                                                    connection: connection, logger: logger)
         phase("bank lines prepared")
         try await Self.createResultTables(connection: connection, logger: logger)
-        var reading = Duration.zero, deciding = Duration.zero, copying = Duration.zero
-
+        var waitingToRead = Duration.zero, deciding = Duration.zero, waitingToStore = Duration.zero
         var counts = ReconciliationPassCounts(openInvoices: invoices.count)
-        var lastSeq: Int64 = 0
-        while true {
-            var mark = clock.now
-            let slice = try await Self.paymentSlice(ledger, after: lastSeq, limit: sliceSize, connection: connection,
-                                                    logger: logger)
-            reading += clock.now - mark
-            mark = clock.now
-            guard let last = slice.last else { break }
-            lastSeq = last.seq
-            var allocations = CopyTextEncoder()
-            var advances = CopyTextEncoder(capacity: 1 << 14)
-            var outcomes = CopyTextEncoder()
-            for (_, payment, resolved) in slice {
-                let decision = decider.decide(payment)
-                switch decision.outcome {
-                case "matched": counts.auto += 1
-                case "review": counts.suggested += 1
-                case "bank": counts.bankLines += 1
-                case "own_payment": counts.ownPayments += 1
-                default: counts.unmatched += 1
+        // The server reads the next slice and stores this one's results while the engine decides: one core
+        // each. Requests on the connection run in the order sent, so a slice's results are stored before the
+        // slice after next is read, and the engine never waits for more than one of each.
+        let read: @Sendable (Int64) -> Task<[SliceRow], any Error> = { seq in
+            Task { try await Self.paymentSlice(ledger, after: seq, limit: sliceSize, connection: connection,
+                                               logger: logger) }
+        }
+        var reading = read(0)
+        var storing: Task<Void, any Error>?
+        do {
+            while true {
+                var mark = clock.now
+                let slice = try await reading.value
+                waitingToRead += clock.now - mark
+                guard let last = slice.last else { break }
+                reading = read(last.seq)
+                mark = clock.now
+                var allocations = CopyTextEncoder()
+                var advances = CopyTextEncoder(capacity: 1 << 14)
+                var outcomes = CopyTextEncoder()
+                for (_, payment, resolved) in slice {
+                    let decision = decider.decide(payment)
+                    switch decision.outcome {
+                    case "matched": counts.auto += 1
+                    case "review": counts.suggested += 1
+                    case "bank": counts.bankLines += 1
+                    case "own_payment": counts.ownPayments += 1
+                    default: counts.unmatched += 1
+                    }
+                    Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger,
+                                allocations: &allocations, advances: &advances, outcomes: &outcomes)
                 }
-                Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger,
-                            allocations: &allocations, advances: &advances, outcomes: &outcomes)
+                deciding += clock.now - mark
+                mark = clock.now
+                try await storing?.value
+                waitingToStore += clock.now - mark
+                let results = [("recon_allocations", allocations.take()), ("recon_advances", advances.take()),
+                               ("recon_outcomes", outcomes.take())]
+                storing = Task {
+                    for (table, rows) in results where rows.readableBytes > 0 {
+                        try await connection.copyFrom(table: table, logger: logger) { writer in
+                            try await writer.write(rows)
+                        }
+                    }
+                }
+                counts.payments += slice.count
+                progress?(counts.payments, total)
             }
-            deciding += clock.now - mark
-            mark = clock.now
-            try await Self.copy(&allocations, into: "recon_allocations", connection: connection, logger: logger)
-            try await Self.copy(&advances, into: "recon_advances", connection: connection, logger: logger)
-            try await Self.copy(&outcomes, into: "recon_outcomes", connection: connection, logger: logger)
-            copying += clock.now - mark
-            counts.payments += slice.count
-            progress?(counts.payments, total)
+            try await storing?.value
+        } catch {
+            // Nothing may reach the connection once the run's transaction is being rolled back.
+            reading.cancel()
+            storing?.cancel()
+            _ = try? await reading.value
+            _ = try? await storing?.value
+            throw error
         }
         logger.info("reconcile phase done", metadata: [
-            "ledger": "\(ledger.side.rawValue)", "phase": "engine", "reading": "\(reading)",
-            "deciding": "\(deciding)", "copying": "\(copying)",
+            "ledger": "\(ledger.side.rawValue)", "phase": "engine", "waiting to read": "\(waitingToRead)",
+            "deciding": "\(deciding)", "waiting to store": "\(waitingToStore)",
         ])
         phaseStart = clock.now
         let advances = try await Self.openAdvances(ledger, connection: connection, logger: logger)
@@ -195,6 +219,12 @@ package struct ReconciliationStore: Sendable {
             Self.encode(offset, into: &offsetRows)
         }
         try await Self.copy(&offsetRows, into: "recon_allocations", connection: connection, logger: logger)
+        var paid = CopyTextEncoder(capacity: 1 << 16)
+        for id in decider.paidInFull {
+            paid.field(String(id))
+            paid.endRow()
+        }
+        try await Self.copy(&paid, into: "recon_paid_in_full", connection: connection, logger: logger)
         phase("advances offset")
         try await Self.merge(ledger, runID: runID, connection: connection, logger: logger)
         phase("merged")
@@ -239,8 +269,8 @@ package struct ReconciliationStore: Sendable {
         for try await row in rows {
             let (id, number, issued, due, inn, currency, amount, residual, name, contract) =
                 try row.decode((Int64, String, String, String?, String?, String?, String, String, String?, String?).self)
-            guard let issuedOn = CalendarDate(isoDate: issued), let amount = Decimal(string: amount),
-                  let residual = Decimal(string: residual) else { continue }
+            guard let issuedOn = CalendarDate(isoDate: issued), let amount = Self.decimal(amount),
+                  let residual = Self.decimal(residual) else { continue }
             var sharedName = name
             if let inn, let name {
                 if let known = names[inn] { sharedName = known } else { names[inn] = name }
@@ -266,32 +296,40 @@ package struct ReconciliationStore: Sendable {
                    t.attributes->>'instructed_amount' AS instructed_amount,
                    t.attributes->>'instructed_currency' AS instructed_currency,
                    CASE WHEN coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NOT NULL THEN 'inn'
-                        WHEN by_account.inn IS NOT NULL THEN 'account'
-                        WHEN by_name.inn IS NOT NULL THEN 'name' END AS resolved_by,
-                   coalesce(t.counterparty_inn, t.counterparty_pinfl, by_account.inn, by_name.inn) AS resolved_inn,
+                        WHEN resolved.account_inn IS NOT NULL THEN 'account'
+                        WHEN resolved.name_inn IS NOT NULL THEN 'name' END AS resolved_by,
+                   coalesce(t.counterparty_inn, t.counterparty_pinfl, resolved.account_inn, resolved.name_inn)
+                       AS resolved_inn,
                    rejected.invoice_ids AS rejected_invoices,
                    rejected_advance.bank_transaction_id IS NOT NULL AS advance_rejected,
                    original.id AS linked_id,
                    original.paid AS linked_allocations,
                    registry.registry, registry.entries AS registry_entries
             FROM core.bank_transactions t
-            -- Account + MFO, then the name: only when the line gives no INN/PINFL, and only when unambiguous.
-            LEFT JOIN LATERAL (
-                SELECT min(c.inn) AS inn FROM core.counterparties c
-                WHERE coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NULL
-                  AND t.counterparty_account IS NOT NULL AND c.bank_account = t.counterparty_account
-                  AND (t.counterparty_bank_code IS NULL OR c.bank_code IS NULL OR c.bank_code = t.counterparty_bank_code)
-                  AND NOT c.deleted AND c.inn IS NOT NULL
-                HAVING count(DISTINCT c.inn) = 1
-            ) by_account ON true
-            LEFT JOIN LATERAL (
-                SELECT min(c.inn) AS inn FROM core.counterparties c
-                WHERE coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NULL AND by_account.inn IS NULL
-                  AND t.counterparty_name IS NOT NULL
-                  AND core.name_key(c.name) = core.name_key(t.counterparty_name)
-                  AND NOT c.deleted AND c.inn IS NOT NULL
-                HAVING count(DISTINCT c.inn) = 1
-            ) by_name ON true
+            -- Account + MFO, then the name: only when the line gives no INN/PINFL, and only when unambiguous. Looked
+            -- up only for such lines (a lateral join run for every line cost seconds at a million lines, even when
+            -- it found its condition false at once), then hash-joined by id.
+            LEFT JOIN (
+                SELECT u.id, by_account.inn AS account_inn, by_name.inn AS name_inn
+                FROM core.bank_transactions u
+                LEFT JOIN LATERAL (
+                    SELECT min(c.inn) AS inn FROM core.counterparties c
+                    WHERE u.counterparty_account IS NOT NULL AND c.bank_account = u.counterparty_account
+                      AND (u.counterparty_bank_code IS NULL OR c.bank_code IS NULL OR c.bank_code = u.counterparty_bank_code)
+                      AND NOT c.deleted AND c.inn IS NOT NULL
+                    HAVING count(DISTINCT c.inn) = 1
+                ) by_account ON true
+                LEFT JOIN LATERAL (
+                    SELECT min(c.inn) AS inn FROM core.counterparties c
+                    WHERE by_account.inn IS NULL AND u.counterparty_name IS NOT NULL
+                      AND core.name_key(c.name) = core.name_key(u.counterparty_name)
+                      AND NOT c.deleted AND c.inn IS NOT NULL
+                    HAVING count(DISTINCT c.inn) = 1
+                ) by_name ON true
+                WHERE u.counterparty_inn IS NULL AND u.counterparty_pinfl IS NULL
+                  AND (\(from?.iso)::date IS NULL OR u.booked_on >= \(from?.iso)::date)
+                  AND (\(to?.iso)::date IS NULL OR u.booked_on <= \(to?.iso)::date)
+            ) resolved ON resolved.id = t.id
             -- Rejected pairs are few: aggregated once and hash-joined, not probed per line.
             LEFT JOIN (
                 SELECT a.bank_transaction_id, array_agg(a.invoice_id) AS invoice_ids
@@ -318,18 +356,23 @@ package struct ReconciliationStore: Sendable {
                 ) m
                 ORDER BY m.bank_transaction_id, m.registry
             ) registry ON registry.bank_transaction_id = t.id
-            -- R2: the line a return or reversal undoes, by the payment order's number.
-            LEFT JOIN LATERAL (
-                SELECT o.id,
-                       (SELECT string_agg(a.invoice_id || ':' || a.amount, ';') FROM \(ledger: ledger.allocations) a
-                        WHERE a.bank_transaction_id = o.id AND a.status IN ('auto', 'confirmed') AND a.amount > 0)
-                           AS paid
-                FROM core.bank_transactions o
-                WHERE t.entry_kind <> 'payment' AND t.end_to_end_id IS NOT NULL
-                  AND o.end_to_end_id = t.end_to_end_id AND o.account = t.account AND o.id <> t.id
-                  AND o.entry_kind = 'payment'
-                ORDER BY o.booked_on DESC, o.id DESC LIMIT 1
-            ) original ON true
+            -- R2: the line a return or reversal undoes, by the payment order's number: looked up for those lines
+            -- only, then hash-joined by id.
+            LEFT JOIN (
+                SELECT r.id AS return_id, original.id, original.paid
+                FROM core.bank_transactions r
+                JOIN LATERAL (
+                    SELECT o.id,
+                           (SELECT string_agg(a.invoice_id || ':' || a.amount, ';') FROM \(ledger: ledger.allocations) a
+                            WHERE a.bank_transaction_id = o.id AND a.status IN ('auto', 'confirmed') AND a.amount > 0)
+                               AS paid
+                    FROM core.bank_transactions o
+                    WHERE o.end_to_end_id = r.end_to_end_id AND o.account = r.account AND o.id <> r.id
+                      AND o.entry_kind = 'payment'
+                    ORDER BY o.booked_on DESC, o.id DESC LIMIT 1
+                ) original ON true
+                WHERE r.entry_kind <> 'payment' AND r.end_to_end_id IS NOT NULL
+            ) original ON original.return_id = t.id
             WHERE (\(from?.iso)::date IS NULL OR t.booked_on >= \(from?.iso)::date)
               AND (\(to?.iso)::date IS NULL OR t.booked_on <= \(to?.iso)::date)
               AND \(ledger: ledger.lineFilter(payablesActive: payablesActive))
@@ -396,7 +439,7 @@ package struct ReconciliationStore: Sendable {
             let id = try cells[1].decode(Int64.self)
             let direction = try cells[2].decode(String.self)
             let entryKind = try cells[3].decode(String.self)
-            let amount = Decimal(string: try cells[4].decode(String.self)) ?? 0
+            let amount = Self.decimal(try cells[4].decode(String.self)) ?? 0
             let currency = try cells[5].decode(String?.self)
             let bookedOn = CalendarDate(isoDate: try cells[6].decode(String.self))!
             let valueDate = try cells[7].decode(String?.self).flatMap { CalendarDate(isoDate: $0) }
@@ -414,7 +457,7 @@ package struct ReconciliationStore: Sendable {
             let advanceRejected = try cells[19].decode(Bool.self)
             let linkedID = try cells[20].decode(Int64?.self)
             let linked = try cells[21].decode(String?.self)
-            let instructedAmount = try cells[22].decode(String?.self).flatMap { Decimal(string: $0) }
+            let instructedAmount = try cells[22].decode(String?.self).flatMap(Self.decimal)
             let instructedCurrency = try cells[23].decode(String?.self)
             let registry = try cells[24].decode(String?.self)
             let registryEntries = try cells[25].decode(String?.self)
@@ -442,6 +485,11 @@ package struct ReconciliationStore: Sendable {
         return slice
     }
 
+    /// An amount as PostgreSQL writes `numeric`: read directly (`Decimal(plainText:)`), else by Foundation.
+    static func decimal(_ text: String) -> Decimal? {
+        Decimal(plainText: text) ?? Decimal(string: text)
+    }
+
     static func structured(fromJSON json: String) -> [PaymentToMatch.Structured] {
         guard let data = json.data(using: .utf8),
               let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
@@ -457,7 +505,7 @@ package struct ReconciliationStore: Sendable {
     static func registryEntries(from text: String) -> [PaymentToMatch.RegistryEntry] {
         text.split(separator: "\u{1E}").compactMap { entry in
             let fields = entry.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count >= 4, let position = Int(fields[0]), let amount = Decimal(string: fields[3]) else {
+            guard fields.count >= 4, let position = Int(fields[0]), let amount = Self.decimal(fields[3]) else {
                 return nil
             }
             return PaymentToMatch.RegistryEntry(position: position, taxID: fields[1], name: fields[2], amount: amount,
@@ -468,7 +516,7 @@ package struct ReconciliationStore: Sendable {
     static func allocations(from text: String) -> [(invoiceID: Int64, amount: Decimal)] {
         text.split(separator: ";").compactMap { pair in
             let parts = pair.split(separator: ":")
-            guard parts.count == 2, let id = Int64(parts[0]), let amount = Decimal(string: String(parts[1])) else {
+            guard parts.count == 2, let id = Int64(parts[0]), let amount = Self.decimal(String(parts[1])) else {
                 return nil
             }
             return (id, amount)
@@ -497,6 +545,8 @@ package struct ReconciliationStore: Sendable {
                 counterparty_inn text, resolved_by text, linked_transaction_id bigint, ledger text
             ) ON COMMIT DROP
             """, logger: logger)
+        try await connection.query("CREATE TEMP TABLE recon_paid_in_full (invoice_id bigint) ON COMMIT DROP",
+                                   logger: logger)
     }
 
     static func encode(_ decision: PaymentDecision, payment: PaymentToMatch, resolved: (inn: String?, by: String?),
@@ -511,7 +561,7 @@ package struct ReconciliationStore: Sendable {
             advances.field(advance.amount.amountText)
             advances.field(advance.contract)
             advances.field(advance.rule)
-            advances.field(String(format: "%.2f", advance.confidence))
+            advances.field(advance.confidence.twoDecimalsText)
             advances.field(advance.status.rawValue)
             advances.field(advance.explanation)
             advances.endRow()
@@ -519,7 +569,7 @@ package struct ReconciliationStore: Sendable {
         outcomes.field(String(payment.id))
         outcomes.field(decision.outcome)
         outcomes.field(decision.rule)
-        outcomes.field(decision.confidence.map { String(format: "%.2f", $0) })
+        outcomes.field(decision.confidence?.twoDecimalsText)
         outcomes.field(decision.explanation)
         outcomes.field(resolved.inn)
         outcomes.field(resolved.by)
@@ -534,7 +584,7 @@ package struct ReconciliationStore: Sendable {
         allocations.field(allocation.amount.amountText)
         allocations.field(allocation.writtenOff.amountText)
         allocations.field(allocation.rule)
-        allocations.field(String(format: "%.2f", allocation.confidence))
+        allocations.field(allocation.confidence.twoDecimalsText)
         allocations.field(allocation.status.rawValue)
         allocations.field(allocation.explanation)
         allocations.field(allocation.advanceID.map { String($0) })
@@ -557,8 +607,18 @@ package struct ReconciliationStore: Sendable {
     /// Replaces the looked-at lines' `suggested` rows by the new proposals, where they differ.
     static func merge(_ ledger: ReconciliationLedger, runID: Int64, connection: LoadConnection,
                       logger: Logger) async throws {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var step = 0
+        func stepDone() {
+            step += 1
+            logger.debug("reconcile merge step done", metadata: ["step": "\(step)", "seconds": "\(clock.now - mark)"])
+            mark = clock.now
+        }
         try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)", logger: logger)
+        stepDone()
         try await connection.query("ANALYZE recon_allocations", logger: logger)
+        stepDone()
         // Proposals that are no longer made: of the lines looked at (joined, not an IN list: a million ids would
         // not hash in work_mem), and any advance's offset. Every kept advance is offered again on each run, so an
         // offset not proposed now (the advance used up or rejected, the invoice paid) is stale.
@@ -569,6 +629,7 @@ package struct ReconciliationStore: Sendable {
               AND NOT EXISTS (SELECT 1 FROM recon_allocations n
                               WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
             """, logger: logger)
+        stepDone()
         try await connection.query("""
             DELETE FROM \(ledger: ledger.allocations) a
             WHERE a.advance_id IS NOT NULL AND a.status = 'suggested'
@@ -576,6 +637,7 @@ package struct ReconciliationStore: Sendable {
               AND NOT EXISTS (SELECT 1 FROM recon_allocations n
                               WHERE (n.bank_transaction_id, n.invoice_id) = (a.bank_transaction_id, a.invoice_id))
             """, logger: logger)
+        stepDone()
         try await connection.query("""
             UPDATE \(ledger: ledger.allocations) a
             SET amount = n.amount, written_off = n.written_off, rule = n.rule, confidence = n.confidence,
@@ -590,6 +652,7 @@ package struct ReconciliationStore: Sendable {
                   IS DISTINCT FROM (n.amount, n.written_off, n.rule, n.confidence, n.status, n.explanation,
                                     n.advance_id, n.paid_amount, n.exchange_rate, n.exchange_difference)
             """, logger: logger)
+        stepDone()
         try await connection.query("""
             INSERT INTO \(ledger: ledger.allocations) (bank_transaction_id, invoice_id, amount, written_off, rule,
                                                   confidence, status, explanation, advance_id, paid_amount,
@@ -602,6 +665,7 @@ package struct ReconciliationStore: Sendable {
             -- The live-pair index arbitrates: a NOT EXISTS here would scan the rows this statement inserts.
             ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO NOTHING
             """, logger: logger)
+        stepDone()
 
         try await connection.query("""
             DELETE FROM \(ledger: ledger.advances) v
@@ -612,6 +676,7 @@ package struct ReconciliationStore: Sendable {
                                 AND (n.amount, n.rule, n.explanation, n.status)
                                     IS NOT DISTINCT FROM (v.amount, v.rule, v.explanation, v.status))
             """, logger: logger)
+        stepDone()
         try await connection.query("""
             INSERT INTO \(ledger: ledger.advances) (bank_transaction_id, counterparty_id, counterparty_inn, amount,
                                                 contract, rule, confidence, status, explanation, reconciliation_run_id)
@@ -621,6 +686,7 @@ package struct ReconciliationStore: Sendable {
             LEFT JOIN core.counterparties c ON c.inn = n.counterparty_inn
             ON CONFLICT (bank_transaction_id) WHERE status <> 'rejected' DO NOTHING
             """, logger: logger)
+        stepDone()
 
         try await connection.query("""
             INSERT INTO core.payment_reconciliation AS r (bank_transaction_id, outcome, rule, confidence, explanation,
@@ -639,23 +705,20 @@ package struct ReconciliationStore: Sendable {
                                     EXCLUDED.counterparty_inn, EXCLUDED.resolved_by, EXCLUDED.linked_transaction_id,
                                     EXCLUDED.ledger)
             """, logger: logger)
+        stepDone()
         // A line decided earlier in booking order may have been proposed an invoice that a later line then paid
         // automatically: such proposals are withdrawn, and a line left with none is unmatched, saying why.
         try await connection.query("""
             CREATE TEMP TABLE recon_withdrawn ON COMMIT DROP AS
-            WITH touched AS (
-                SELECT DISTINCT invoice_id FROM recon_allocations WHERE status = 'auto' AND amount > 0
-            ), spent AS (
-                SELECT t.invoice_id FROM touched t JOIN \(ledger: ledger.invoices) i ON i.id = t.invoice_id
-                WHERE i.amount <= (SELECT coalesce(sum(a.amount + a.written_off), 0) FROM \(ledger: ledger.allocations) a
-                                   WHERE a.invoice_id = t.invoice_id AND a.status IN ('auto', 'confirmed'))
-            ), removed AS (
-                DELETE FROM \(ledger: ledger.allocations) a USING spent s
+            -- The engine says which invoices this run paid in full: it held their residuals.
+            WITH removed AS (
+                DELETE FROM \(ledger: ledger.allocations) a USING recon_paid_in_full s
                 WHERE a.invoice_id = s.invoice_id AND a.status = 'suggested'
                 RETURNING a.bank_transaction_id
             )
             SELECT DISTINCT bank_transaction_id FROM removed
             """, logger: logger)
+        stepDone()
         try await connection.query("""
             UPDATE core.payment_reconciliation r
             SET outcome = 'unmatched', rule = NULL, confidence = NULL, updated_at = now(),
@@ -667,6 +730,7 @@ package struct ReconciliationStore: Sendable {
               AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.advances) v
                               WHERE v.bank_transaction_id = w.bank_transaction_id AND v.status = 'suggested')
             """, logger: logger)
+        stepDone()
     }
 }
 
