@@ -45,13 +45,15 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// A tie among more invoices than this is not proposed at all: the accountant is told, not flooded.
     package static let maxTiedProposals = 3
     /// Full numeric core of the number → invoices.
-    private var byCore: [String: [Int32]] = [:]
-    /// Payer + full numeric core, and payer + `#` + serial → invoices.
-    private var byPayerKey: [String: [Int32]] = [:]
+    private var byCore: SlotChains<String>
+    /// Payer + full numeric core of the number → invoices.
+    private var byPayerNumber: SlotChains<PayerNumberKey>
+    /// Payer + serial (the number's last digit group) → invoices.
+    private var byPayerSerial: SlotChains<PayerNumberKey>
     /// Payer → invoices, oldest due date first.
-    private var byPayer: [String: [Int32]] = [:]
+    private var byPayer: SlotChains<String>
     /// Residual when loaded → invoices (R11 checks the current residual).
-    private var byAmount: [Decimal: [Int32]] = [:]
+    private var byAmount: SlotChains<Decimal>
     package private(set) var ruleCounts: [String: Int] = [:]
 
     /// Every invoice was open when loaded; those with nothing left now were paid in full by this run.
@@ -72,32 +74,38 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         self.side = side
         self.rates = rates
         extractor = InvoiceReferenceExtractor(vocabulary: rules.vocabulary)
-        invoices.reserveCapacity(open.count)
-        serialCores.reserveCapacity(open.count)
-        let ordered = open.sorted {
+        invoices = open.sorted {
             ($0.dueOn ?? $0.issuedOn, $0.issuedOn, $0.number, $0.id) < ($1.dueOn ?? $1.issuedOn, $1.issuedOn, $1.number, $1.id)
         }
-        for invoice in ordered {
-            let slot = Int32(invoices.count)
-            invoices.append(invoice)
+        let count = invoices.count
+        (byCore, byAmount, byPayer) = (SlotChains(slotCount: count), SlotChains(slotCount: count), SlotChains(slotCount: count))
+        (byPayerNumber, byPayerSerial) = (SlotChains(slotCount: count), SlotChains(slotCount: count))
+        serialCores = Array(repeating: "", count: count)
+        issuedDays = invoices.map(\.issuedOn.dayNumber)
+        slotByID.reserveCapacity(count)
+        // A client's name is the same on their invoices: its key is computed once per client.
+        for invoice in invoices {
+            if let inn = invoice.counterpartyINN, nameKeyByINN[inn] == nil, let name = invoice.counterpartyName {
+                nameKeyByINN[inn] = CounterpartyNameKey.key(name)
+            }
+        }
+        // Descending, so that every chain runs in the invoices' order.
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            let slot = Int32(index)
+            let invoice = invoices[index]
             let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: invoice.number)
-            serialCores.append(keys.serialCore)
-            issuedDays.append(invoice.issuedOn.dayNumber)
+            serialCores[index] = keys.serialCore
             slotByID[invoice.id] = slot
-            byCore[keys.numericCore, default: []].append(slot)
-            byAmount[invoice.residual, default: []].append(slot)
+            byCore.prepend(slot, to: keys.numericCore)
+            byAmount.prepend(slot, to: invoice.residual)
             if let inn = invoice.counterpartyINN {
-                if nameKeyByINN[inn] == nil, let name = invoice.counterpartyName {
-                    nameKeyByINN[inn] = CounterpartyNameKey.key(name)
-                }
-                byPayer[inn, default: []].append(slot)
-                byPayerKey[Self.key(inn, keys.numericCore), default: []].append(slot)
-                byPayerKey[Self.key(inn, "#" + keys.serialCore), default: []].append(slot)
+                byPayer.prepend(slot, to: inn)
+                byPayerNumber.prepend(slot, to: PayerNumberKey(payer: inn, number: keys.numericCore))
+                byPayerSerial.prepend(slot, to: PayerNumberKey(payer: inn, number: keys.serialCore))
             }
         }
     }
 
-    private static func key(_ inn: String, _ core: String) -> String { inn + "\u{1F}" + core }
 
     /// Decides one line. Call in booking order: `auto` decisions consume invoice residuals.
     package mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision {
@@ -142,7 +150,8 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                     + "\(instructed.currency) by the bank's conversion (\(Self.rateText(rate)) \(lineCurrency) per "
                     + "\(instructed.currency))")
         }
-        guard !rates.isEmpty, let inn = payment.counterpartyINN, let slots = byPayer[inn] else { return nil }
+        guard !rates.isEmpty, let inn = payment.counterpartyINN else { return nil }
+        let slots = byPayer[inn]
         var currencies = Set<String>()
         for slot in slots where invoices[Int(slot)].residual > 0 {
             if let currency = invoices[Int(slot)].currency { currencies.insert(currency) }
@@ -225,7 +234,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         for advance in ordered where advance.remaining > 0 {
             let contractKey = advance.contract.map(Self.contractKey)
             let fromDay = advance.bookedOn.dayNumber
-            let candidates = (byPayer[advance.counterpartyINN] ?? []).filter { slot in
+            let candidates = byPayer[advance.counterpartyINN].filter { slot in
                 let invoice = invoices[Int(slot)]
                 guard issuedDays[Int(slot)] >= fromDay, invoice.residual - (offered[slot] ?? 0) > 0,
                       !advance.rejectedInvoiceIDs.contains(invoice.id) else { return false }
@@ -422,10 +431,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             var allResolved = true
             for reference in payment.structured {
                 let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: reference.number)
-                let own = inn.map { byPayerKey[Self.key($0, keys.numericCore)] ?? [] } ?? []
+                let own = inn.map { byPayerNumber[PayerNumberKey(payer: $0, number: keys.numericCore)] } ?? []
                 var found = own.filter { eligible($0, for: payment) }
                 if found.isEmpty, inn == nil {
-                    found = (byCore[keys.numericCore] ?? []).filter { eligible($0, for: payment) }
+                    found = byCore[keys.numericCore].filter { eligible($0, for: payment) }
                 }
                 guard found.count == 1, !targets.contains(found[0]) else {
                     allResolved = false
@@ -452,16 +461,16 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         for reference in found.invoices {
             var matches: [Int32] = []
             if let inn {
-                matches = (byPayerKey[Self.key(inn, reference.numericCore)] ?? []).filter { eligible($0, for: payment) }
+                matches = byPayerNumber[PayerNumberKey(payer: inn, number: reference.numericCore)].filter { eligible($0, for: payment) }
                 if matches.isEmpty {
-                    matches = (byPayerKey[Self.key(inn, "#" + reference.numericCore)] ?? [])
+                    matches = byPayerSerial[PayerNumberKey(payer: inn, number: reference.numericCore)]
                         .filter { eligible($0, for: payment) }
                 }
             }
             if matches.isEmpty, let inn {
                 // Say why a number of the payer's own invoices does not count, rather than "no number found".
-                let named = (byPayerKey[Self.key(inn, reference.numericCore)] ?? [])
-                    + (byPayerKey[Self.key(inn, "#" + reference.numericCore)] ?? [])
+                let named = byPayerNumber[PayerNumberKey(payer: inn, number: reference.numericCore)]
+                    + byPayerSerial[PayerNumberKey(payer: inn, number: reference.numericCore)]
                 let rejected = named.filter { payment.rejectedInvoiceIDs.contains(invoices[Int($0)].id) }
                 let paid = named.filter { invoices[Int($0)].residual <= 0 && !rejected.contains($0) }
                 if !rejected.isEmpty {
@@ -479,7 +488,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                 ambiguous.append("№\(reference.text) matches \(matches.count) open invoices (\(numbers(matches)))")
             } else if reference.anchored {
                 // Not the payer's: someone else's invoice with exactly this number (a third party paying).
-                let elsewhere = (byCore[reference.numericCore] ?? []).filter {
+                let elsewhere = byCore[reference.numericCore].filter {
                     eligible($0, for: payment) && invoices[Int($0)].counterpartyINN != inn
                 }
                 if elsewhere.count == 1, !otherClient.contains(elsewhere[0]) { otherClient.append(elsewhere[0]) }
@@ -563,7 +572,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                     + "\(money(amount - total)) kept as advance")
         default:
             if let inn = payment.counterpartyINN {
-                let open = (byPayer[inn] ?? []).filter { eligible($0, for: payment) }
+                let open = byPayer[inn].filter { eligible($0, for: payment) }
                 let equal = open.filter { invoices[Int($0)].residual == amount }
                 if equal.count == 1 {
                     evidence.targets = equal
@@ -591,7 +600,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                 }
                 return ("other", open.isEmpty && evidence.kind == "none" ? "client has no open invoice" : nil)
             }
-            let equal = (byAmount[amount] ?? []).filter { eligible($0, for: payment) && invoices[Int($0)].residual == amount }
+            let equal = byAmount[amount].filter { eligible($0, for: payment) && invoices[Int($0)].residual == amount }
             if equal.count == 1 {
                 evidence.targets = equal
                 return ("equals_any_open", "amount equals the residual of " + numbers(equal) + " only")

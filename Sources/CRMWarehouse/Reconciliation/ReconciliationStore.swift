@@ -140,16 +140,18 @@ package struct ReconciliationStore: Sendable {
             ])
             phaseStart = clock.now
         }
-        let invoices = try await Self.openInvoices(ledger, connection: connection, logger: logger)
+        var invoices = try await Self.openInvoices(ledger, connection: connection, logger: logger)
+        let openCount = invoices.count
         phase("open invoices read")
         var decider = makeDecider(ledger.side, invoices, rates)
+        invoices = []  // the engine holds its own copy; two would double the run's memory
         phase("invoice index built")
         let total = try await Self.preparePayments(ledger, payablesActive: payablesActive, from: from, to: to,
                                                    connection: connection, logger: logger)
         phase("bank lines prepared")
         try await Self.createResultTables(connection: connection, logger: logger)
         var waitingToRead = Duration.zero, deciding = Duration.zero, waitingToStore = Duration.zero
-        var counts = ReconciliationPassCounts(openInvoices: invoices.count)
+        var counts = ReconciliationPassCounts(openInvoices: openCount)
         // The server reads the next slice and stores this one's results while the engine decides: one core
         // each. Requests on the connection run in the order sent, so a slice's results are stored before the
         // slice after next is read, and the engine never waits for more than one of each.
@@ -582,7 +584,7 @@ package struct ReconciliationStore: Sendable {
         allocations.field(String(allocation.paymentID))
         allocations.field(String(allocation.invoiceID))
         allocations.field(allocation.amount.amountText)
-        allocations.field(allocation.writtenOff.amountText)
+        allocations.field(allocation.writtenOff.isZero ? "0.00" : allocation.writtenOff.amountText)
         allocations.field(allocation.rule)
         allocations.field(allocation.confidence.twoDecimalsText)
         allocations.field(allocation.status.rawValue)
@@ -689,6 +691,8 @@ package struct ReconciliationStore: Sendable {
         stepDone()
 
         try await connection.query("""
+            -- An upsert, not an insert after an anti-join: on a table the statistics call empty, PostgreSQL scans
+            -- it once per row for the anti-join while the statement fills it (quadratic: minutes at a million).
             INSERT INTO core.payment_reconciliation AS r (bank_transaction_id, outcome, rule, confidence, explanation,
                 counterparty_inn, resolved_by, linked_transaction_id, ledger, reconciliation_run_id)
             SELECT bank_transaction_id, outcome, rule, confidence, explanation, counterparty_inn, resolved_by,
