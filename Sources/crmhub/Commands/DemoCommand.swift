@@ -137,6 +137,27 @@ struct DemoCommand: AsyncParsableCommand {
             [row[0] ?? "", row[1] ?? "", String((row[4] ?? "").prefix(24)), row[8] ?? "",
              Terminal.money(row[11] ?? ""), row[12] ?? "", String((row[14] ?? "").prefix(70))]
         }, rightAligned: [1, 4])
+        if let currency = report.sheets.first(where: { $0.name == "Exchange differences" }), !currency.rows.isEmpty {
+            Terminal.print()
+            Terminal.print("Payments in another currency than their invoices (the bank's conversion, else the central "
+                           + "bank's rate: crmhub import fx-rates; the difference kept apart)")
+            printTable(["payer", "paid", "", "invoice", "invoice amount", "", "rate", "rate from", "exchange difference"],
+                       currency.rows.map { row in
+                           [String((row[3] ?? "").prefix(24)), Terminal.money(row[5] ?? ""), row[6] ?? "", row[7] ?? "",
+                            Terminal.money(row[9] ?? ""), row[10] ?? "", row[11] ?? "", row[12] ?? "",
+                            Terminal.money(row[14] ?? "")]
+                       }, rightAligned: [1, 4, 6, 8])
+        }
+        if let owed = report.sheets.first(where: { $0.name == "Unpaid supplier invoices" }), !owed.rows.isEmpty {
+            Terminal.print()
+            Terminal.print("What we owe suppliers (1C receipts of goods and services; our payments matched by the same "
+                           + "rules; mart.payables_aging)")
+            printTable(["supplier's invoice", "our receipt", "dated", "supplier", "cur", "outstanding", "status"],
+                       owed.rows.map { row in
+                           [row[0] ?? "", row[1] ?? "", row[2] ?? "", String((row[4] ?? "").prefix(24)), row[6] ?? "",
+                            Terminal.money(row[9] ?? ""), row[10] ?? ""]
+                       }, rightAligned: [5])
+        }
     }
 
     private func printReport(_ report: StatementReport) {
