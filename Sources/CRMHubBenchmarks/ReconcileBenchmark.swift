@@ -16,8 +16,12 @@ import PostgresNIO
 /// payer's invoices (prices repeat: often a tie), 5 naming only a contract with that amount (R7, proposed), 5
 /// prepayments under a contract, 5 bank interest lines, 14 from payers the CRM does not know with amounts that
 /// match nothing, 1 paid by a third party naming the client (R10a, proposed). Prices come from six list prices plus one of
-/// 23 steps, so amounts repeat across clients and sometimes within one client's invoices (ties). Accuracy is scored against the generated
-/// truth: auto precision, and recall over payments that have a right answer (auto or suggested).
+/// 23 steps, so amounts repeat across clients and sometimes within one client's invoices (ties). One client in
+/// fifty has dollar contracts: their invoices are in USD and paid in sums, every other payment with the bank's
+/// conversion (camt `AmtDtls/InstdAmt`), the rest at the central bank's rate of the day (`core.fx_rates`). One
+/// client in four has a confirmed prepayment from before the corpus, offset against their later invoices (A1).
+/// Accuracy is scored against the generated truth: auto precision, and recall over payments that have a right
+/// answer (auto or suggested).
 enum ReconcileBenchmark {
     static func run(payments: Int, invoices: Int, rounds: Int, _ context: BenchmarkContext) async throws {
         let (crmhub, logger) = (context.crmhub, context.logger)
@@ -141,18 +145,39 @@ enum ReconcileBenchmark {
                        + ((n * 37) % 23) * 50000, 'UZS', '1c', 'Документ.СчетПокупателю'
             FROM generate_series(1, \(invoices)) n
             """), logger: logger)
+        // Dollar contracts: every invoice of one client in fifty is in USD (the sums price at about 12 650), and the
+        // central bank's dollar is published for every day of the corpus.
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: """
+            UPDATE core.invoices SET currency = 'USD', amount = round(amount / 12650, 2)
+            WHERE (counterparty_inn::bigint - 300000000) % 50 = 7
+            """), logger: logger)
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO core.fx_rates (currency, rate_date, rate, nominal, batch_id, source_line)
+            SELECT 'USD', date '2024-12-01' + d, 12600 + d * 0.37, 1, \(batch), d + 1
+            FROM generate_series(0, 420) d
+            """), logger: logger)
         try await warehouse.client.query("ANALYZE core.invoices", logger: logger)
         // Payment p targets invoice t (and t + clients, same client, for two-invoice payments).
         try await warehouse.client.query(PostgresQuery(unsafeSQL: """
             INSERT INTO core.bank_transactions (account, direction, doc_kind, doc_number, doc_date, amount, currency,
                 counterparty_inn, counterparty_name, counterparty_account, counterparty_bank_code, purpose, booked_on,
                 bank_transaction_code, attributes, natural_key, occurrence, batch_id, source_line, bank_reference)
-            SELECT '20208000500123456001', 'in', 'camt.053', 'PP-' || p, g.booked, g.amount, 'UZS',
+            SELECT '20208000500123456001', 'in', 'camt.053', 'PP-' || p, g.booked,
+                   -- A dollar invoice is paid in sums at the day's rate (the bank's, for every other one).
+                   CASE WHEN g.dollars THEN round(g.invoice_amount * (12600 + (g.booked - date '2024-12-01') * 0.37), 2)
+                        ELSE g.amount END, 'UZS',
                    g.inn, g.name, g.account, '00440', g.purpose, g.booked, g.code,
-                   jsonb_strip_nulls(jsonb_build_object('truth', g.truth, 'also', g.also)),
+                   jsonb_strip_nulls(jsonb_build_object('truth', g.truth, 'also', g.also,
+                       'instructed_amount', CASE WHEN g.dollars AND (p / 100) % 2 = 0 THEN g.invoice_amount::text END,
+                       'instructed_currency', CASE WHEN g.dollars AND (p / 100) % 2 = 0 THEN 'USD' END)),
                    md5('bench' || p)::uuid, 1, \(batch), p, 'BENCH' || p
             FROM (
                 SELECT p, k,
+                       inv.currency = 'USD' AND k < 80 AS dollars,
+                       CASE WHEN k < 45 OR (k >= 65 AND k < 75) THEN inv.amount
+                            WHEN k < 55 THEN round(inv.amount / 2, 2)
+                            WHEN k < 65 THEN inv.amount + coalesce(inv2.amount, 0)
+                            ELSE round(3000000.0 / 12650, 2) END AS invoice_amount,
                        CASE WHEN k < 85 OR k = 99 THEN date '2025-01-01' + (t % 300) + (p % 20)
                             ELSE date '2025-01-01' + (p % 320) END AS booked,
                        CASE WHEN k < 45 OR (k >= 65 AND k < 75) OR k = 99 THEN inv.amount
@@ -187,6 +212,26 @@ enum ReconcileBenchmark {
                 JOIN core.invoices inv ON inv.id = s.t
                 LEFT JOIN core.invoices inv2 ON inv2.id = s.t + \(clients) AND s.k >= 55 AND s.k < 65
             ) g
+            """), logger: logger)
+        // Advances used later: one client in four prepaid 2 000 000 on 2024-12-20, and the accountant confirmed it;
+        // the run offsets each against that client's invoices issued since, oldest first (rule A1, proposed).
+        try await warehouse.client.query(PostgresQuery(unsafeSQL: """
+            WITH lines AS (
+                INSERT INTO core.bank_transactions (account, direction, doc_kind, doc_number, doc_date, amount, currency,
+                    counterparty_inn, counterparty_name, purpose, booked_on, bank_transaction_code, natural_key,
+                    occurrence, batch_id, source_line, bank_reference)
+                SELECT '20208000500123456001', 'in', 'camt.053', 'AV-' || c, date '2024-12-20', 2000000, 'UZS',
+                       (300000000 + c)::text, 'CLIENT ' || c || ' MCHJ', 'Predoplata po dogovoru', date '2024-12-20',
+                       'NTRF', md5('bench-advance' || c)::uuid, 1, \(batch), \(payments) + c + 1, 'BENCH-AV' || c
+                FROM generate_series(0, \(clients - 1)) c
+                WHERE c % 4 = 1 AND c % 50 <> 7
+                RETURNING id, counterparty_inn
+            )
+            INSERT INTO core.customer_advances (bank_transaction_id, counterparty_inn, amount, rule, confidence, status,
+                                                explanation, decided_by, decided_at)
+            SELECT id, counterparty_inn, 2000000, 'R9', 0.75, 'confirmed', 'prepayment, confirmed by the accountant',
+                   'bench', now()
+            FROM lines
             """), logger: logger)
         try await warehouse.client.query("ANALYZE", logger: logger)
     }

@@ -64,6 +64,9 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     private var decidingRegistryEntry = false
     /// Client INN → the key of their name, to see whether a third party's purpose names whom it pays for.
     private var nameKeyByINN: [String: String] = [:]
+    /// Client INN → the one currency of their open invoices (nil when they are in several): a payment in another
+    /// currency is converted into it. Taken when the run starts, not per line (a set per line cost seconds).
+    private var currencyByPayer: [String: String?] = [:]
 
     /// The central bank's rates, for a line in another currency than its payer's invoices.
     private let rates: ExchangeRates
@@ -85,8 +88,14 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         slotByID.reserveCapacity(count)
         // A client's name is the same on their invoices: its key is computed once per client.
         for invoice in invoices {
-            if let inn = invoice.counterpartyINN, nameKeyByINN[inn] == nil, let name = invoice.counterpartyName {
+            guard let inn = invoice.counterpartyINN else { continue }
+            if nameKeyByINN[inn] == nil, let name = invoice.counterpartyName {
                 nameKeyByINN[inn] = CounterpartyNameKey.key(name)
+            }
+            switch currencyByPayer[inn] {
+            case nil: currencyByPayer[inn] = .some(invoice.currency)
+            case .some(let known) where known != invoice.currency: currencyByPayer[inn] = .some(nil)
+            default: break
             }
         }
         // Descending, so that every chain runs in the invoices' order.
@@ -111,7 +120,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     package mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision {
         let decision: PaymentDecision
         if let conversion = conversion(of: payment) {
-            decision = converted(evaluate(conversion.payment), conversion)
+            // Two statements, not `converted(evaluate(…), …)`: there Swift copies `self` for the outer call before
+            // the inner one mutates it, and the mutation then copies every open invoice (copy on write).
+            let evaluated = evaluate(conversion.payment)
+            decision = converted(evaluated, conversion)
         } else {
             decision = evaluate(payment)
         }
@@ -133,8 +145,8 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     }
 
     /// A payment is matched in the invoice's currency: by the bank's conversion when the statement gives one
-    /// (camt `AmtDtls/InstdAmt`), else, when every open invoice of the payer is in one other currency, at the
-    /// central bank's rate for the day. Nil when the line needs no conversion or none is possible.
+    /// (camt `AmtDtls/InstdAmt`), else, when every invoice of the payer open at the run's start is in one other
+    /// currency, at the central bank's rate for the day. Nil when the line needs no conversion or none is possible.
     private func conversion(of payment: PaymentToMatch) -> LineConversion? {
         guard payment.direction == .incoming, payment.entryKind == "payment", let lineCurrency = payment.currency,
               payment.amount > 0 else { return nil }
@@ -150,13 +162,8 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                     + "\(instructed.currency) by the bank's conversion (\(Self.rateText(rate)) \(lineCurrency) per "
                     + "\(instructed.currency))")
         }
-        guard !rates.isEmpty, let inn = payment.counterpartyINN else { return nil }
-        let slots = byPayer[inn]
-        var currencies = Set<String>()
-        for slot in slots where invoices[Int(slot)].residual > 0 {
-            if let currency = invoices[Int(slot)].currency { currencies.insert(currency) }
-        }
-        guard currencies.count == 1, let target = currencies.first, target != lineCurrency,
+        guard !rates.isEmpty, let inn = payment.counterpartyINN,
+              let target = currencyByPayer[inn] ?? nil, target != lineCurrency,
               let lineRate = rates.rate(of: lineCurrency, on: payment.bookedOn),
               let targetRate = rates.rate(of: target, on: payment.bookedOn) else { return nil }
         let rate = targetRate / lineRate
