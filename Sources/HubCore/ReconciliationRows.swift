@@ -1,5 +1,10 @@
 import Foundation
 
+/// Which side of the books a reconciliation pass works on: our invoices to clients, or suppliers' invoices to us.
+public enum LedgerSide: String, Sendable, Hashable {
+    case receivables, payables
+}
+
 /// An invoice that still has money to receive, as the reconciliation engine sees it.
 public struct OpenInvoice: Sendable, Equatable {
     public var id: Int64

@@ -16,18 +16,11 @@ import HubCore
 ///
 /// Memory: the open invoices and their indexes (by payer, number and amount); payments stream through.
 package struct PaymentMatcher: Sendable, PaymentDecider {
+    private let rules: ReconciliationRules
     /// Whose documents the lines pay: ours (the client is the payer) or suppliers' (we pay; the engine is fed
     /// our outgoing payments as the lines that pay, and the supplier stands where the payer stood). Only the
     /// wording differs.
-    package enum Side: Sendable {
-        case receivables, payables
-
-        var party: String { self == .receivables ? "payer" : "payee" }
-        var advance: String { self == .receivables ? "customer advance" : "advance to the supplier" }
-    }
-
-    private let rules: ReconciliationRules
-    private let side: Side
+    private let side: LedgerSide
     private let extractor: InvoiceReferenceExtractor
     private var invoices: [OpenInvoice] = []
     private var serialCores: [String] = []
@@ -71,7 +64,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     /// The central bank's rates, for a line in another currency than its payer's invoices.
     private let rates: ExchangeRates
 
-    package init(rules: ReconciliationRules, invoices open: [OpenInvoice], side: Side = .receivables,
+    package init(rules: ReconciliationRules, invoices open: [OpenInvoice], side: LedgerSide = .receivables,
                  rates: ExchangeRates = ExchangeRates()) {
         self.rules = rules
         self.side = side
@@ -765,3 +758,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
 
 /// An amount for people: grouped thousands, two decimals (`45 600 000.00`).
 func money(_ value: Decimal) -> String { value.moneyText }
+
+extension LedgerSide {
+    /// Who stands on the line's other side, in explanations.
+    fileprivate var party: String { self == .receivables ? "payer" : "payee" }
+    /// What a surplus becomes, in explanations.
+    fileprivate var advance: String { self == .receivables ? "customer advance" : "advance to the supplier" }
+}

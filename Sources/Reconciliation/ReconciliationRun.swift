@@ -12,8 +12,7 @@ package enum ReconciliationRun {
             from: from, to: to, rulesSHA256: sha256, payables: rules.matchPayables, progress: progress,
             rateSettings: rules.exchangeRates
         ) { side, invoices, rates in
-            PaymentMatcher(rules: rules, invoices: invoices, side: side == .payables ? .payables : .receivables,
-                           rates: rates)
+            PaymentMatcher(rules: rules, invoices: invoices, side: side, rates: rates)
         }
         warehouse.logger.info("reconciled", metadata: [
             "run.id": "\(summary.runID)", "records.read": "\(summary.payments)", "matched": "\(summary.auto)",

@@ -133,24 +133,37 @@ LEFT JOIN (
 ) p ON p.invoice_id = i.id
 WHERE NOT i.deleted;
 
--- Payables by supplier and currency, bucketed like mart.receivables_aging_at, as they stood at the end of a day.
-CREATE FUNCTION mart.payables_aging_at(as_of date)
+-- What was owed at the end of a day, on both sides of the books: every document issued by then, less what bank
+-- lines booked by then paid of it (auto and confirmed allocations). The aging of either side buckets it.
+CREATE FUNCTION mart.open_items_at(as_of date)
+RETURNS TABLE (ledger text, counterparty_inn text, counterparty_name text, currency text, due date, outstanding numeric)
+LANGUAGE sql STABLE AS $$
+    SELECT 'receivables', i.counterparty_inn, i.counterparty_name, i.currency, coalesce(i.due_on, i.issued_on),
+           i.amount - coalesce((
+               SELECT sum(a.amount + a.written_off) FROM core.payment_allocations a
+               JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+               WHERE a.invoice_id = i.id AND a.status IN ('auto', 'confirmed') AND t.booked_on <= as_of), 0)
+    FROM core.invoices i
+    WHERE NOT i.deleted AND i.issued_on <= as_of
+    UNION ALL
+    SELECT 'payables', i.counterparty_inn, i.counterparty_name, i.currency, coalesce(i.due_on, i.issued_on),
+           i.amount - coalesce((
+               SELECT sum(a.amount + a.written_off) FROM core.supplier_payment_allocations a
+               JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
+               WHERE a.invoice_id = i.id AND a.status IN ('auto', 'confirmed') AND t.booked_on <= as_of), 0)
+    FROM core.supplier_invoices i
+    WHERE NOT i.deleted AND i.issued_on <= as_of
+$$;
+
+-- One side's open documents per counterparty and currency, bucketed by days past the due date (the document's
+-- date when it has none): what mart.receivables_aging_at (rewritten over it) and mart.payables_aging_at return.
+CREATE FUNCTION mart.aging_at(as_of date, of_ledger text)
 RETURNS TABLE (
     counterparty_inn text, counterparty_name text, currency text, invoices bigint,
     current numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric, days_over_90 numeric,
     total numeric, oldest_due_on date
 )
 LANGUAGE sql STABLE AS $$
-    WITH open AS (
-        SELECT i.counterparty_inn, i.counterparty_name, i.currency, coalesce(i.due_on, i.issued_on) AS due,
-               i.amount - coalesce((
-                   SELECT sum(a.amount + a.written_off) FROM core.supplier_payment_allocations a
-                   JOIN core.bank_transactions t ON t.id = a.bank_transaction_id
-                   WHERE a.invoice_id = i.id AND a.status IN ('auto', 'confirmed') AND t.booked_on <= as_of), 0)
-                   AS outstanding
-        FROM core.supplier_invoices i
-        WHERE NOT i.deleted AND i.issued_on <= as_of
-    )
     SELECT o.counterparty_inn,
            max(o.counterparty_name),
            o.currency,
@@ -162,10 +175,27 @@ LANGUAGE sql STABLE AS $$
            coalesce(sum(o.outstanding) FILTER (WHERE as_of - o.due > 90), 0),
            sum(o.outstanding),
            min(o.due)
-    FROM open o
-    WHERE o.outstanding > 0
+    FROM mart.open_items_at(as_of) o
+    WHERE o.ledger = of_ledger AND o.outstanding > 0
     GROUP BY o.counterparty_inn, o.currency
 $$;
+
+CREATE OR REPLACE FUNCTION mart.receivables_aging_at(as_of date)
+RETURNS TABLE (
+    counterparty_inn text, counterparty_name text, currency text, invoices bigint,
+    current numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric, days_over_90 numeric,
+    total numeric, oldest_due_on date
+)
+LANGUAGE sql STABLE AS $$ SELECT * FROM mart.aging_at(as_of, 'receivables') $$;
+
+-- Payables by supplier and currency, as mart.receivables_aging_at, as they stood at the end of a day.
+CREATE FUNCTION mart.payables_aging_at(as_of date)
+RETURNS TABLE (
+    counterparty_inn text, counterparty_name text, currency text, invoices bigint,
+    current numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric, days_over_90 numeric,
+    total numeric, oldest_due_on date
+)
+LANGUAGE sql STABLE AS $$ SELECT * FROM mart.aging_at(as_of, 'payables') $$;
 
 CREATE VIEW mart.payables_aging AS
 SELECT * FROM mart.payables_aging_at(current_date);

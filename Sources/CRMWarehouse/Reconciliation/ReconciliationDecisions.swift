@@ -58,12 +58,15 @@ package struct ReconciliationDecisions: Sendable {
                                                                 connection: connection, logger: logger)
                     changed += count
                     if action == .confirm, count > 0, let payment {
-                        confirmedPayments.insert(PaymentInLedger(id: payment, side: target.parts.ledger.side))
+                        confirmedPayments.insert(PaymentInLedger(id: payment, ledger: target.parts.ledger))
                     }
                 }
-                for payment in confirmedPayments.sorted(by: { ($0.side.rawValue, $0.id) < ($1.side.rawValue, $1.id) }) {
-                    try await Self.dropSpentProposals(of: payment.id, ledger: payment.side == .payables ? .payables : .receivables,
-                                                      connection: connection, logger: logger)
+                let spent = confirmedPayments.sorted {
+                    ($0.ledger.side.rawValue, $0.id) < ($1.ledger.side.rawValue, $1.id)
+                }
+                for payment in spent {
+                    try await Self.dropSpentProposals(of: payment.id, ledger: payment.ledger, connection: connection,
+                                                      logger: logger)
                 }
                 return changed
             }
@@ -191,7 +194,7 @@ package struct ReconciliationDecisions: Sendable {
     /// A bank line a decision concerned, with the ledger it was decided in.
     private struct PaymentInLedger: Hashable {
         var id: Int64
-        var side: ReconciliationLedger.Side
+        var ledger: ReconciliationLedger
     }
 
     /// Allocates (part of) a bank line to an invoice by hand: a `confirmed` allocation with rule `manual`.

@@ -1,3 +1,4 @@
+import HubCore
 import PostgresNIO
 
 /// Which side of the books a reconciliation pass works on: the receivables (client payments against our
@@ -9,12 +10,8 @@ import PostgresNIO
 /// that bring them back, are payables; everything else is receivables. Until any supplier invoice is in the
 /// warehouse the payables pass does not run, and every line stays with the receivables (where our outgoing
 /// payments are recognised as our own orders, R2), as before the supplier side existed.
-package struct ReconciliationLedger: Sendable, Equatable {
-    package enum Side: String, Sendable {
-        case receivables, payables
-    }
-
-    package let side: Side
+package struct ReconciliationLedger: Sendable, Hashable {
+    package let side: LedgerSide
     /// Table names: constants of this file, never data, so they are spliced into the SQL unescaped.
     let invoices: String
     let allocations: String

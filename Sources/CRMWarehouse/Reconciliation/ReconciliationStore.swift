@@ -68,7 +68,7 @@ package struct ReconciliationStore: Sendable {
         from: CalendarDate?, to: CalendarDate?, rulesSHA256: String, payables: Bool = true,
         progress: (@Sendable (Int, Int) -> Void)? = nil,
         rateSettings: ExchangeRates = ExchangeRates(),
-        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice], ExchangeRates) -> Decider
+        makeDecider: @Sendable (LedgerSide, [OpenInvoice], ExchangeRates) -> Decider
     ) async throws -> ReconciliationSummary {
         let logger = warehouse.logger
         let started = ContinuousClock.now
@@ -125,7 +125,7 @@ package struct ReconciliationStore: Sendable {
         _ ledger: ReconciliationLedger, payablesActive: Bool, runID: Int64, from: CalendarDate?, to: CalendarDate?,
         rates: ExchangeRates, sliceSize: Int, connection: LoadConnection, logger: Logger,
         progress: (@Sendable (Int, Int) -> Void)?,
-        makeDecider: @Sendable (ReconciliationLedger.Side, [OpenInvoice], ExchangeRates) -> Decider
+        makeDecider: @Sendable (LedgerSide, [OpenInvoice], ExchangeRates) -> Decider
     ) async throws -> (ReconciliationPassCounts, [String: Int]) {
         // The temporary tables of an earlier pass of the same run.
         try await connection.query("""

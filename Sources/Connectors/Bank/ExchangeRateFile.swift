@@ -24,9 +24,10 @@ public enum ExchangeRateFile {
         func reject(_ reason: String, _ field: String? = nil) -> Result<Record, LineRejection> {
             .failure(LineRejection(line: row.line, reason: reason, field: field, raw: row.text))
         }
-        let fields = row.fields.map(\.trimmingSpacesAndTabs)
-        guard fields.count == columns.count else {
-            return reject("\(fields.count) field(s) where the header has \(columns.count)")
+        let fields: [String]
+        switch row.trimmedFields(count: columns.count) {
+        case .success(let read): fields = read
+        case .failure(let rejection): return .failure(rejection)
         }
         guard let date = CalendarDate(isoDate: fields[0]) ?? CalendarDate(dottedDMY: fields[0]) else {
             return reject("date '\(fields[0].escapingControlCharacters())' is neither YYYY-MM-DD nor DD.MM.YYYY", "date")

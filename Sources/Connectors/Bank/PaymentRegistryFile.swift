@@ -31,9 +31,10 @@ public enum PaymentRegistryFile {
         func reject(_ reason: String, _ field: String? = nil) -> Result<Entry, LineRejection> {
             .failure(LineRejection(line: row.line, reason: reason, field: field, raw: row.text))
         }
-        let fields = row.fields.map(\.trimmingSpacesAndTabs)
-        guard fields.count == columns.count else {
-            return reject("\(fields.count) field(s) where the header has \(columns.count)")
+        let fields: [String]
+        switch row.trimmedFields(count: columns.count) {
+        case .success(let read): fields = read
+        case .failure(let rejection): return .failure(rejection)
         }
         for (name, value) in zip(columns, fields).dropLast() where value.isEmpty {
             return reject("\(name) is empty", name)

@@ -131,6 +131,16 @@ public struct DelimitedTextFile: ~Copyable {
 }
 
 extension DelimitedTextFile.Row {
+    /// The fields trimmed of spaces and tabs when there are exactly `count` of them, else the line's rejection.
+    public func trimmedFields(count: Int) -> Result<[String], LineRejection> {
+        let trimmed = fields.map(\.trimmingSpacesAndTabs)
+        guard trimmed.count == count else {
+            return .failure(LineRejection(line: line, reason: "\(trimmed.count) field(s) where the header has \(count)",
+                                          raw: text))
+        }
+        return .success(trimmed)
+    }
+
     /// Checks a header line: exactly `columns`, in order. A wrong header fails the whole file (every line after
     /// it would be read wrong), naming what differs.
     public func checkHeader(_ columns: [String]) throws(LineRejection) {
