@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "crmhub", targets: ["crmhub"]),
         .library(name: "Connectors", targets: ["Connectors"]),
+        // The credit calculator and the arrears rules, for the CRM to call itself (no I/O).
+        .library(name: "Loans", targets: ["Loans"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
@@ -97,6 +99,11 @@ let package = Package(
         // Outlook and Exchange calendars: time zones (CLDR through ICU), recurrence expanded over a window (libical's
         // RRULE iterator, in the series' own zone), overrides and cancellations (no I/O).
         .target(name: "Calendars", dependencies: ["HubCore", "Connectors", "CLibical", "CWindowsZones"]),
+        // Loans: the credit calculator (schedules to the tiyin), days past due and buckets, the settings (no I/O).
+        .target(
+            name: "Loans",
+            dependencies: ["HubCore", "HubConfiguration", .product(name: "Yams", package: "Yams")]
+        ),
         // The files people open: CSV reports and the accountants' reconciliation workbook.
         .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse"]),
         // Runs jobs: job files, cron schedules in a time zone, step kinds, retries, the scheduler loop.
@@ -122,7 +129,7 @@ let package = Package(
             name: "crmhub",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
-                "HubConfiguration", "Attendance", "Calls", "Calendars",
+                "HubConfiguration", "Attendance", "Calls", "Calendars", "Loans",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,6 +160,8 @@ let package = Package(
         .testTarget(name: "AttendanceTests", dependencies: ["Attendance", "Connectors", "HubCore"]),
         .testTarget(name: "CallsTests", dependencies: ["Calls", "Connectors", "HubCore"]),
         .testTarget(name: "CalendarsTests", dependencies: ["Calendars", "Connectors", "HubCore"]),
+        // Fixtures (the independent oracle's schedules) are read from the source tree (#filePath).
+        .testTarget(name: "LoansTests", dependencies: ["Loans", "HubCore", "HubConfiguration"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -1,0 +1,144 @@
+import Foundation
+import HubCore
+
+/// What is owed by one instalment of the schedule in force.
+public struct InstalmentDue: Sendable, Equatable {
+    public var dueDate: CalendarDate
+    public var principal: Decimal
+    public var interest: Decimal
+
+    public init(dueDate: CalendarDate, principal: Decimal, interest: Decimal) {
+        self.dueDate = dueDate
+        self.principal = principal
+        self.interest = interest
+    }
+}
+
+/// One repayment as the core banking system reports it: the amount, and its split when the bank gives one.
+public struct LoanRepayment: Sendable, Equatable {
+    public var date: CalendarDate
+    public var amount: Decimal
+    /// The bank's own split; when all three are nil, the payment is split here in the product's order.
+    public var principal: Decimal?
+    public var interest: Decimal?
+    public var penalty: Decimal?
+
+    public init(date: CalendarDate, amount: Decimal, principal: Decimal? = nil, interest: Decimal? = nil,
+                penalty: Decimal? = nil) {
+        self.date = date
+        self.amount = amount
+        self.principal = principal
+        self.interest = interest
+        self.penalty = penalty
+    }
+
+    public var isSplit: Bool { principal != nil || interest != nil || penalty != nil }
+}
+
+/// What a repayment pays first when the bank does not say (a product setting; Civil Code practice: penalty,
+/// interest, principal).
+public enum RepaymentComponent: String, Sendable, CaseIterable, Codable {
+    case penalty, interest, principal
+}
+
+/// A contract's arrears on a business date.
+public struct ArrearsPosition: Sendable, Equatable {
+    /// Calendar days since the due date of the oldest instalment not fully paid whose due date is before the
+    /// business date (less the grace days, never below 0); 0 when nothing is overdue.
+    public var daysPastDue: Int
+    public var oldestUnpaidDueDate: CalendarDate?
+    public var overduePrincipal: Decimal
+    public var overdueInterest: Decimal
+    public var overdueInstalments: Int
+    /// Principal of the schedule not yet repaid (overdue or not).
+    public var outstandingPrincipal: Decimal
+    public var paidPrincipal: Decimal
+    public var paidInterest: Decimal
+    public var paidPenalty: Decimal
+    /// What was paid beyond the whole schedule.
+    public var overpaid: Decimal
+    public var lastPaymentDate: CalendarDate?
+    public var lastPaymentAmount: Decimal?
+
+    public var overdueAmount: Decimal { overduePrincipal + overdueInterest }
+}
+
+/// Days past due and overdue amounts (reference §4.1, after Apache Fineract's delinquency service): repayments
+/// pay the schedule oldest first, per component; a partial payment reduces the overdue amount but does not reset
+/// the days past due until the oldest instalment is paid in full.
+public enum ArrearsCalculator {
+    /// The position on `businessDate` from the schedule in force and the repayments made on or before it (later
+    /// ones are ignored, so a snapshot can be recomputed for any past date).
+    public static func position(
+        instalments: [InstalmentDue], repayments: [LoanRepayment], on businessDate: CalendarDate,
+        order: [RepaymentComponent] = RepaymentComponent.allCases, graceDays: Int = 0
+    ) -> ArrearsPosition {
+        let schedule = instalments.sorted { $0.dueDate < $1.dueDate }
+        let paid = repayments.filter { $0.date <= businessDate }.sorted { $0.date < $1.date }
+        var paidPrincipal = Decimal(0), paidInterest = Decimal(0), paidPenalty = Decimal(0), overpaid = Decimal(0)
+        let totalPrincipal = schedule.reduce(Decimal(0)) { $0 + $1.principal }
+        for repayment in paid {
+            if repayment.isSplit {
+                paidPrincipal += repayment.principal ?? 0
+                paidInterest += repayment.interest ?? 0
+                paidPenalty += repayment.penalty ?? 0
+                continue
+            }
+            // What was due by the payment's day, per component, less what earlier payments covered.
+            var dueInterest = Decimal(0), duePrincipal = Decimal(0)
+            for instalment in schedule where instalment.dueDate <= repayment.date {
+                dueInterest += instalment.interest
+                duePrincipal += instalment.principal
+            }
+            var left = repayment.amount
+            for component in order where left > 0 {
+                switch component {
+                case .penalty:
+                    continue // no penalty is charged in CRMHub's schedule; the bank's split carries the penalties
+                case .interest:
+                    let take = min(left, max(0, dueInterest - paidInterest))
+                    paidInterest += take
+                    left -= take
+                case .principal:
+                    let take = min(left, max(0, duePrincipal - paidPrincipal))
+                    paidPrincipal += take
+                    left -= take
+                }
+            }
+            // Beyond what is due: the instalments to come, in their order, each its interest then its principal
+            // (paid ahead; a repayment that shortens the loan comes with a restructuring and its new schedule).
+            var aheadInterest = dueInterest, aheadPrincipal = duePrincipal
+            for instalment in schedule where instalment.dueDate > repayment.date && left > 0 {
+                aheadInterest += instalment.interest
+                aheadPrincipal += instalment.principal
+                let interest = min(left, max(0, aheadInterest - paidInterest))
+                paidInterest += interest
+                left -= interest
+                let principal = min(left, max(0, aheadPrincipal - paidPrincipal))
+                paidPrincipal += principal
+                left -= principal
+            }
+            overpaid += left
+        }
+
+        var cumulativePrincipal = Decimal(0), cumulativeInterest = Decimal(0)
+        var oldestUnpaid: CalendarDate?
+        var overdueInstalments = 0
+        for instalment in schedule where instalment.dueDate < businessDate {
+            cumulativePrincipal += instalment.principal
+            cumulativeInterest += instalment.interest
+            if cumulativePrincipal > paidPrincipal || cumulativeInterest > paidInterest {
+                oldestUnpaid = oldestUnpaid ?? instalment.dueDate
+                overdueInstalments += 1
+            }
+        }
+        let days = oldestUnpaid.map { max(0, businessDate.dayNumber - $0.dayNumber - graceDays) } ?? 0
+        return ArrearsPosition(
+            daysPastDue: days, oldestUnpaidDueDate: oldestUnpaid,
+            overduePrincipal: max(0, cumulativePrincipal - paidPrincipal),
+            overdueInterest: max(0, cumulativeInterest - paidInterest), overdueInstalments: overdueInstalments,
+            outstandingPrincipal: max(0, totalPrincipal - paidPrincipal), paidPrincipal: paidPrincipal,
+            paidInterest: paidInterest, paidPenalty: paidPenalty, overpaid: overpaid,
+            lastPaymentDate: paid.last?.date, lastPaymentAmount: paid.last?.amount)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import HubCore
+
+/// How a period's interest is measured: the share of the annual rate a period earns. The names are the ones
+/// bank products and Apache Fineract use (`DaysInYearType`, `DaysInMonthType`); which one a product uses is a
+/// product setting, because the Uzbek banks' own convention is not confirmed (reference §3.1).
+public enum DayCountConvention: String, Sendable, CaseIterable, Codable {
+    /// Every month 30 days, the year 360: a regular monthly period earns exactly rate/12 (the textbook annuity).
+    case thirty360 = "30/360"
+    /// Actual days over a fixed 365, leap years included (what most Russian and Uzbek contracts write).
+    case actual365 = "act/365"
+    /// Actual days, each over the length of its own year: a period across 1 January is split there.
+    case actualActual = "act/act"
+    /// Actual days over 360.
+    case actual360 = "act/360"
+
+    /// The interest `balance` earns from `start` (exclusive) to `end` (inclusive) at `annualRatePercent`, not
+    /// rounded: the caller rounds once per period.
+    public func interest(on balance: Decimal, annualRatePercent: Decimal, from start: CalendarDate,
+                         to end: CalendarDate) -> Decimal {
+        let yearly = balance * annualRatePercent
+        switch self {
+        case .thirty360:
+            return yearly * Decimal(Self.days360(from: start, to: end)) / 36_000
+        case .actual365:
+            return yearly * Decimal(end.dayNumber - start.dayNumber) / 36_500
+        case .actual360:
+            return yearly * Decimal(end.dayNumber - start.dayNumber) / 36_000
+        case .actualActual:
+            // Each year's days over that year's length, summed unrounded (reference §3.2: 17/366 + 14/365).
+            var total = Decimal(0)
+            var cursor = start
+            while cursor < end {
+                let nextJanuary = CalendarDate(year: cursor.year + 1, month: 1, day: 1)!
+                let boundary = min(end, nextJanuary)
+                let yearLength = CalendarDate.isLeap(cursor.year) ? 36_600 : 36_500
+                total += yearly * Decimal(boundary.dayNumber - cursor.dayNumber) / Decimal(yearLength)
+                cursor = boundary
+            }
+            return total
+        }
+    }
+
+    /// 30/360 with the end-of-month rule (a month's last day counts as its 30th, so 31 January → 28 February is a
+    /// whole month of 30 days, like 15 January → 15 February).
+    static func days360(from start: CalendarDate, to end: CalendarDate) -> Int {
+        let startDay = start.isLastDayOfMonth ? 30 : min(start.day, 30)
+        let endDay = end.isLastDayOfMonth && startDay == 30 ? 30 : min(end.day, 30)
+        return 360 * (end.year - start.year) + 30 * (end.month - start.month) + endDay - startDay
+    }
+}
