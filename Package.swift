@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "crmhub", targets: ["crmhub"]),
         .library(name: "Connectors", targets: ["Connectors"]),
-        // The credit calculator and the arrears rules, for the CRM to call itself (no I/O).
+        // The credit calculator and the arrears rules, for the CRM to call itself.
         .library(name: "Loans", targets: ["Loans"]),
     ],
     dependencies: [
@@ -99,18 +99,20 @@ let package = Package(
         // Outlook and Exchange calendars: time zones (CLDR through ICU), recurrence expanded over a window (libical's
         // RRULE iterator, in the series' own zone), overrides and cancellations (no I/O).
         .target(name: "Calendars", dependencies: ["HubCore", "Connectors", "CLibical", "CWindowsZones"]),
-        // Loans: the credit calculator (schedules to the tiyin), days past due and buckets, the settings (no I/O).
+        // Loans: the credit calculator (schedules to the tiyin), days past due and buckets (no I/O), the settings,
+        // the daily arrears snapshot.
         .target(
             name: "Loans",
-            dependencies: ["HubCore", "HubConfiguration", .product(name: "Yams", package: "Yams")]
+            dependencies: ["HubCore", "HubConfiguration", "CRMWarehouse", .product(name: "Yams", package: "Yams")]
         ),
         // The files people open: CSV reports and the accountants' reconciliation workbook.
-        .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse"]),
+        .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse", "Loans"]),
         // Runs jobs: job files, cron schedules in a time zone, step kinds, retries, the scheduler loop.
         .target(
             name: "Scheduler",
             dependencies: [
                 "HubConfiguration", "Ingest", "Calls", "Reconciliation", "Reports", "Attendance", "CRMWarehouse", "HubCore",
+                "Loans",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -119,7 +121,7 @@ let package = Package(
             name: "Ingest",
             dependencies: [
                 "HubCore", "Connectors", "Mapping", "CRMWarehouse", "Attendance", "HubConfiguration", "Calls",
-                "Calendars", .product(name: "Logging", package: "swift-log"),
+                "Calendars", "Loans", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // MANGO OFFICE's webhooks (crmhub serve webhooks).
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,68 +1,6 @@
 import Foundation
 import HubCore
 
-/// What is owed by one instalment of the schedule in force.
-public struct InstalmentDue: Sendable, Equatable {
-    public var dueDate: CalendarDate
-    public var principal: Decimal
-    public var interest: Decimal
-
-    public init(dueDate: CalendarDate, principal: Decimal, interest: Decimal) {
-        self.dueDate = dueDate
-        self.principal = principal
-        self.interest = interest
-    }
-}
-
-/// One repayment as the core banking system reports it: the amount, and its split when the bank gives one.
-public struct LoanRepayment: Sendable, Equatable {
-    public var date: CalendarDate
-    public var amount: Decimal
-    /// The bank's own split; when all three are nil, the payment is split here in the product's order.
-    public var principal: Decimal?
-    public var interest: Decimal?
-    public var penalty: Decimal?
-
-    public init(date: CalendarDate, amount: Decimal, principal: Decimal? = nil, interest: Decimal? = nil,
-                penalty: Decimal? = nil) {
-        self.date = date
-        self.amount = amount
-        self.principal = principal
-        self.interest = interest
-        self.penalty = penalty
-    }
-
-    public var isSplit: Bool { principal != nil || interest != nil || penalty != nil }
-}
-
-/// What a repayment pays first when the bank does not say (a product setting; Civil Code practice: penalty,
-/// interest, principal).
-public enum RepaymentComponent: String, Sendable, CaseIterable, Codable {
-    case penalty, interest, principal
-}
-
-/// A contract's arrears on a business date.
-public struct ArrearsPosition: Sendable, Equatable {
-    /// Calendar days since the due date of the oldest instalment not fully paid whose due date is before the
-    /// business date (less the grace days, never below 0); 0 when nothing is overdue.
-    public var daysPastDue: Int
-    public var oldestUnpaidDueDate: CalendarDate?
-    public var overduePrincipal: Decimal
-    public var overdueInterest: Decimal
-    public var overdueInstalments: Int
-    /// Principal of the schedule not yet repaid (overdue or not).
-    public var outstandingPrincipal: Decimal
-    public var paidPrincipal: Decimal
-    public var paidInterest: Decimal
-    public var paidPenalty: Decimal
-    /// What was paid beyond the whole schedule.
-    public var overpaid: Decimal
-    public var lastPaymentDate: CalendarDate?
-    public var lastPaymentAmount: Decimal?
-
-    public var overdueAmount: Decimal { overduePrincipal + overdueInterest }
-}
-
 /// Days past due and overdue amounts (reference §4.1, after Apache Fineract's delinquency service): repayments
 /// pay the schedule oldest first, per component; a partial payment reduces the overdue amount but does not reset
 /// the days past due until the oldest instalment is paid in full.

@@ -1,4 +1,5 @@
 import Foundation
+import HubCore
 
 /// `mappings/loans.yaml`: how arrears are aged and classified, and the products' own settings.
 public struct LoanSettings: Sendable, Equatable {

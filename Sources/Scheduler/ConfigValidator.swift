@@ -4,6 +4,7 @@ import Attendance
 import Calls
 import HubConfiguration
 import Ingest
+import Loans
 import Reconciliation
 
 /// `crmhub validate`: every job file (`jobs/*.yaml`) and mapping file (`mappings/*.yaml`) under the given
@@ -78,6 +79,10 @@ package enum ConfigValidator {
             }
             if ZUPSettingsLoader.isSettingsFile(file) {
                 result.diagnostics += ZUPSettingsLoader.load(text, file: file).1
+                return
+            }
+            if LoanSettingsLoader.isSettingsFile(file) {
+                result.diagnostics += LoanSettingsLoader.load(text, file: file).1
                 return
             }
             if ReconciliationRulesLoader.isRulesFile(file) {

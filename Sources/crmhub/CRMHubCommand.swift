@@ -15,7 +15,7 @@ struct CRMHubCommand: AsyncParsableCommand {
             Exit codes: 0 done; 1 failed (nothing from the failing file was saved); 2 wrong command or settings;
             3 done, but some records were quarantined.
             """),
-        subcommands: [ImportCommand.self, SyncCommand.self, ServeCommand.self, ExportCommand.self, ReconcileCommand.self, AttendanceCommand.self, ReportCommand.self, RunCommand.self, ScheduleCommand.self, StatusCommand.self,
+        subcommands: [ImportCommand.self, SyncCommand.self, ServeCommand.self, ExportCommand.self, ReconcileCommand.self, AttendanceCommand.self, LoanCommand.self, ReportCommand.self, RunCommand.self, ScheduleCommand.self, StatusCommand.self,
                       RunsCommand.self,
                       ValidateCommand.self, DemoCommand.self, DBCommand.self]
     )

@@ -94,6 +94,19 @@ struct LoadConnection: Sendable, StatementConnection {
     }
 }
 
+extension LoadConnection {
+    /// COPY into `schema.table` (names are the store's constants, never data). postgres-nio quotes the table name
+    /// as one identifier, so the schema comes from the search path, set for the statement and reset after it.
+    func copyFrom(
+        schema: String, table: String, columns: [String], logger: Logger,
+        writeData: (LoadCopyWriter) async throws -> Void
+    ) async throws {
+        try await query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(schema), pg_temp"), logger: logger)
+        try await copyFrom(table: table, columns: columns, logger: logger, writeData: writeData)
+        try await query("RESET search_path", logger: logger)
+    }
+}
+
 /// Sends COPY data only when the connection can take it: see `CopyFlowControl`.
 struct LoadCopyWriter: Sendable {
     let writer: PostgresCopyFromWriter

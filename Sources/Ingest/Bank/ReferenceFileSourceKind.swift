@@ -93,47 +93,10 @@ struct ReferenceFileSourceKind: SourceKind {
         let outcome = try await ReferenceFileStore(warehouse: context.warehouse).load(
             source, content: content, beforeCommit: context.beforeCommit
         ) { writer in
-            var file = try DelimitedTextFile(path: path, encoding: encoding, delimiter: ",")
-            var sawHeader = false
-            var pending: [Result<(line: Int, fields: [String?]), LineRejection>] = []
-            while try file.readChunk(emit: { item in
-                switch item {
-                case .rejected(let line, let reason, let text):
-                    pending.append(.failure(LineRejection(line: line, reason: reason, raw: text)))
-                case .row(let row) where !sawHeader:
-                    sawHeader = true
-                    do throws(LineRejection) {
-                        try row.checkHeader(columns)
-                    } catch {
-                        throw HubError(.malformedInput, error.reason,
-                                       location: SourceLocation(source: name, line: error.line))
-                    }
-                case .row(let row):
-                    pending.append(kind.fields(row))
-                }
-            }) {
-                for result in pending { try await Self.write(result, recordKind: recordKind, to: &writer) }
-                pending.removeAll(keepingCapacity: true)
-            }
-            for result in pending { try await Self.write(result, recordKind: recordKind, to: &writer) }
-            if !sawHeader {
-                throw HubError(.malformedInput, "the file is empty: it has no header line",
-                               location: SourceLocation(source: name))
-            }
+            try await DelimitedFileRows.stream(path: path, name: name, encoding: encoding, columns: columns,
+                                               recordKind: recordKind, fields: kind.fields, into: &writer)
         }
         return ImportReport(kind: id, unit: unit, file: outcome, headline: encoding.rawValue,
                             seconds: BankStatementImporter.seconds(since: started))
-    }
-
-    private static func write(_ result: Result<(line: Int, fields: [String?]), LineRejection>, recordKind: String,
-                              to writer: inout ReferenceRowWriter) async throws {
-        switch result {
-        case .success(let row):
-            try await writer.append(line: row.line, fields: row.fields)
-        case .failure(let rejection):
-            try await writer.quarantine(QuarantinedRecord(line: rejection.line, recordKind: recordKind,
-                                                          reason: rejection.reason, field: rejection.field,
-                                                          raw: rejection.raw))
-        }
     }
 }

@@ -9,6 +9,8 @@ package enum SourceKinds {
         StatementFileSourceKind(format: .mt940),
         ReferenceFileSourceKind(content: .exchangeRates),
         ReferenceFileSourceKind(content: .paymentRegistry),
+        LoanFileSourceKind(content: .contracts),
+        LoanFileSourceKind(content: .operations),
         OneCSourceKind(format: .enterpriseData),
         OneCSourceKind(format: .commerceML),
         OneCSourceKind(format: .zupEnterpriseData),

@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMWarehouse
 import Foundation
 import HubCore
+import Loans
 import Reports
 import Scheduler
 
@@ -10,7 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write reports from the warehouse.",
         subcommands: [ReconciliationReportCommand.self, TimesheetReportCommand.self, MissedCallsReportCommand.self,
-                      CallsWeeklyReportCommand.self]
+                      CallsWeeklyReportCommand.self, ProblemLoansReportCommand.self]
     )
 }
 
@@ -97,5 +98,44 @@ struct TimesheetReportCommand: AsyncParsableCommand {
         let lines = try TimesheetFile.write(report, organization: organization, to: out)
         Terminal.print("wrote \(out): \(lines) employee line(s) for \(month.month)"
                        + (report.provisional ? " (provisional: a device has not reported past some days yet)" : ""))
+    }
+}
+
+struct ProblemLoansReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "problem-loans",
+        abstract: "The collectors' list: overdue contracts of a day, worst first, with whom to call (XLSX or CSV).",
+        discussion: reflow("""
+            From the day's arrears snapshot, taken first if it was not (crmhub loan arrears): borrower, INN or
+            PINFL, phone, product, branch, responsible manager, days past due, bucket, classification, the oldest
+            unpaid due date, the overdue principal, interest and total, the outstanding principal and the last
+            payment. A second sheet has the portfolio by bucket. A .csv path gets the contracts only.
+
+            Example: crmhub report problem-loans --date 2025-02-20 --out problem-loans-2025-02-20.xlsx
+            """)
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("The business date (yyyy-mm-dd).", valueName: "date"))
+    var date: String
+
+    @Option(help: ArgumentHelp("Where to write: a .xlsx or .csv file.", valueName: "path"))
+    var out: String
+
+    @Option(help: ArgumentHelp("The loan settings, when the snapshot must be taken.", valueName: "file"))
+    var settings = LoanSettingsLoader.defaultPath
+
+    func run() async throws {
+        guard let day = try parseDate(date, "--date") else { return }
+        let settings = self.settings
+        let report = try await options.withMigratedWarehouse { warehouse in
+            _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settingsPath: settings)
+            return try await LoanArrearsReport.read(warehouse, on: day)
+        }
+        guard let report else { throw ExitCode(1) }
+        let rows = try ProblemLoansFile.write(report, to: out)
+        Terminal.print("wrote \(out): \(rows) problem contract(s) on \(day.iso)")
+        printBuckets(report)
     }
 }
