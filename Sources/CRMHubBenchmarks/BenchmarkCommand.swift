@@ -40,6 +40,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
             exceptions) parsed alone, then parsed and expanded over 2026 (target: 10 s for 200 mailboxes), then \
             `crmhub import calendar-ics` of them against `psql \\copy` of the rows it wrote.
 
+            loans (--loans N): N generated loan contracts of 60 monthly instalments through `crmhub import \
+            loan-contracts` (schedules computed), against `psql \\copy` of the same core.loan_schedule rows (target: \
+            0.5×), then `crmhub loan arrears` of the N contracts (target: 10 s for 100,000, 200 MB).
+
             The database: DATABASE_URL names the PostgreSQL server. The benchmark makes its own database there \
             (see --database) and drops and re-creates it each run; the database named in DATABASE_URL is not \
             touched. Without DATABASE_URL it starts a private PostgreSQL under <out>/.crmhub/postgres and stops \
@@ -85,6 +89,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run the calendars benchmark with M generated Outlook mailboxes.", valueName: "M"))
     var calendarMailboxes: Int?
 
+    @Option(help: ArgumentHelp("Run the loans benchmark with N generated contracts of 60 instalments.",
+                               valueName: "N"))
+    var loans: Int?
+
     @Option(help: ArgumentHelp(
         "Folder for the generated inputs (kept and reused while they match what the benchmark would write) and "
             + "the private PostgreSQL.", valueName: "DIR"))
@@ -103,6 +111,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         case attendance(employees: Int)
         case calls(legs: Int)
         case calendars(mailboxes: Int)
+        case loans(contracts: Int)
     }
 
     var benchmark: Benchmark {
@@ -111,6 +120,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         if let attendanceEmployees { return .attendance(employees: attendanceEmployees) }
         if let callLegs { return .calls(legs: callLegs) }
         if let calendarMailboxes { return .calendars(mailboxes: calendarMailboxes) }
+        if let loans { return .loans(contracts: loans) }
         if let reconcilePayments {
             return .reconcile(payments: reconcilePayments, invoices: reconcileInvoices ?? 500_000)
         }
@@ -124,7 +134,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         let modes = [("--xml-invoices", xmlInvoices), ("--purposes", purposes),
                      ("--reconcile-payments", reconcilePayments),
                      ("--attendance-employees", attendanceEmployees), ("--call-legs", callLegs),
-                     ("--calendar-mailboxes", calendarMailboxes)].filter { $0.1 != nil }.map(\.0)
+                     ("--calendar-mailboxes", calendarMailboxes), ("--loans", loans)].filter { $0.1 != nil }.map(\.0)
         if modes.count > 1 {
             throw ValidationError("choose one benchmark per run, not \(modes.joined(separator: " and "))")
         }
@@ -137,7 +147,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
         for (flag, value) in [("--documents", documents), ("--rounds", rounds), ("--xml-invoices", xmlInvoices),
                               ("--purposes", purposes), ("--reconcile-payments", reconcilePayments),
                               ("--reconcile-invoices", reconcileInvoices),
-                              ("--attendance-employees", attendanceEmployees), ("--call-legs", callLegs)] {
+                              ("--attendance-employees", attendanceEmployees), ("--call-legs", callLegs),
+                              ("--loans", loans)] {
             if let value, value < 1 { throw ValidationError("\(flag) must be at least 1, not \(value)") }
         }
         if let database {
@@ -175,6 +186,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
                                               context("crmhub_bench_attendance"))
         case .calls(let legs):
             try await CallsBenchmark.run(legs: legs, rounds: rounds ?? 1, context("crmhub_bench_calls"))
+        case .loans(let contracts):
+            try await LoanBenchmark.run(contracts: contracts, rounds: rounds ?? 1, context("crmhub_bench_loans"))
         case .calendars(let mailboxes):
             try await CalendarBenchmark.run(mailboxes: mailboxes, rounds: rounds ?? 1,
                                             context("crmhub_bench_calendars"))

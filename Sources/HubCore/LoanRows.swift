@@ -33,25 +33,25 @@ public struct LoanScheduleRequest: Sendable, Equatable {
     }
 }
 
-/// One instalment as `core.loan_schedule` stores it.
+/// One instalment as `core.loan_schedule` stores it, in hundredths (tiyin).
 public struct LoanScheduleLine: Sendable, Equatable {
     public var number: Int
     public var dueDate: CalendarDate
     public var days: Int
-    public var payment: Decimal
-    public var principal: Decimal
-    public var interest: Decimal
-    public var balance: Decimal
+    public var paymentTiyin: Int64
+    public var principalTiyin: Int64
+    public var interestTiyin: Int64
+    public var balanceTiyin: Int64
 
-    public init(number: Int, dueDate: CalendarDate, days: Int, payment: Decimal, principal: Decimal,
-                interest: Decimal, balance: Decimal) {
+    public init(number: Int, dueDate: CalendarDate, days: Int, paymentTiyin: Int64, principalTiyin: Int64,
+                interestTiyin: Int64, balanceTiyin: Int64) {
         self.number = number
         self.dueDate = dueDate
         self.days = days
-        self.payment = payment
-        self.principal = principal
-        self.interest = interest
-        self.balance = balance
+        self.paymentTiyin = paymentTiyin
+        self.principalTiyin = principalTiyin
+        self.interestTiyin = interestTiyin
+        self.balanceTiyin = balanceTiyin
     }
 }
 
@@ -67,38 +67,50 @@ public struct LoanScheduleRefusal: Error, Sendable, Equatable {
     }
 }
 
-/// What is owed by one instalment of the schedule in force.
+/// What is owed by one instalment of the schedule in force, in hundredths (tiyin).
 public struct InstalmentDue: Sendable, Equatable {
     public var dueDate: CalendarDate
-    public var principal: Decimal
-    public var interest: Decimal
+    public var principalTiyin: Int64
+    public var interestTiyin: Int64
 
-    public init(dueDate: CalendarDate, principal: Decimal, interest: Decimal) {
+    public init(dueDate: CalendarDate, principalTiyin: Int64, interestTiyin: Int64) {
         self.dueDate = dueDate
-        self.principal = principal
-        self.interest = interest
+        self.principalTiyin = principalTiyin
+        self.interestTiyin = interestTiyin
+    }
+
+    /// From amounts with at most two decimals.
+    public init(dueDate: CalendarDate, principal: Decimal, interest: Decimal) {
+        self.init(dueDate: dueDate, principalTiyin: Tiyin.of(principal) ?? 0, interestTiyin: Tiyin.of(interest) ?? 0)
     }
 }
 
 /// One repayment as the core banking system reports it: the amount, and its split when the bank gives one.
 public struct LoanRepayment: Sendable, Equatable {
     public var date: CalendarDate
-    public var amount: Decimal
-    /// The bank's own split; when all three are nil, the payment is split here in the product's order.
-    public var principal: Decimal?
-    public var interest: Decimal?
-    public var penalty: Decimal?
+    public var amountTiyin: Int64
+    /// The bank's own split; when all three are nil, the payment is split by the product's order.
+    public var principalTiyin: Int64?
+    public var interestTiyin: Int64?
+    public var penaltyTiyin: Int64?
 
-    public init(date: CalendarDate, amount: Decimal, principal: Decimal? = nil, interest: Decimal? = nil,
-                penalty: Decimal? = nil) {
+    public init(date: CalendarDate, amountTiyin: Int64, principalTiyin: Int64? = nil, interestTiyin: Int64? = nil,
+                penaltyTiyin: Int64? = nil) {
         self.date = date
-        self.amount = amount
-        self.principal = principal
-        self.interest = interest
-        self.penalty = penalty
+        self.amountTiyin = amountTiyin
+        self.principalTiyin = principalTiyin
+        self.interestTiyin = interestTiyin
+        self.penaltyTiyin = penaltyTiyin
     }
 
-    public var isSplit: Bool { principal != nil || interest != nil || penalty != nil }
+    /// From amounts with at most two decimals.
+    public init(date: CalendarDate, amount: Decimal, principal: Decimal? = nil, interest: Decimal? = nil,
+                penalty: Decimal? = nil) {
+        self.init(date: date, amountTiyin: Tiyin.of(amount) ?? 0, principalTiyin: principal.flatMap(Tiyin.of),
+                  interestTiyin: interest.flatMap(Tiyin.of), penaltyTiyin: penalty.flatMap(Tiyin.of))
+    }
+
+    public var isSplit: Bool { principalTiyin != nil || interestTiyin != nil || penaltyTiyin != nil }
 }
 
 /// What a repayment pays first when the bank does not say (a product setting; Civil Code practice: penalty,
@@ -107,42 +119,48 @@ public enum RepaymentComponent: String, Sendable, CaseIterable, Codable {
     case penalty, interest, principal
 }
 
-/// A contract's arrears on a business date.
+/// A contract's arrears on a business date, in hundredths (tiyin), with the same values as `Decimal`s.
 public struct ArrearsPosition: Sendable, Equatable {
     /// Calendar days since the due date of the oldest instalment not fully paid whose due date is before the
     /// business date (less the grace days, never below 0); 0 when nothing is overdue.
     public var daysPastDue: Int
     public var oldestUnpaidDueDate: CalendarDate?
-    public var overduePrincipal: Decimal
-    public var overdueInterest: Decimal
+    public var overduePrincipalTiyin: Int64
+    public var overdueInterestTiyin: Int64
     public var overdueInstalments: Int
     /// Principal of the schedule not yet repaid (overdue or not).
-    public var outstandingPrincipal: Decimal
-    public var paidPrincipal: Decimal
-    public var paidInterest: Decimal
-    public var paidPenalty: Decimal
+    public var outstandingPrincipalTiyin: Int64
+    public var paidPrincipalTiyin: Int64
+    public var paidInterestTiyin: Int64
+    public var paidPenaltyTiyin: Int64
     /// What was paid beyond the whole schedule.
-    public var overpaid: Decimal
+    public var overpaidTiyin: Int64
     public var lastPaymentDate: CalendarDate?
-    public var lastPaymentAmount: Decimal?
+    public var lastPaymentTiyin: Int64?
 
-    public var overdueAmount: Decimal { overduePrincipal + overdueInterest }
-
-    public init(daysPastDue: Int, oldestUnpaidDueDate: CalendarDate?, overduePrincipal: Decimal,
-                overdueInterest: Decimal, overdueInstalments: Int, outstandingPrincipal: Decimal,
-                paidPrincipal: Decimal, paidInterest: Decimal, paidPenalty: Decimal, overpaid: Decimal,
-                lastPaymentDate: CalendarDate?, lastPaymentAmount: Decimal?) {
+    public init(daysPastDue: Int, oldestUnpaidDueDate: CalendarDate?, overduePrincipalTiyin: Int64,
+                overdueInterestTiyin: Int64, overdueInstalments: Int, outstandingPrincipalTiyin: Int64,
+                paidPrincipalTiyin: Int64, paidInterestTiyin: Int64, paidPenaltyTiyin: Int64, overpaidTiyin: Int64,
+                lastPaymentDate: CalendarDate?, lastPaymentTiyin: Int64?) {
         self.daysPastDue = daysPastDue
         self.oldestUnpaidDueDate = oldestUnpaidDueDate
-        self.overduePrincipal = overduePrincipal
-        self.overdueInterest = overdueInterest
+        self.overduePrincipalTiyin = overduePrincipalTiyin
+        self.overdueInterestTiyin = overdueInterestTiyin
         self.overdueInstalments = overdueInstalments
-        self.outstandingPrincipal = outstandingPrincipal
-        self.paidPrincipal = paidPrincipal
-        self.paidInterest = paidInterest
-        self.paidPenalty = paidPenalty
-        self.overpaid = overpaid
+        self.outstandingPrincipalTiyin = outstandingPrincipalTiyin
+        self.paidPrincipalTiyin = paidPrincipalTiyin
+        self.paidInterestTiyin = paidInterestTiyin
+        self.paidPenaltyTiyin = paidPenaltyTiyin
+        self.overpaidTiyin = overpaidTiyin
         self.lastPaymentDate = lastPaymentDate
-        self.lastPaymentAmount = lastPaymentAmount
+        self.lastPaymentTiyin = lastPaymentTiyin
     }
+
+    public var overdueTiyin: Int64 { overduePrincipalTiyin + overdueInterestTiyin }
+    public var overdueAmount: Decimal { Tiyin.decimal(overdueTiyin) }
+    public var overduePrincipal: Decimal { Tiyin.decimal(overduePrincipalTiyin) }
+    public var overdueInterest: Decimal { Tiyin.decimal(overdueInterestTiyin) }
+    public var outstandingPrincipal: Decimal { Tiyin.decimal(outstandingPrincipalTiyin) }
+    public var overpaid: Decimal { Tiyin.decimal(overpaidTiyin) }
+    public var lastPaymentAmount: Decimal? { lastPaymentTiyin.map(Tiyin.decimal) }
 }

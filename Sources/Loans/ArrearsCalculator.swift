@@ -6,77 +6,82 @@ import HubCore
 /// the days past due until the oldest instalment is paid in full.
 public enum ArrearsCalculator {
     /// The position on `businessDate` from the schedule in force and the repayments made on or before it (later
-    /// ones are ignored, so a snapshot can be recomputed for any past date).
+    /// ones are ignored, so a snapshot can be recomputed for any past date). One pass over each list (prefix sums
+    /// of what is due, a pointer to the first instalment not yet paid ahead), in whole tiyin.
     public static func position(
         instalments: [InstalmentDue], repayments: [LoanRepayment], on businessDate: CalendarDate,
         order: [RepaymentComponent] = RepaymentComponent.allCases, graceDays: Int = 0
     ) -> ArrearsPosition {
-        let schedule = instalments.sorted { $0.dueDate < $1.dueDate }
-        let paid = repayments.filter { $0.date <= businessDate }.sorted { $0.date < $1.date }
-        var paidPrincipal = Decimal(0), paidInterest = Decimal(0), paidPenalty = Decimal(0), overpaid = Decimal(0)
-        let totalPrincipal = schedule.reduce(Decimal(0)) { $0 + $1.principal }
+        let schedule = isSorted(instalments, by: \.dueDate) ? instalments : instalments.sorted { $0.dueDate < $1.dueDate }
+        let count = schedule.count
+        // Due through instalment k (the first k), per component.
+        var dueInterest = [Int64](repeating: 0, count: count + 1)
+        var duePrincipal = [Int64](repeating: 0, count: count + 1)
+        for (index, instalment) in schedule.enumerated() {
+            dueInterest[index + 1] = dueInterest[index] + instalment.interestTiyin
+            duePrincipal[index + 1] = duePrincipal[index] + instalment.principalTiyin
+        }
+        var paid = repayments.filter { $0.date <= businessDate }
+        if !isSorted(paid, by: \.date) { paid = paid.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element) }
+        var paidPrincipal: Int64 = 0, paidInterest: Int64 = 0, paidPenalty: Int64 = 0, overpaid: Int64 = 0
+        var dueByPayment = 0, ahead = 0
         for repayment in paid {
             if repayment.isSplit {
-                paidPrincipal += repayment.principal ?? 0
-                paidInterest += repayment.interest ?? 0
-                paidPenalty += repayment.penalty ?? 0
+                paidPrincipal += repayment.principalTiyin ?? 0
+                paidInterest += repayment.interestTiyin ?? 0
+                paidPenalty += repayment.penaltyTiyin ?? 0
                 continue
             }
             // What was due by the payment's day, per component, less what earlier payments covered.
-            var dueInterest = Decimal(0), duePrincipal = Decimal(0)
-            for instalment in schedule where instalment.dueDate <= repayment.date {
-                dueInterest += instalment.interest
-                duePrincipal += instalment.principal
-            }
-            var left = repayment.amount
+            while dueByPayment < count && schedule[dueByPayment].dueDate <= repayment.date { dueByPayment += 1 }
+            var left = repayment.amountTiyin
             for component in order where left > 0 {
                 switch component {
                 case .penalty:
                     continue // no penalty is charged in CRMHub's schedule; the bank's split carries the penalties
                 case .interest:
-                    let take = min(left, max(0, dueInterest - paidInterest))
+                    let take = min(left, max(0, dueInterest[dueByPayment] - paidInterest))
                     paidInterest += take
                     left -= take
                 case .principal:
-                    let take = min(left, max(0, duePrincipal - paidPrincipal))
+                    let take = min(left, max(0, duePrincipal[dueByPayment] - paidPrincipal))
                     paidPrincipal += take
                     left -= take
                 }
             }
             // Beyond what is due: the instalments to come, in their order, each its interest then its principal
             // (paid ahead; a repayment that shortens the loan comes with a restructuring and its new schedule).
-            var aheadInterest = dueInterest, aheadPrincipal = duePrincipal
-            for instalment in schedule where instalment.dueDate > repayment.date && left > 0 {
-                aheadInterest += instalment.interest
-                aheadPrincipal += instalment.principal
-                let interest = min(left, max(0, aheadInterest - paidInterest))
+            ahead = max(ahead, dueByPayment)
+            while left > 0 && ahead < count {
+                let interest = min(left, max(0, dueInterest[ahead + 1] - paidInterest))
                 paidInterest += interest
                 left -= interest
-                let principal = min(left, max(0, aheadPrincipal - paidPrincipal))
+                let principal = min(left, max(0, duePrincipal[ahead + 1] - paidPrincipal))
                 paidPrincipal += principal
                 left -= principal
+                if left > 0 { ahead += 1 }
             }
             overpaid += left
         }
 
-        var cumulativePrincipal = Decimal(0), cumulativeInterest = Decimal(0)
-        var oldestUnpaid: CalendarDate?
-        var overdueInstalments = 0
-        for instalment in schedule where instalment.dueDate < businessDate {
-            cumulativePrincipal += instalment.principal
-            cumulativeInterest += instalment.interest
-            if cumulativePrincipal > paidPrincipal || cumulativeInterest > paidInterest {
-                oldestUnpaid = oldestUnpaid ?? instalment.dueDate
-                overdueInstalments += 1
-            }
-        }
+        var dueBefore = 0
+        while dueBefore < count && schedule[dueBefore].dueDate < businessDate { dueBefore += 1 }
+        var firstUnpaid = 0
+        while firstUnpaid < dueBefore && duePrincipal[firstUnpaid + 1] <= paidPrincipal
+            && dueInterest[firstUnpaid + 1] <= paidInterest { firstUnpaid += 1 }
+        let oldestUnpaid = firstUnpaid < dueBefore ? schedule[firstUnpaid].dueDate : nil
         let days = oldestUnpaid.map { max(0, businessDate.dayNumber - $0.dayNumber - graceDays) } ?? 0
         return ArrearsPosition(
             daysPastDue: days, oldestUnpaidDueDate: oldestUnpaid,
-            overduePrincipal: max(0, cumulativePrincipal - paidPrincipal),
-            overdueInterest: max(0, cumulativeInterest - paidInterest), overdueInstalments: overdueInstalments,
-            outstandingPrincipal: max(0, totalPrincipal - paidPrincipal), paidPrincipal: paidPrincipal,
-            paidInterest: paidInterest, paidPenalty: paidPenalty, overpaid: overpaid,
-            lastPaymentDate: paid.last?.date, lastPaymentAmount: paid.last?.amount)
+            overduePrincipalTiyin: max(0, duePrincipal[dueBefore] - paidPrincipal),
+            overdueInterestTiyin: max(0, dueInterest[dueBefore] - paidInterest),
+            overdueInstalments: dueBefore - firstUnpaid,
+            outstandingPrincipalTiyin: max(0, duePrincipal[count] - paidPrincipal), paidPrincipalTiyin: paidPrincipal,
+            paidInterestTiyin: paidInterest, paidPenaltyTiyin: paidPenalty, overpaidTiyin: overpaid,
+            lastPaymentDate: paid.last?.date, lastPaymentTiyin: paid.last?.amountTiyin)
+    }
+
+    private static func isSorted<Element>(_ elements: [Element], by key: KeyPath<Element, CalendarDate>) -> Bool {
+        zip(elements, elements.dropFirst()).allSatisfy { $0[keyPath: key] <= $1[keyPath: key] }
     }
 }

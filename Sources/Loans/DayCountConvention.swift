@@ -41,6 +41,33 @@ public enum DayCountConvention: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The same interest as an exact fraction of tiyin: `balanceTiyin` at `rateMicroPercent` millionths of a
+    /// percent a year, as (numerator, denominator), for the calculator to round once.
+    func interestFraction(balanceTiyin: Int128, rateMicroPercent: Int128, from start: CalendarDate,
+                          to end: CalendarDate) -> (Int128, Int128) {
+        // A percent in millionths: rate = rateMicroPercent / 100_000_000 a year.
+        let yearly = balanceTiyin * rateMicroPercent
+        switch self {
+        case .thirty360:
+            return (yearly * Int128(Self.days360(from: start, to: end)), 100_000_000 * 360)
+        case .actual365:
+            return (yearly * Int128(end.dayNumber - start.dayNumber), 100_000_000 * 365)
+        case .actual360:
+            return (yearly * Int128(end.dayNumber - start.dayNumber), 100_000_000 * 360)
+        case .actualActual:
+            // Days in common years over 365 plus days in leap years over 366, on one denominator.
+            var common = 0, leap = 0
+            var cursor = start
+            while cursor < end {
+                let boundary = min(end, CalendarDate(year: cursor.year + 1, month: 1, day: 1)!)
+                let days = boundary.dayNumber - cursor.dayNumber
+                if CalendarDate.isLeap(cursor.year) { leap += days } else { common += days }
+                cursor = boundary
+            }
+            return (yearly * Int128(common * 366 + leap * 365), 100_000_000 * 365 * 366)
+        }
+    }
+
     /// 30/360 with the end-of-month rule (a month's last day counts as its 30th, so 31 January → 28 February is a
     /// whole month of 30 days, like 15 January → 15 February).
     static func days360(from start: CalendarDate, to end: CalendarDate) -> Int {

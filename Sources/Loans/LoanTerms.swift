@@ -70,6 +70,10 @@ public struct LoanTerms: Sendable, Equatable {
             if firstDue > disbursed.adding(months: 12) { problems.append(.firstDueTooLate(firstDue, disbursed)) }
         }
         if rounding.round(principal) != principal { problems.append(.principalFinerThanUnit(principal, rounding)) }
+        if principal > 1_000_000_000_000_000 { problems.append(.principalTooLarge(principal)) }
+        if Tiyin.of(annualRatePercent * 10_000).map({ Tiyin.decimal($0) / 10_000 != annualRatePercent }) ?? true {
+            problems.append(.rateTooPrecise(annualRatePercent))
+        }
         return problems
     }
 
@@ -88,6 +92,8 @@ public enum LoanTermsProblem: Error, Sendable, Equatable, CustomStringConvertibl
     case firstDueNotAfterDisbursement(CalendarDate, CalendarDate)
     case firstDueTooLate(CalendarDate, CalendarDate)
     case principalFinerThanUnit(Decimal, RoundingUnit)
+    case principalTooLarge(Decimal)
+    case rateTooPrecise(Decimal)
 
     public var description: String {
         switch self {
@@ -101,6 +107,8 @@ public enum LoanTermsProblem: Error, Sendable, Equatable, CustomStringConvertibl
             "the first due date \(due) is more than a year after the disbursement on \(disbursed)"
         case .principalFinerThanUnit(let value, let unit):
             "the principal \(value) has more decimals than the rounding unit \(unit.rawValue) allows"
+        case .principalTooLarge(let value): "the principal \(value) is more than 10^15"
+        case .rateTooPrecise(let value): "the rate \(value) has more than 6 decimals"
         }
     }
 }

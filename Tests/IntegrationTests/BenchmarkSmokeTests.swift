@@ -50,6 +50,15 @@ struct BenchmarkSmokeTests {
         #expect(output.text.contains("ratio to xmllint --stream    : "))
     }
 
+    @Test("loans: the contracts' schedules against psql \\copy, then the arrears snapshot finds the corpus's overdue contracts")
+    func loans() async throws {
+        let output = try await benchmark(["--loans", "300"], database: Self.uniqueDatabase("smoke_loans"))
+        #expect(output.status == 0 && !output.timedOut, "\(output.text)")
+        #expect(output.text.contains("loans benchmark (300 contracts, 18000 instalments"), "\(output.text)")
+        #expect(output.text.contains("ratio                        : "))
+        #expect(output.text.contains("crmhub loan arrears          : ") && output.text.contains("for 300 contracts"))
+    }
+
     @Test("attendance: the punch import against psql \\copy, then the month's build")
     func attendance() async throws {
         let output = try await benchmark(["--attendance-employees", "20"], database: Self.uniqueDatabase("smoke_att"))

@@ -93,29 +93,38 @@ package struct LoanArrearsStore: Sendable {
         on date: CalendarDate, fetchContracts: Int, connection: LoadConnection, logger: Logger,
         measure: @Sendable (Contract) -> Measured
     ) async throws -> Int {
-        // Each contract's schedule in force and its repayments under it, packed by the server into one text
-        // each (`due principal interest;…`, `day amount principal interest penalty;…`, `-` for none): a row per
-        // contract instead of one per instalment, read with a byte scanner rather than decoded cell by cell.
+        // Each contract's schedule in force and its repayments under it as arrays, one row per contract instead of
+        // one per instalment, grouped by hash rather than by a subquery per contract, and read in PostgreSQL's
+        // binary form (`PackedColumns`) rather than as text: the server formats nothing.
         var binds = PostgresBindings()
         binds.append(date.iso)
+        try await connection.query("SET LOCAL cursor_tuple_fraction = 1.0", logger: logger)
         try await connection.query(PostgresQuery(unsafeSQL: """
             DECLARE loan_arrears_input NO SCROLL CURSOR FOR
             WITH in_force AS (
                 SELECT DISTINCT ON (loan_id) loan_id, effective_from FROM core.loan_schedule_versions
                 WHERE effective_from <= $1::date ORDER BY loan_id, effective_from DESC
+            ), schedule AS (
+                SELECT s.loan_id, array_agg(s.due_on ORDER BY s.number) AS due_on,
+                       array_agg(s.principal ORDER BY s.number) AS principal,
+                       array_agg(s.interest ORDER BY s.number) AS interest
+                FROM core.loan_schedule s JOIN in_force v USING (loan_id, effective_from)
+                GROUP BY s.loan_id
+            ), repaid AS (
+                SELECT p.loan_id, array_agg(p.paid_on ORDER BY p.paid_on, p.reference) AS paid_on,
+                       array_agg(p.amount ORDER BY p.paid_on, p.reference) AS amount,
+                       array_agg(p.principal ORDER BY p.paid_on, p.reference) AS principal,
+                       array_agg(p.interest ORDER BY p.paid_on, p.reference) AS interest,
+                       array_agg(p.penalty ORDER BY p.paid_on, p.reference) AS penalty
+                FROM core.loan_payments p JOIN in_force v USING (loan_id)
+                WHERE p.kind = 'repayment' AND p.paid_on >= v.effective_from AND p.paid_on <= $1::date
+                GROUP BY p.loan_id
             )
             SELECT l.loan_id, l.contract_number, l.borrower_id, l.borrower_name, l.product, l.branch, l.manager,
                    l.currency, l.written_off_on <= $1::date, v.effective_from::text,
-                   (SELECT string_agg(s.due_on::text || ' ' || s.principal::text || ' ' || s.interest::text, ';'
-                                      ORDER BY s.number)
-                    FROM core.loan_schedule s WHERE s.loan_id = v.loan_id AND s.effective_from = v.effective_from),
-                   (SELECT string_agg(p.paid_on::text || ' ' || p.amount::text || ' ' || coalesce(p.principal::text, '-')
-                                      || ' ' || coalesce(p.interest::text, '-') || ' ' || coalesce(p.penalty::text, '-'),
-                                      ';' ORDER BY p.paid_on, p.reference)
-                    FROM core.loan_payments p
-                    WHERE p.loan_id = v.loan_id AND p.kind = 'repayment' AND p.paid_on >= v.effective_from
-                      AND p.paid_on <= $1::date)
+                   s.due_on, s.principal, s.interest, r.paid_on, r.amount, r.principal, r.interest, r.penalty
             FROM core.loans l JOIN in_force v USING (loan_id)
+            LEFT JOIN schedule s USING (loan_id) LEFT JOIN repaid r USING (loan_id)
             WHERE l.disbursed_on <= $1::date
             ORDER BY l.loan_id
             """, binds: binds), logger: logger)
@@ -127,25 +136,28 @@ package struct LoanArrearsStore: Sendable {
                 unsafeSQL: "FETCH \(fetchContracts) FROM loan_arrears_input"), logger: logger)
             {
                 let (loanID, contract, borrowerID, borrowerName, product, branch, manager, currency, writtenOff,
-                     scheduleFrom, schedule, repayments) = try row.decode(
-                        (Int64, String, String, String, String, String?, String?, String, Bool?, String, String?,
-                         String?).self)
+                     scheduleFrom, due, principal, interest, paidOn, amount, paidPrincipal, paidInterest,
+                     paidPenalty) = try row.decode(
+                        (Int64, String, String, String, String, String?, String?, String, Bool?, String, ByteBuffer?,
+                         ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?).self)
                 fetched += 1
-                let measured = measure(Contract(loanID: loanID, product: product,
-                                                instalments: Self.instalments(schedule ?? ""),
-                                                repayments: Self.repayments(repayments ?? "")))
+                let measured = measure(Contract(
+                    loanID: loanID, product: product,
+                    instalments: try PackedColumns.instalments(due: due, principal: principal, interest: interest),
+                    repayments: try PackedColumns.repayments(date: paidOn, amount: amount, principal: paidPrincipal,
+                                                             interest: paidInterest, penalty: paidPenalty)))
                 let position = measured.position
                 let status = writtenOff == true ? "written_off"
-                    : position.outstandingPrincipal == 0 && position.overdueAmount == 0 ? "closed" : "active"
+                    : position.outstandingPrincipalTiyin == 0 && position.overdueTiyin == 0 ? "closed" : "active"
                 let fields: [String?] = [
                     date.iso, String(loanID), contract, borrowerID, borrowerName, product, branch, manager, currency,
                     status, String(position.daysPastDue), measured.bucket, measured.classification,
                     measured.reservePercent.map { "\($0)" }, position.oldestUnpaidDueDate?.iso,
-                    String(position.overdueInstalments), position.overduePrincipal.amountText,
-                    position.overdueInterest.amountText, position.overdueAmount.amountText,
-                    position.outstandingPrincipal.amountText, position.paidPrincipal.amountText,
-                    position.paidInterest.amountText, position.paidPenalty.amountText, position.lastPaymentDate?.iso,
-                    position.lastPaymentAmount?.amountText, scheduleFrom,
+                    String(position.overdueInstalments), Tiyin.text(position.overduePrincipalTiyin),
+                    Tiyin.text(position.overdueInterestTiyin), Tiyin.text(position.overdueTiyin),
+                    Tiyin.text(position.outstandingPrincipalTiyin), Tiyin.text(position.paidPrincipalTiyin),
+                    Tiyin.text(position.paidInterestTiyin), Tiyin.text(position.paidPenaltyTiyin),
+                    position.lastPaymentDate?.iso, position.lastPaymentTiyin.map(Tiyin.text), scheduleFrom,
                 ]
                 for field in fields { encoder.field(field) }
                 encoder.endRow()
@@ -160,32 +172,5 @@ package struct LoanArrearsStore: Sendable {
         }
         try await connection.query("CLOSE loan_arrears_input", logger: logger)
         return count
-    }
-
-    /// `2024-12-15 8947151.59 2400000.00;…` as instalments.
-    static func instalments(_ text: String) -> [InstalmentDue] {
-        guard !text.isEmpty else { return [] }
-        return text.split(separator: ";").compactMap { item in
-            let parts = item.split(separator: " ")
-            guard parts.count == 3, let due = CalendarDate(isoDate: parts[0]) else { return nil }
-            return InstalmentDue(dueDate: due, principal: amount(parts[1]) ?? 0, interest: amount(parts[2]) ?? 0)
-        }
-    }
-
-    /// `2025-01-15 4000000.00 - - -;…` as repayments (`-` where the bank gave no split).
-    static func repayments(_ text: String) -> [LoanRepayment] {
-        guard !text.isEmpty else { return [] }
-        return text.split(separator: ";").compactMap { item in
-            let parts = item.split(separator: " ")
-            guard parts.count == 5, let day = CalendarDate(isoDate: parts[0]), let paid = amount(parts[1]) else {
-                return nil
-            }
-            return LoanRepayment(date: day, amount: paid, principal: amount(parts[2]), interest: amount(parts[3]),
-                                 penalty: amount(parts[4]))
-        }
-    }
-
-    private static func amount(_ text: Substring) -> Decimal? {
-        text == "-" ? nil : Decimal(plainText: String(text)) ?? Decimal(string: String(text))
     }
 }

@@ -121,10 +121,10 @@ package struct LoanFileStore: Sendable {
                     encoder.field(line.number)
                     encoder.field(line.dueDate)
                     encoder.field(line.days)
-                    encoder.field(line.payment.amountText)
-                    encoder.field(line.principal.amountText)
-                    encoder.field(line.interest.amountText)
-                    encoder.field(line.balance.amountText)
+                    encoder.field(Tiyin.text(line.paymentTiyin))
+                    encoder.field(Tiyin.text(line.principalTiyin))
+                    encoder.field(Tiyin.text(line.interestTiyin))
+                    encoder.field(Tiyin.text(line.balanceTiyin))
                     encoder.endRow()
                 }
                 if encoder.count >= 256 * 1024 { try await writer.write(encoder.take()) }

@@ -140,6 +140,8 @@ CREATE TABLE mart.loan_arrears (
 CREATE VIEW mart.loan_portfolio AS
 SELECT snapshot_date, product, currency, bucket, branch, status,
        count(*)                   AS contracts,
+       -- For ordering the buckets: the fewest days past due in the group.
+       min(days_past_due)         AS min_days_past_due,
        sum(outstanding_principal) AS outstanding_principal,
        sum(overdue_amount)        AS overdue_amount,
        sum(overdue_principal)     AS overdue_principal,

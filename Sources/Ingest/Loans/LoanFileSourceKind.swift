@@ -138,8 +138,9 @@ struct LoanFileSourceKind: SourceKind {
             firstDue: request.firstDue, rounding: RoundingUnit(rawValue: request.rounding) ?? .tiyin)
         do throws(LoanTermsError) {
             return .success(try LoanScheduleCalculator.schedule(terms).instalments.map {
-                LoanScheduleLine(number: $0.number, dueDate: $0.dueDate, days: $0.days, payment: $0.payment,
-                                 principal: $0.principal, interest: $0.interest, balance: $0.balance)
+                LoanScheduleLine(number: $0.number, dueDate: $0.dueDate, days: $0.days, paymentTiyin: $0.paymentTiyin,
+                                 principalTiyin: $0.principalTiyin, interestTiyin: $0.interestTiyin,
+                                 balanceTiyin: $0.balanceTiyin)
             })
         } catch {
             return .failure(LoanScheduleRefusal(reason: error.description))

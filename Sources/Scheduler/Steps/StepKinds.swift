@@ -3,7 +3,7 @@
 enum StepKinds {
     static let all: [any StepKind] = [
         ImportStepKind(), ExportStepKind(), ReconcileStepKind(), RefreshStepKind(), ReportStepKind(),
-        AttendanceStepKind(),
+        AttendanceStepKind(), LoanArrearsStepKind(),
     ]
 
     static var ids: [String] { all.map(\.id) }

@@ -3,6 +3,8 @@ import Attendance
 import CRMWarehouse
 import Foundation
 import HubCore
+import Loans
+import Reports
 import Scheduler
 
 struct DemoCommand: AsyncParsableCommand {
@@ -18,7 +20,7 @@ struct DemoCommand: AsyncParsableCommand {
             balance, what came in and went out and the closing balance, the top counterparties, and per
             counterparty the invoices issued, paid in 1C and shipped, the reconciliation, and HR's attendance:
             1C:ZUP's staff (samples/zup: a transfer and a dismissal in the month), shifts, absences and the person map under samples/hr, a ZKTeco terminal's punches and a turnstile
-            export under samples/skud, built into attendance days for their month; the call centre: a day of MANGO OFFICE statistics and an Asterisk CDR under samples/calls, classified, with the clients the rules make and the missed calls; Outlook: a mailbox's iCalendar export under samples/calendars, its series expanded over March and April 2025. Running it again changes nothing: every
+            export under samples/skud, built into attendance days for their month; the call centre: a day of MANGO OFFICE statistics and an Asterisk CDR under samples/calls, classified, with the clients the rules make and the missed calls; Outlook: a mailbox's iCalendar export under samples/calendars, its series expanded over March and April 2025; loans: the core banking system's contracts and operations under samples/loans, a schedule from the credit calculator, and the arrears on the day of the samples' last repayment. Running it again changes nothing: every
             file is recognised as already loaded. The run is recorded: crmhub status, crmhub runs.
             """)
     )
@@ -48,6 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await showAttendance(warehouse)
             try await showCalls(warehouse)
             try await showCalendars(warehouse)
+            try await showLoans(warehouse)
             return outcome
         }
         Terminal.print()
@@ -118,6 +121,39 @@ struct DemoCommand: AsyncParsableCommand {
         printTable(["starts", "ends", "subject", "", "calendars"],
                    try await CalendarReport.occurrences(warehouse, from: Date(timeIntervalSince1970: 0), limit: 12),
                    rightAligned: [])
+    }
+
+    /// Loans: what the job loaded from the core banking system, a schedule from the credit calculator, and the
+    /// arrears on the samples' own business date (the day of their last repayment), taken once.
+    private func showLoans(_ warehouse: Warehouse) async throws {
+        guard let day = try await LoanArrearsReport.latestRepaymentDay(warehouse) else { return }
+        let example = try LoanScheduleCalculator.schedule(LoanTerms(
+            principal: 120_000_000, annualRatePercent: 24, months: 12, method: .annuity, dayCount: .thirty360,
+            disbursed: CalendarDate(year: 2024, month: 11, day: 15)!))
+        Terminal.print()
+        Terminal.print("A schedule from the credit calculator (crmhub loan schedule --principal 120000000 --rate 24 "
+                       + "--months 12 --method annuity --daycount 30/360 --disbursed 2024-11-15; docs/loans.md)")
+        let rows = [0, 1, 2, 11].map { example.instalments[$0] }.map { instalment in
+            [String(instalment.number), instalment.dueDate.iso, instalment.payment.moneyText,
+             instalment.principal.moneyText, instalment.interest.moneyText, instalment.balance.moneyText]
+        } + [["Σ", "", example.totalPayment.moneyText, example.totalPrincipal.moneyText,
+              example.totalInterest.moneyText, ""]]
+        printTable(["#", "due", "payment", "principal", "interest", "balance"], rows, rightAligned: [2, 3, 4, 5])
+        _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settingsPath: LoanSettingsLoader.defaultPath)
+        guard let report = try await LoanArrearsReport.read(warehouse, on: day) else { return }
+        Terminal.print()
+        Terminal.print("Loans from the core banking system (loan-contracts, loan-operations samples/loans): arrears on "
+                       + "\(day.iso) (crmhub loan arrears --date \(day.iso))")
+        printTable(["currency", "bucket", "contracts", "outstanding", "overdue"], report.buckets.map {
+            [$0.currency, $0.bucket, String($0.contracts), Terminal.money($0.outstandingPrincipal),
+             Terminal.money($0.overdueAmount)]
+        }, rightAligned: [2, 3, 4])
+        Terminal.print()
+        Terminal.print("Problem loans for the collectors (crmhub report problem-loans --date \(day.iso) --out FILE.xlsx)")
+        printTable(["contract", "borrower", "phone", "days", "bucket", "overdue", "manager"], report.problemLoans.map {
+            [$0.contract, $0.borrowerName, $0.phone ?? "", String($0.daysPastDue), $0.bucket,
+             Terminal.money($0.overdueAmount), $0.manager ?? ""]
+        }, rightAligned: [3, 5])
     }
 
     private func printReconciliation(_ report: ReconciliationReport) {
