@@ -93,45 +93,51 @@ package struct LoanArrearsStore: Sendable {
         on date: CalendarDate, fetchContracts: Int, connection: LoadConnection, logger: Logger,
         measure: @Sendable (Contract) -> Measured
     ) async throws -> Int {
-        // Each contract's schedule in force and its repayments under it as arrays, one row per contract instead of
-        // one per instalment, grouped by hash rather than by a subquery per contract, and read in PostgreSQL's
-        // binary form (`PackedColumns`) rather than as text: the server formats nothing.
+        // Each contract's schedule in force and its repayments under it as arrays: one row per contract instead of
+        // one per instalment, gathered by index in the contracts' order (no sort of six million rows), and read in
+        // PostgreSQL's binary form (`PackedColumns`) rather than as text: the server formats nothing. The arrays
+        // are not ordered by the server (a sort per contract and array was 60 % of the time): they come in index
+        // order, and `ArrearsCalculator` puts instalments and repayments in date order itself when they are not.
+        // JIT off: compiling the plan cost more than it saved.
         var binds = PostgresBindings()
         binds.append(date.iso)
         try await connection.query("SET LOCAL cursor_tuple_fraction = 1.0", logger: logger)
+        try await connection.query("SET LOCAL jit = off", logger: logger)
         try await connection.query(PostgresQuery(unsafeSQL: """
             DECLARE loan_arrears_input NO SCROLL CURSOR FOR
-            WITH in_force AS (
-                SELECT DISTINCT ON (loan_id) loan_id, effective_from FROM core.loan_schedule_versions
-                WHERE effective_from <= $1::date ORDER BY loan_id, effective_from DESC
-            ), schedule AS (
-                SELECT s.loan_id, array_agg(s.due_on ORDER BY s.number) AS due_on,
-                       array_agg(s.principal ORDER BY s.number) AS principal,
-                       array_agg(s.interest ORDER BY s.number) AS interest
-                FROM core.loan_schedule s JOIN in_force v USING (loan_id, effective_from)
-                GROUP BY s.loan_id
-            ), repaid AS (
-                SELECT p.loan_id, array_agg(p.paid_on ORDER BY p.paid_on, p.reference) AS paid_on,
-                       array_agg(p.amount ORDER BY p.paid_on, p.reference) AS amount,
-                       array_agg(p.principal ORDER BY p.paid_on, p.reference) AS principal,
-                       array_agg(p.interest ORDER BY p.paid_on, p.reference) AS interest,
-                       array_agg(p.penalty ORDER BY p.paid_on, p.reference) AS penalty
-                FROM core.loan_payments p JOIN in_force v USING (loan_id)
-                WHERE p.kind = 'repayment' AND p.paid_on >= v.effective_from AND p.paid_on <= $1::date
-                GROUP BY p.loan_id
-            )
             SELECT l.loan_id, l.contract_number, l.borrower_id, l.borrower_name, l.product, l.branch, l.manager,
                    l.currency, l.written_off_on <= $1::date, v.effective_from::text,
                    s.due_on, s.principal, s.interest, r.paid_on, r.amount, r.principal, r.interest, r.penalty
-            FROM core.loans l JOIN in_force v USING (loan_id)
-            LEFT JOIN schedule s USING (loan_id) LEFT JOIN repaid r USING (loan_id)
+            FROM core.loans l
+            CROSS JOIN LATERAL (
+                SELECT effective_from FROM core.loan_schedule_versions w
+                WHERE w.loan_id = l.loan_id AND w.effective_from <= $1::date ORDER BY effective_from DESC LIMIT 1
+            ) v
+            CROSS JOIN LATERAL (
+                SELECT array_agg(s.due_on) AS due_on, array_agg(s.principal) AS principal,
+                       array_agg(s.interest) AS interest
+                FROM core.loan_schedule s WHERE s.loan_id = l.loan_id AND s.effective_from = v.effective_from
+            ) s
+            CROSS JOIN LATERAL (
+                SELECT array_agg(p.paid_on) AS paid_on,
+                       array_agg(p.amount) AS amount,
+                       array_agg(p.principal) AS principal,
+                       array_agg(p.interest) AS interest,
+                       array_agg(p.penalty) AS penalty
+                FROM core.loan_payments p
+                WHERE p.loan_id = l.loan_id AND p.kind = 'repayment' AND p.paid_on >= v.effective_from
+                  AND p.paid_on <= $1::date
+            ) r
             WHERE l.disbursed_on <= $1::date
             ORDER BY l.loan_id
             """, binds: binds), logger: logger)
         var count = 0
+        let clock = ContinuousClock()
+        var fetching = Duration.zero, copying = Duration.zero
         while true {
             var encoder = CopyTextEncoder()
             var fetched = 0
+            let fetchStarted = clock.now
             for try await row in try await connection.query(PostgresQuery(
                 unsafeSQL: "FETCH \(fetchContracts) FROM loan_arrears_input"), logger: logger)
             {
@@ -162,15 +168,20 @@ package struct LoanArrearsStore: Sendable {
                 for field in fields { encoder.field(field) }
                 encoder.endRow()
             }
+            let copyStarted = clock.now
+            fetching += copyStarted - fetchStarted
             if encoder.count > 0 {
                 try await connection.copyFrom(schema: "mart", table: "loan_arrears", columns: columns, logger: logger) { writer in
                     try await writer.write(encoder.take())
                 }
             }
+            copying += clock.now - copyStarted
             count += fetched
             if fetched < fetchContracts { break }
         }
         try await connection.query("CLOSE loan_arrears_input", logger: logger)
+        logger.debug("loan arrears measured", metadata: ["contracts": "\(count)", "fetch_and_measure": "\(fetching)",
+                                                         "copy": "\(copying)"])
         return count
     }
 }

@@ -14,65 +14,79 @@ enum PackedColumns {
     }
 
     static func instalments(due: ByteBuffer?, principal: ByteBuffer?, interest: ByteBuffer?) throws -> [InstalmentDue] {
-        let days = try elements(due, what: "date[]").map { try date($0) }
-        let principal = try elements(principal, what: "numeric[]").map { try tiyin($0) ?? 0 }
-        let interest = try elements(interest, what: "numeric[]").map { try tiyin($0) ?? 0 }
+        let days = try dates(due)
+        let principal = try Self.amounts(principal), interest = try Self.amounts(interest)
         guard days.count == principal.count, days.count == interest.count else { throw Malformed(what: "schedule") }
-        return days.indices.map {
-            InstalmentDue(dueDate: days[$0], principalTiyin: principal[$0], interestTiyin: interest[$0])
+        var instalments: [InstalmentDue] = []
+        instalments.reserveCapacity(days.count)
+        for index in days.indices {
+            instalments.append(InstalmentDue(dueDate: days[index], principalTiyin: principal[index] ?? 0,
+                                             interestTiyin: interest[index] ?? 0))
         }
+        return instalments
     }
 
-    static func repayments(date dates: ByteBuffer?, amount: ByteBuffer?, principal: ByteBuffer?, interest: ByteBuffer?,
+    static func repayments(date: ByteBuffer?, amount: ByteBuffer?, principal: ByteBuffer?, interest: ByteBuffer?,
                            penalty: ByteBuffer?) throws -> [LoanRepayment] {
-        let days = try elements(dates, what: "date[]").map { try date($0) }
-        let amounts = try elements(amount, what: "numeric[]").map { try tiyin($0) ?? 0 }
-        let principal = try elements(principal, what: "numeric[]").map(tiyin)
-        let interest = try elements(interest, what: "numeric[]").map(tiyin)
-        let penalty = try elements(penalty, what: "numeric[]").map(tiyin)
-        guard [amounts.count, principal.count, interest.count, penalty.count].allSatisfy({ $0 == days.count }) else {
+        let days = try dates(date)
+        let paid = try Self.amounts(amount), principal = try Self.amounts(principal)
+        let interest = try Self.amounts(interest), penalty = try Self.amounts(penalty)
+        guard [paid.count, principal.count, interest.count, penalty.count].allSatisfy({ $0 == days.count }) else {
             throw Malformed(what: "repayments")
         }
-        return days.indices.map {
-            LoanRepayment(date: days[$0], amountTiyin: amounts[$0], principalTiyin: principal[$0],
-                          interestTiyin: interest[$0], penaltyTiyin: penalty[$0])
+        var repayments: [LoanRepayment] = []
+        repayments.reserveCapacity(days.count)
+        for index in days.indices {
+            repayments.append(LoanRepayment(date: days[index], amountTiyin: paid[index] ?? 0,
+                                            principalTiyin: principal[index], interestTiyin: interest[index],
+                                            penaltyTiyin: penalty[index]))
+        }
+        return repayments
+    }
+
+    /// Reads a one-dimensional array's header and hands each element's length (-1 for NULL) to `element`, which
+    /// reads exactly that many bytes from the buffer; nothing for a NULL or empty array.
+    static func forEachElement(_ array: ByteBuffer?, what: String,
+                               _ element: (inout ByteBuffer, Int32) throws -> Void) throws {
+        guard var buffer = array else { return }
+        guard let (dimensions, _, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32, UInt32).self)
+        else { throw Malformed(what: what) }
+        if dimensions == 0 { return }
+        guard dimensions == 1, let (count, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32).self)
+        else { throw Malformed(what: what) }
+        for _ in 0..<count {
+            guard let length = buffer.readInteger(endianness: .big, as: Int32.self),
+                  length <= buffer.readableBytes else { throw Malformed(what: what) }
+            let before = buffer.readerIndex
+            try element(&buffer, length)
+            if length > 0 { buffer.moveReaderIndex(to: before + Int(length)) }
         }
     }
 
-    /// The elements of a one-dimensional array (nil ones for NULL); none for a NULL array.
-    static func elements(_ array: ByteBuffer?, what: String) throws -> [ByteBuffer?] {
-        guard var buffer = array else { return [] }
-        guard let (dimensions, _, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32, UInt32).self)
-        else { throw Malformed(what: what) }
-        if dimensions == 0 { return [] }
-        guard dimensions == 1, let (count, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32).self)
-        else { throw Malformed(what: what) }
-        var elements: [ByteBuffer?] = []
-        elements.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let length = buffer.readInteger(endianness: .big, as: Int32.self) else { throw Malformed(what: what) }
-            if length < 0 {
-                elements.append(nil)
-            } else {
-                guard let element = buffer.readSlice(length: Int(length)) else { throw Malformed(what: what) }
-                elements.append(element)
+    static func dates(_ array: ByteBuffer?) throws -> [CalendarDate] {
+        var dates: [CalendarDate] = []
+        try forEachElement(array, what: "date[]") { buffer, length in
+            guard length == 4, let days = buffer.readInteger(endianness: .big, as: Int32.self) else {
+                throw Malformed(what: "date")
             }
+            dates.append(CalendarDate(dayNumber: epoch2000 + Int(days)))
         }
-        return elements
+        return dates
+    }
+
+    /// Numerics in hundredths (nil for NULL), rounded half-up past the second decimal.
+    static func amounts(_ array: ByteBuffer?) throws -> [Int64?] {
+        var amounts: [Int64?] = []
+        try forEachElement(array, what: "numeric[]") { buffer, length in
+            amounts.append(length < 0 ? nil : try tiyin(&buffer))
+        }
+        return amounts
     }
 
     static let epoch2000 = CalendarDate.dayNumber(year: 2000, month: 1, day: 1)
 
-    static func date(_ element: ByteBuffer?) throws -> CalendarDate {
-        guard var element, let days = element.readInteger(endianness: .big, as: Int32.self) else {
-            throw Malformed(what: "date")
-        }
-        return CalendarDate(dayNumber: epoch2000 + Int(days))
-    }
-
-    /// A numeric in hundredths, rounded half-up past the second decimal; nil for NULL.
-    static func tiyin(_ element: ByteBuffer?) throws -> Int64? {
-        guard var element else { return nil }
+    /// One `numeric_send` value in hundredths.
+    static func tiyin(_ element: inout ByteBuffer) throws -> Int64 {
         guard let (digits, weight, sign, _) = element.readMultipleIntegers(endianness: .big,
                                                                             as: (Int16, Int16, UInt16, Int16).self),
               sign == 0x0000 || sign == 0x4000 else { throw Malformed(what: "numeric") }
