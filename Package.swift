@@ -103,7 +103,8 @@ let package = Package(
         // the daily arrears snapshot.
         .target(
             name: "Loans",
-            dependencies: ["HubCore", "HubConfiguration", "CRMWarehouse", .product(name: "Yams", package: "Yams")]
+            dependencies: ["HubCore", "HubConfiguration", "CRMWarehouse", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The files people open: CSV reports and the accountants' reconciliation workbook.
         .target(name: "Reports", dependencies: ["HubCore", "Connectors", "CRMWarehouse", "Loans"]),

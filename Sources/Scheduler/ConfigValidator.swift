@@ -81,6 +81,10 @@ package enum ConfigValidator {
                 result.diagnostics += ZUPSettingsLoader.load(text, file: file).1
                 return
             }
+            if BureauLayoutLoader.isLayoutFile(file) {
+                result.diagnostics += BureauLayoutLoader.load(text, file: file).1
+                return
+            }
             if LoanSettingsLoader.isSettingsFile(file) {
                 result.diagnostics += LoanSettingsLoader.load(text, file: file).1
                 return

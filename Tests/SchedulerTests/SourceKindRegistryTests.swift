@@ -133,16 +133,19 @@ struct SourceKindRegistryTests {
               - refresh: {}
               - report: {name: reconciliation, output: "reports/{date}/reconciliation.xlsx"}
               - attendance: {months: 1}
+              - loan-arrears: {problem_loans: "reports/{date}/problem-loans.xlsx"}
             """, file: "every-step.yaml")
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let steps = try #require(definition?.steps)
-        #expect(steps.map(\.kind) == ["import", "export", "reconcile", "refresh", "report", "attendance"])
+        #expect(steps.map(\.kind) == ["import", "export", "reconcile", "refresh", "report", "attendance", "loan-arrears"])
         #expect(Set(steps.map(\.kind)) == Set(StepKinds.ids), "a registered step kind is missing from this test")
         #expect(steps[0] as? ImportStep == ImportStep(sourceKind: "bank-mt940", path: "in/*.sta",
                                                       options: SourceOptionValues(["encoding": "cp866"])))
         #expect(steps[2] as? ReconcileStep == ReconcileStep(rules: "mappings/reconciliation.yaml", days: 7))
         #expect(steps[4] as? ReportStep == ReportStep(name: "reconciliation",
                                                       output: "reports/{date}/reconciliation.xlsx", days: 31))
+        #expect(steps[6] as? LoanArrearsStep == LoanArrearsStep(settings: "mappings/loans.yaml",
+                                                                problemLoans: "reports/{date}/problem-loans.xlsx"))
         #expect(steps[1].target == "1c-enterprisedata → BP")
         #expect(steps[5] as? AttendanceStep == AttendanceStep(months: 1, settings: "mappings/attendance.yaml"))
     }

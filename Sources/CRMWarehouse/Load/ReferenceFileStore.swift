@@ -2,9 +2,9 @@ import Foundation
 import HubCore
 import PostgresNIO
 
-/// Loads the small reference files reconciliation reads beside the statements: the central bank's rates
-/// (`fx-rates` → `core.fx_rates`) and payment agents' registries (`payment-registry` →
-/// `core.payment_registry_entries`). One transaction per file through the batch lifecycle; a later file replaces
+/// Loads small files of fixed layout: the central bank's rates (`fx-rates` → `core.fx_rates`) and payment agents'
+/// registries (`payment-registry` → `core.payment_registry_entries`), which reconciliation reads beside the
+/// statements, and the credit bureau's answers (`bureau-response` → `core.bureau_responses`). One transaction per file through the batch lifecycle; a later file replaces
 /// what an earlier one said for the same key (a currency and day; a registry's entry), within a file the last line
 /// wins, an unchanged row changes nothing, and a line that cannot be read is quarantined with its number.
 package struct ReferenceFileStore: Sendable {
@@ -12,6 +12,7 @@ package struct ReferenceFileStore: Sendable {
     package enum Content: Sendable {
         case exchangeRates
         case paymentRegistry
+        case bureauResponses
 
         /// The stage's payload columns, in the order `ReferenceRowWriter.append` gets the fields.
         var payload: [String] {
@@ -20,6 +21,9 @@ package struct ReferenceFileStore: Sendable {
             case .paymentRegistry:
                 ["registry text", "registry_date date", "position integer", "payer_tax_id text", "payer_name text",
                  "amount numeric", "purpose text"]
+            case .bureauResponses:
+                ["submission text", "contract text", "record text", "file_line integer", "status text",
+                 "reason_code text", "message text"]
             }
         }
 
@@ -60,6 +64,25 @@ package struct ReferenceFileStore: Sendable {
                     WHERE (e.registry_date, e.payer_tax_id, e.payer_name, e.amount, e.purpose)
                           IS DISTINCT FROM (EXCLUDED.registry_date, EXCLUDED.payer_tax_id, EXCLUDED.payer_name,
                                             EXCLUDED.amount, EXCLUDED.purpose)
+                    RETURNING 1
+                )
+                SELECT count(*)::bigint FROM changed
+                """
+            case .bureauResponses:
+                """
+                WITH latest AS (
+                    SELECT DISTINCT ON (submission, contract, record, file_line) * FROM stage_reference_rows
+                    WHERE kind = 'r' ORDER BY submission, contract, record, file_line, line DESC
+                ), changed AS (
+                    INSERT INTO core.bureau_responses AS b (submission, contract_number, record, file_line, status,
+                        reason_code, message, batch_id, source_line)
+                    SELECT submission, contract, record, file_line, status, reason_code, message, \(batchID), line
+                    FROM latest
+                    ON CONFLICT (submission, contract_number, record, file_line) DO UPDATE
+                    SET status = EXCLUDED.status, reason_code = EXCLUDED.reason_code, message = EXCLUDED.message,
+                        batch_id = EXCLUDED.batch_id, source_line = EXCLUDED.source_line, updated_at = now()
+                    WHERE (b.status, b.reason_code, b.message)
+                          IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.reason_code, EXCLUDED.message)
                     RETURNING 1
                 )
                 SELECT count(*)::bigint FROM changed

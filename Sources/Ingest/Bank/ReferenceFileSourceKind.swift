@@ -3,20 +3,35 @@ import Connectors
 import Foundation
 import HubCore
 
-/// `fx-rates` and `payment-registry`: the small CSV files reconciliation reads beside the statements — the
-/// central bank's exchange rates (`ExchangeRateFile`) and payment agents' registries (`PaymentRegistryFile`).
+/// `fx-rates`, `payment-registry` and `bureau-response`: small CSV files of fixed layout — the central bank's
+/// exchange rates (`ExchangeRateFile`) and payment agents' registries (`PaymentRegistryFile`), which
+/// reconciliation reads beside the statements, and the credit bureau's answers (`BureauResponseFile`).
 struct ReferenceFileSourceKind: SourceKind {
     let content: ReferenceFileStore.Content
 
-    var id: String { content == .exchangeRates ? "fx-rates" : "payment-registry" }
-
-    var summary: String {
-        content == .exchangeRates
-            ? "The central bank's exchange rates by day, for payments in another currency (CSV)."
-            : "A payment agent's registry: the payers one statement line pays for (CSV)."
+    var id: String {
+        switch content {
+        case .exchangeRates: "fx-rates"
+        case .paymentRegistry: "payment-registry"
+        case .bureauResponses: "bureau-response"
+        }
     }
 
-    var columns: [String] { content == .exchangeRates ? ExchangeRateFile.columns : PaymentRegistryFile.columns }
+    var summary: String {
+        switch content {
+        case .exchangeRates: "The central bank's exchange rates by day, for payments in another currency (CSV)."
+        case .paymentRegistry: "A payment agent's registry: the payers one statement line pays for (CSV)."
+        case .bureauResponses: "The credit bureau's answer to a file sent: each record accepted or rejected (CSV)."
+        }
+    }
+
+    var columns: [String] {
+        switch content {
+        case .exchangeRates: ExchangeRateFile.columns
+        case .paymentRegistry: PaymentRegistryFile.columns
+        case .bureauResponses: BureauResponseFile.columns
+        }
+    }
 
     var help: String {
         let header = "The first line must be exactly \(columns.joined(separator: ",")) (comma-separated, UTF-8 or "
@@ -43,16 +58,34 @@ struct ReferenceFileSourceKind: SourceKind {
             equals the registry's total (booked within 5 days of its date), and decides each payer on its own; a \
             registry that does not add up to the line is not used, and the line goes to review whole. \(repeats)
             """
+        case .bureauResponses: return """
+            Reads the credit bureau's answer to a file crmhub export bureau wrote, one record per line: the \
+            submission's id (the file's header), the contract, the record's code (C, S, P, O, R, W), the line of \
+            the file it is about (or empty), accepted or rejected, and for a rejection the bureau's reason code \
+            and message. \(header)
+
+            The answers land in core.bureau_responses; mart.bureau_contract_status shows per contract what the \
+            latest answered submission accepted and rejected, and why. \(repeats)
+            """
         }
     }
 
     var example: String {
-        content == .exchangeRates ? "crmhub import fx-rates rates/cbu-2025-03.csv"
-            : "crmhub import payment-registry agents/reestr-20250315-02.csv"
+        switch content {
+        case .exchangeRates: "crmhub import fx-rates rates/cbu-2025-03.csv"
+        case .paymentRegistry: "crmhub import payment-registry agents/reestr-20250315-02.csv"
+        case .bureauResponses: "crmhub import bureau-response katm/answer-KATM-20250220-1.csv"
+        }
     }
 
     var options: [SourceOption] { [] }
-    var units: UnitDiscovery { .files(content == .exchangeRates ? "rate files" : "registry files") }
+    var units: UnitDiscovery {
+        switch content {
+        case .exchangeRates: .files("rate files")
+        case .paymentRegistry: .files("registry files")
+        case .bureauResponses: .files("answer files")
+        }
+    }
 
     var tables: [WarehouseTable] {
         switch content {
@@ -61,6 +94,9 @@ struct ReferenceFileSourceKind: SourceKind {
         case .paymentRegistry:
             [WarehouseTable("core.payment_registry_entries", testableColumns: [
                 "registry", "registry_date", "position", "payer_tax_id", "payer_name", "amount", "batch_id"])]
+        case .bureauResponses:
+            [WarehouseTable("core.bureau_responses", testableColumns: [
+                "submission", "contract_number", "record", "file_line", "status", "reason_code", "batch_id"])]
         }
     }
 
@@ -76,6 +112,11 @@ struct ReferenceFileSourceKind: SourceKind {
                 (entry.line, [entry.registry, entry.date.iso, String(entry.position), entry.payerTaxID,
                               entry.payerName, entry.amount.text, entry.purpose])
             }
+        case .bureauResponses:
+            BureauResponseFile.answer(row).map { answer in
+                (answer.line, [answer.submission, answer.contract, answer.record, String(answer.fileLine),
+                               answer.status, answer.reasonCode, answer.message])
+            }
         }
     }
 
@@ -87,8 +128,12 @@ struct ReferenceFileSourceKind: SourceKind {
                                            started: started, sniffEncoding: true)
         let source = BatchSource(sourceKind: id, sourceName: unit.name, sha256: scan.sha256,
                                  byteCount: scan.byteCount, encoding: scan.encoding.rawValue)
-        let (path, name, encoding, columns, recordKind) = (unit.path, unit.name, scan.encoding, columns,
-                                                           content == .exchangeRates ? "fx_rate" : "registry_entry")
+        let recordKind = switch content {
+        case .exchangeRates: "fx_rate"
+        case .paymentRegistry: "registry_entry"
+        case .bureauResponses: "bureau_answer"
+        }
+        let (path, name, encoding, columns) = (unit.path, unit.name, scan.encoding, columns)
         let kind = self
         let outcome = try await ReferenceFileStore(warehouse: context.warehouse).load(
             source, content: content, beforeCommit: context.beforeCommit

@@ -11,6 +11,7 @@ package enum SourceKinds {
         ReferenceFileSourceKind(content: .paymentRegistry),
         LoanFileSourceKind(content: .contracts),
         LoanFileSourceKind(content: .operations),
+        ReferenceFileSourceKind(content: .bureauResponses),
         OneCSourceKind(format: .enterpriseData),
         OneCSourceKind(format: .commerceML),
         OneCSourceKind(format: .zupEnterpriseData),

@@ -154,6 +154,8 @@ struct DemoCommand: AsyncParsableCommand {
             [$0.contract, $0.borrowerName, $0.phone ?? "", String($0.daysPastDue), $0.bucket,
              Terminal.money($0.overdueAmount), $0.manager ?? ""]
         }, rightAligned: [3, 5])
+        Terminal.print("The credit bureau's file of the day: crmhub export bureau --date \(day.iso) --out FILE "
+                       + "(docs/connectors/katm-bureau.md)")
     }
 
     private func printReconciliation(_ report: ReconciliationReport) {

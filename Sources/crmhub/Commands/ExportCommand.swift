@@ -4,13 +4,14 @@ import Connectors
 import Foundation
 import HubCore
 import Ingest
+import Loans
 import Reports
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write files for other systems to import.",
-        subcommands: [Export1CEnterpriseDataCommand.self, ExportCalendarICSCommand.self]
+        subcommands: [Export1CEnterpriseDataCommand.self, ExportCalendarICSCommand.self, ExportBureauCommand.self]
     )
 }
 
@@ -92,5 +93,53 @@ struct ExportCalendarICSCommand: AsyncParsableCommand {
                                       now: Int64(Date().timeIntervalSince1970))
         try ReportWriter.writeAtomically(text, to: out)
         Terminal.print("\(out): \(meetings.count) meeting(s) made in the CRM")
+    }
+}
+
+struct ExportBureauCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bureau",
+        abstract: "Write the credit-bureau (KATM) file of a reporting date.",
+        discussion: reflow("""
+            Every contract disbursed by --date with its schedule in force, its repayments, its arrears on the
+            day (the snapshot is taken first if it was not: crmhub loan arrears), restructurings and write-offs,
+            in the records and fields of the layout file, then a trailer with the record count and the control
+            totals (outstanding principal of the contracts, overdue amount of the day). Each field is checked by
+            its kind before the file is written; a file with a problem is not written, and the problems are
+            listed contract by contract. Each file written is recorded in ops.bureau_submissions with its id (in
+            its header), hash and totals. The bureau's answers load with crmhub import bureau-response.
+
+            KATM's real format is not public: mappings/bureau-katm.yaml is CRMHub's own layout, and the bank's
+            real one replaces it as a file (docs/connectors/katm-bureau.md).
+
+            Example: crmhub export bureau --date 2025-02-20 --out katm/KATM-20250220.txt
+            """)
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("The reporting date (yyyy-mm-dd).", valueName: "date"))
+    var date: String
+
+    @Option(help: ArgumentHelp("Where to write the file.", valueName: "file"))
+    var out: String
+
+    @Option(help: ArgumentHelp("The layout definition.", valueName: "file"))
+    var layout = BureauLayoutLoader.defaultPath
+
+    @Option(help: ArgumentHelp("The loan settings, when the day's arrears snapshot must be taken.", valueName: "file"))
+    var settings = LoanSettingsLoader.defaultPath
+
+    func run() async throws {
+        guard let day = try parseDate(date, "--date") else { return }
+        let (layout, settings, out) = (self.layout, self.settings, self.out)
+        let summary = try await options.withMigratedWarehouse { warehouse in
+            try await BureauExport.write(warehouse: warehouse, on: day, layoutPath: layout, settingsPath: settings,
+                                         to: out)
+        }
+        Terminal.print("wrote \(out): submission \(summary.submission), "
+                       + summary.records.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                       + "; \(summary.contracts) contract(s), outstanding \(Terminal.money(summary.outstanding)), "
+                       + "overdue \(Terminal.money(summary.overdue))")
     }
 }
