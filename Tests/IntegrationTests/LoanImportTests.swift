@@ -183,4 +183,37 @@ struct LoanImportTests {
             #expect(interest[1].hasSuffix(" 1"))
         }
     }
+
+    @Test("the XML layout loads the same contracts; a misspelt element is quarantined with its line; a wrong root fails")
+    func xmlLayout() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let sample = ReconciliationTests.repository.appendingPathComponent("samples/loans/contracts-2025-03.xml").path
+            let imported = try await CLITests().crmhub(["import", "loan-contracts", sample], database: warehouse.settings)
+            #expect(imported.status == 0 && imported.text.contains("loaded 1"), "\(imported.text)")
+            // Disbursed 31 January: due at each month's end; ACT/ACT over 2025's 365 days.
+            let first = try await Self.query(warehouse, """
+                SELECT s.due_on || ' ' || s.principal || ' ' || s.interest FROM core.loan_schedule s
+                JOIN core.loans l USING (loan_id) WHERE l.contract_number = 'KR-2025-000010' AND s.number <= 2
+                ORDER BY s.number
+                """, as: String.self)
+            #expect(first == ["2025-02-28 12500000.00 4947945.21", "2025-03-31 12500000.00 5249828.77"])
+            let files = try TemporaryFiles()
+            defer { files.remove() }
+            let bad = try files.write("bad.xml", Data("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <LoanContracts>
+                  <Contract><contract>KR-X</contract><borower_id>205123456</borower_id></Contract>
+                </LoanContracts>
+
+                """.utf8))
+            let refused = try await CLITests().crmhub(["import", "loan-contracts", bad], database: warehouse.settings)
+            #expect(refused.status == 3 && refused.text.contains("bad.xml:3: <borower_id> is not a field of <Contract>"),
+                    "\(refused.text)")
+            #expect(refused.text.contains("did you mean 'borrower_id'"))
+            let wrongRoot = try files.write("root.xml", Data("<Loans><Contract/></Loans>".utf8))
+            let failed = try await CLITests().crmhub(["import", "loan-contracts", wrongRoot], database: warehouse.settings)
+            #expect(failed.status == 1 && failed.text.contains("the root element is <Loans>, not <LoanContracts>"),
+                    "\(failed.text)")
+        }
+    }
 }

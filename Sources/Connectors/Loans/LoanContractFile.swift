@@ -39,7 +39,15 @@ public enum LoanContractFile {
 
     public static func contract(_ row: DelimitedTextFile.Row) -> Result<Contract, LineRejection> {
         do throws(LineRejection) {
-            let fields = try LoanFileFields(row, columns: columns)
+            return contract(try LoanFileFields(row, columns: columns))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The contract in a record's fields (a CSV line's, or an XML element's: `LoanXMLFile`).
+    public static func contract(_ fields: LoanFileFields) -> Result<Contract, LineRejection> {
+        do throws(LineRejection) {
             let borrower = try fields.text("borrower_id")
             guard borrower.utf8.count == 9 || borrower.utf8.count == 14,
                   borrower.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
@@ -61,7 +69,7 @@ public enum LoanContractFile {
                 principal: try fields.amount("principal"), annualRatePercent: try fields.amount("rate", positive: false),
                 months: months, method: try fields.optionalChoice("method", methods) ?? "annuity",
                 dayCount: try fields.optionalChoice("day_count", dayCounts) ?? "act/365",
-                disbursed: try fields.date("disbursed"), firstDue: try fields.optionalDate("first_due"), line: row.line))
+                disbursed: try fields.date("disbursed"), firstDue: try fields.optionalDate("first_due"), line: fields.line))
         } catch {
             return .failure(error)
         }

@@ -1,22 +1,46 @@
 import Foundation
 import HubCore
 
-/// The fields of one line of a loan file by column name, read into types with the line's rejection when one
-/// does not fit: the checks both loan layouts share (dates, amounts, identifiers).
-struct LoanFileFields {
-    let row: DelimitedTextFile.Row
+/// The fields of one record of a loan file by column name (a CSV line, or an XML element's children), read into
+/// types with the record's rejection when one does not fit: the checks every loan layout shares (dates, amounts,
+/// identifiers).
+public struct LoanFileFields: Sendable {
+    /// Where the record starts, and its text for the quarantine.
+    public let line: Int
+    public let raw: String
     private let values: [String: String]
 
-    init(_ row: DelimitedTextFile.Row, columns: [String]) throws(LineRejection) {
-        self.row = row
+    /// A CSV line, exactly `columns` fields.
+    public init(_ row: DelimitedTextFile.Row, columns: [String]) throws(LineRejection) {
+        line = row.line
+        raw = row.text
         switch row.trimmedFields(count: columns.count) {
         case .success(let fields): values = Dictionary(uniqueKeysWithValues: zip(columns, fields))
         case .failure(let rejection): throw rejection
         }
     }
 
+    /// An XML record whose children are named as the layout's columns (`<principal>120000000.00</principal>`);
+    /// a child of another name is refused, so a misspelt element is not silently left out.
+    public init(_ element: XMLElementNode, columns: [String]) throws(LineRejection) {
+        line = element.line
+        raw = element.json
+        var values: [String: String] = [:]
+        for child in element.children {
+            guard columns.contains(child.name) else {
+                throw LineRejection(line: element.line, reason: "<\(child.name)> is not a field of <\(element.name)>"
+                                        + Suggestion.didYouMean(child.name, in: columns), field: child.name, raw: raw)
+            }
+            if let problem = child.valueProblem {
+                throw LineRejection(line: child.line, reason: "<\(child.name)>: \(problem)", field: child.name, raw: raw)
+            }
+            values[child.name] = child.trimmedText ?? ""
+        }
+        self.values = values
+    }
+
     func reject(_ column: String, _ reason: String) -> LineRejection {
-        LineRejection(line: row.line, reason: reason, field: column, raw: row.text)
+        LineRejection(line: line, reason: reason, field: column, raw: raw)
     }
 
     /// The value, nil when empty.

@@ -37,7 +37,15 @@ public enum LoanOperationFile {
 
     public static func operation(_ row: DelimitedTextFile.Row) -> Result<Operation, LineRejection> {
         do throws(LineRejection) {
-            let fields = try LoanFileFields(row, columns: columns)
+            return operation(try LoanFileFields(row, columns: columns))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The operation in a record's fields (a CSV line's, or an XML element's: `LoanXMLFile`).
+    public static func operation(_ fields: LoanFileFields) -> Result<Operation, LineRejection> {
+        do throws(LineRejection) {
             guard let kind = try fields.optionalChoice("operation", operations) else {
                 throw fields.reject("operation", "operation is empty")
             }
@@ -50,7 +58,7 @@ public enum LoanOperationFile {
                 months: try fields.optionalWholeNumber("months", in: 1...600),
                 method: try fields.optionalChoice("method", LoanContractFile.methods),
                 dayCount: try fields.optionalChoice("day_count", LoanContractFile.dayCounts),
-                firstDue: try fields.optionalDate("first_due"), line: row.line)
+                firstDue: try fields.optionalDate("first_due"), line: fields.line)
             switch kind {
             case "restructuring":
                 guard operation.principal.map({ $0.decimal > 0 }) == true else {

@@ -21,8 +21,10 @@ struct LoanFileSourceKind: SourceKind {
     var columns: [String] { content == .contracts ? LoanContractFile.columns : LoanOperationFile.columns }
 
     var help: String {
+        let shape = content == .contracts ? LoanXMLFile.Shape.contracts : .operations
         let header = "The first line must be exactly \(columns.joined(separator: ",")) (comma-separated, UTF-8 or "
-            + "Windows-1251); a wrong header fails the file, naming what differs."
+            + "Windows-1251); a wrong header fails the file, naming what differs. A file ending in .xml is read as "
+            + "<\(shape.root)> holding one <\(shape.record)> per record, its children named as the columns."
         let repeats = "A later file replaces what an earlier one said for the same key; the same file again changes "
             + "nothing. A line that cannot be read is set aside in ops.quarantine with its line number and the rest "
             + "loads (exit code 3)."
@@ -92,18 +94,18 @@ struct LoanFileSourceKind: SourceKind {
         return LineRejection(line: line, reason: problems.map(\.description).joined(separator: "; "), raw: raw)
     }
 
-    /// One data line as the store's payload fields, or why it cannot be read.
-    static func fields(_ row: DelimitedTextFile.Row, content: LoanFileStore.Content, settings: LoanSettings)
+    /// One record (a CSV line, an XML element) as the store's payload fields, or why it cannot be read.
+    static func fields(_ record: LoanFileFields, content: LoanFileStore.Content, settings: LoanSettings)
         -> Result<(line: Int, fields: [String?]), LineRejection>
     {
         switch content {
         case .contracts:
-            return LoanContractFile.contract(row).flatMap { contract in
+            return LoanContractFile.contract(record).flatMap { contract in
                 let rounding = settings.product(contract.product).rounding
                 let terms = terms(principal: contract.principal, rate: contract.annualRatePercent,
                                   months: contract.months, method: contract.method, dayCount: contract.dayCount,
                                   from: contract.disbursed, firstDue: contract.firstDue, rounding: rounding)
-                if let rejection = problems(terms, line: row.line, raw: row.text) { return .failure(rejection) }
+                if let rejection = problems(terms, line: record.line, raw: record.raw) { return .failure(rejection) }
                 return .success((contract.line, [
                     contract.number, contract.borrowerID, contract.borrowerName, contract.borrowerPhone,
                     contract.product, contract.branch, contract.manager, contract.currency, contract.principal.text,
@@ -111,20 +113,20 @@ struct LoanFileSourceKind: SourceKind {
                     rounding.rawValue, contract.disbursed.iso, contract.firstDue?.iso]))
             }
         case .operations:
-            return LoanOperationFile.operation(row).flatMap { operation in
+            return LoanOperationFile.operation(record).flatMap { operation in
                 if operation.kind == "restructuring", let principal = operation.principal,
                    let rate = operation.annualRatePercent, let months = operation.months {
                     // Checked with the loosest rounding: the contract's own is applied when the schedule is made.
                     let terms = terms(principal: principal, rate: rate, months: months,
                                       method: operation.method ?? "annuity", dayCount: operation.dayCount ?? "act/365",
                                       from: operation.date, firstDue: operation.firstDue, rounding: .tiyin)
-                    if let rejection = problems(terms, line: row.line, raw: row.text) { return .failure(rejection) }
+                    if let rejection = problems(terms, line: record.line, raw: record.raw) { return .failure(rejection) }
                 }
                 return .success((operation.line, [
                     operation.contract, operation.date.iso, operation.kind, operation.reference, operation.amount?.text,
                     operation.principal?.text, operation.interest?.text, operation.penalty?.text,
                     operation.annualRatePercent?.text, operation.months.map(String.init), operation.method,
-                    operation.dayCount, operation.firstDue?.iso, row.text]))
+                    operation.dayCount, operation.firstDue?.iso, record.raw]))
             }
         }
     }
@@ -147,6 +149,24 @@ struct LoanFileSourceKind: SourceKind {
         }
     }
 
+    /// The XML layout (`LoanXMLFile`): the same records, one element each.
+    static func streamXML(path: String, name: String, content: LoanFileStore.Content, settings: LoanSettings,
+                          recordKind: String, into writer: inout ReferenceRowWriter) async throws {
+        var file = try LoanXMLFile(path: path, source: name, shape: content == .contracts ? .contracts : .operations)
+        var pending: [Result<(line: Int, fields: [String?]), LineRejection>] = []
+        var more = true
+        while more {
+            more = try file.readChunk { item in
+                switch item {
+                case .record(let record): pending.append(fields(record, content: content, settings: settings))
+                case .rejected(let rejection): pending.append(.failure(rejection))
+                }
+            }
+            for result in pending { try await DelimitedFileRows.write(result, recordKind: recordKind, to: &writer) }
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
     func importUnit(_ unit: SourceUnit, options: SourceOptionValues, context: ImportContext) async throws
         -> ImportReport
     {
@@ -163,10 +183,19 @@ struct LoanFileSourceKind: SourceKind {
         let outcome = try await LoanFileStore(warehouse: context.warehouse).load(
             source, content: content, beforeCommit: context.beforeCommit, schedules: Self.schedules
         ) { writer in
+            if path.lowercased().hasSuffix(".xml") {
+                try await Self.streamXML(path: path, name: name, content: content, settings: settings,
+                                         recordKind: recordKind, into: &writer)
+                return
+            }
             try await DelimitedFileRows.stream(path: path, name: name, encoding: encoding, columns: columns,
-                                               recordKind: recordKind,
-                                               fields: { Self.fields($0, content: content, settings: settings) },
-                                               into: &writer)
+                                               recordKind: recordKind, fields: { row in
+                do throws(LineRejection) {
+                    return Self.fields(try LoanFileFields(row, columns: columns), content: content, settings: settings)
+                } catch {
+                    return .failure(error)
+                }
+            }, into: &writer)
         }
         return ImportReport(kind: id, unit: unit, file: outcome, headline: encoding.rawValue,
                             seconds: BankStatementImporter.seconds(since: started))

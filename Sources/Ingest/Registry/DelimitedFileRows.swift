@@ -40,7 +40,8 @@ enum DelimitedFileRows {
         }
     }
 
-    private static func write(_ result: Result<(line: Int, fields: [String?]), LineRejection>, recordKind: String,
+    /// Stages a record's fields, or quarantines its rejection.
+    static func write(_ result: Result<(line: Int, fields: [String?]), LineRejection>, recordKind: String,
                               to writer: inout ReferenceRowWriter) async throws {
         switch result {
         case .success(let row):
