@@ -34,10 +34,11 @@ package enum LoanScheduleFile {
                      schedule.totalInterest.moneyText, ""])
         let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
         for row in rows {
-            lines.append(row.enumerated().map { column, text in
+            let line = row.enumerated().map { column, text in
                 let padding = String(repeating: " ", count: widths[column] - text.count)
                 return column == 1 ? text + padding : padding + text
-            }.joined(separator: "  "))
+            }.joined(separator: "  ")
+            lines.append(String(line[..<(line.lastIndex { $0 != " " }.map(line.index(after:)) ?? line.startIndex)]))
         }
         return lines.joined(separator: "\n") + "\n"
     }

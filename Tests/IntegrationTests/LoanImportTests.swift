@@ -216,4 +216,33 @@ struct LoanImportTests {
                     "\(failed.text)")
         }
     }
+
+    @Test("crmhub loan schedule: the table, the CSV the oracle wrote, and a workbook with the terms")
+    func calculatorCommand() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        let arguments = ["loan", "schedule", "--principal", "120000000", "--rate", "24", "--months", "12",
+                         "--method", "differentiated", "--daycount", "act/365", "--disbursed", "2024-11-15"]
+        let table = try ChildProcess.run(CLITests.binary, arguments)
+        #expect(table.status == 0, "\(table.text)")
+        #expect(table.text.contains(" 1  2024-12-15    30   12 367 123.29   10 000 000.00   2 367 123.29  110 000 000.00"),
+                "\(table.text)")
+        let csv = files.directory + "/schedule.csv"
+        _ = try ChildProcess.run(CLITests.binary, arguments + ["--format", "csv", "--out", csv])
+        let oracle = ReconciliationTests.repository
+            .appendingPathComponent("Tests/LoansTests/Fixtures/differentiated-act-365.csv").path
+        let written = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: "\u{FEFF}", with: "")
+            .replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(written == (try String(contentsOfFile: oracle, encoding: .utf8)))
+        let xlsx = files.directory + "/schedule.xlsx"
+        let wrote = try ChildProcess.run(CLITests.binary, arguments + ["--format", "xlsx", "--out", xlsx])
+        #expect(wrote.text.contains("12 instalments, total 135 550 684.94 of which interest 15 550 684.94"), "\(wrote.text)")
+        let workbook = try XLSXWorkbookReader(path: xlsx)
+        let rows = try workbook.rows(ofSheet: "Schedule")
+        #expect(rows.count == 14 && rows[13][0] == "Total" && rows[13][3] == "135550684.94", "\(rows.last ?? [])")
+        #expect(try workbook.rows(ofSheet: "Terms").contains(["day count", "act/365"]))
+        let refused = try ChildProcess.run(CLITests.binary, ["loan", "schedule", "--principal", "1000", "--rate", "24",
+                                                             "--months", "700", "--disbursed", "2024-11-15"])
+        #expect(refused.status == 2 && refused.text.contains("1 to 600 monthly instalments"), "\(refused.text)")
+    }
 }
