@@ -146,6 +146,14 @@ struct LoanImportTests {
             #expect(sheet.count == 3)
             #expect(sheet[1].prefix(4) == ["KR-2024-000130", "Yusupova Malika", "41503198700021", "+998935556677"])
             #expect(sheet[1][8] == "107" && sheet[2][0] == "KR-2024-000150")
+            // And as LibreOffice reads it (what a collector opens): numbers stay numbers, names stay text.
+            let converted = try LibreOffice.convertToCSV(path, in: URL(fileURLWithPath: files.directory))
+            #expect(converted.status == 0, "\(converted.text)")
+            let csv = try String(contentsOfFile: files.directory + "/problem-loans-Problem loans 2025-02-20.csv",
+                                 encoding: .utf8)
+            let read = CSVText.rows(csv)
+            #expect(read.count == 3 && read[1][0] == "KR-2024-000130" && read[1][3] == "+998935556677", "\(read)")
+            #expect(read[1][15] == "14981484.00" || read[1][15] == "14981484", "\(read[1])")
         }
     }
 
