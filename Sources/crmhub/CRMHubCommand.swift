@@ -19,4 +19,29 @@ struct CRMHubCommand: AsyncParsableCommand {
                       RunsCommand.self,
                       ValidateCommand.self, DemoCommand.self, DBCommand.self]
     )
+
+    /// `crmhub` alone: what it connects and the first command for each, rather than a wall of flags.
+    func run() async throws {
+        Terminal.print("""
+            crmhub: the integration hub of the CRM warehouse (PostgreSQL). What it connects, and where to start:
+
+              Try it all on the bundled samples   ./scripts/demo          (or: crmhub demo)
+              1C:Accounting exchange              crmhub import 1c-enterprisedata exchange/Message_BP_CRM.xml
+                                                  crmhub export 1c-enterprisedata --node BP --out exchange
+              Bank statements                     crmhub import bank-1c statements/kl_to_1c.txt   (also bank-camt053, bank-mt940)
+              Reconciliation (accountants)        crmhub reconcile; crmhub report reconciliation --from D --to D --out FILE.xlsx
+              1C:ZUP staff, SKUD attendance (HR)  crmhub import zup-enterprisedata exchange/Message_ZUP_CRM.xml
+                                                  crmhub import skud-zkteco usb/1_attlog.dat; crmhub attendance build --month YYYY-MM
+              Telephony (call centre)             crmhub import calls-mango pbx/stats.csv; crmhub serve webhooks --listen 127.0.0.1:8080
+              Outlook and Exchange calendars      crmhub import calendar-ics exports/mailbox.ics; crmhub sync exchange
+              Loans (loan officers, collectors)   crmhub loan schedule --principal 120000000 --rate 24 --months 12 --disbursed 2024-11-15
+                                                  crmhub import loan-contracts abs/contracts.csv; crmhub loan arrears --date D
+              Credit bureau                       crmhub export bureau --date D --out FILE
+              Nightly jobs                        crmhub validate; crmhub run nightly; crmhub schedule
+
+            Every source kind: crmhub import --help. Every command: crmhub --help. The warehouse: crmhub db url.
+            Docs: README.md, docs/ (a page per connector and per user).
+            """)
+    }
 }
+

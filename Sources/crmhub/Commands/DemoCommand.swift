@@ -13,7 +13,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the nightly job on the bundled samples, and print what they hold.",
         discussion: reflow("""
             Uses the private PostgreSQL under .crmhub/postgres unless DATABASE_URL is set: migrates it and runs
-            jobs/nightly.yaml now, as the scheduler would at 02:30 (crmhub run nightly): the 1C samples under
+            jobs/nightly.yaml as the scheduler would have run it at 02:30 on the day after the bundled samples
+            (2025-03-18; --at gives another time), so that every report it writes under reports/<that day>/ has
+            rows (crmhub run nightly --at): the 1C samples under
             samples/1c (an EnterpriseData message from node BP, CommerceML documents) and every statement under
             samples/bank-1c (Windows-1251, UTF-8 and DOS statements, overlapping days, a transfer between two of
             our accounts, a document the bank sent broken). Then it prints per account and day the opening
@@ -30,6 +32,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The job to run.", valueName: "file"))
     var job = "jobs/nightly.yaml"
 
+    /// Just after the bundled samples' last day (statements of 2025-03-17): a run for today would find every
+    /// report's window ("the last 31 days") empty.
+    static let samplesTime = "2025-03-18T02:30:00+05:00"
+
+    @Option(help: ArgumentHelp("The time the nightly job runs for, ISO 8601 (default: just after the bundled samples, "
+                               + "so that every report has rows).", valueName: "time"))
+    var at = DemoCommand.samplesTime
+
     func run() async throws {
         guard FileManager.default.fileExists(atPath: job) else {
             throw HubError(.configuration, "no job file at \(job): run the demo from the CRMHub checkout, or pass --job FILE")
@@ -37,12 +47,18 @@ struct DemoCommand: AsyncParsableCommand {
         let files = ConfigValidator.validate([job])
         for diagnostic in files.diagnostics { Terminal.error(diagnostic.description) }
         guard let nightly = files.jobs.first, files.errors == 0 else { throw ExitCode(2) }
-        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        guard let scheduledFor = ISO8601DateFormatter().date(from: at) else {
+            throw ValidationError("--at must be an ISO 8601 time such as \(Self.samplesTime), not '\(at)'")
+        }
+        let zone = nightly.schedule?.timeZone ?? TimeZone(identifier: "UTC")!
+        let day = CalendarDate(isoDate: String(JobScheduler.localMinute(scheduledFor, in: zone).prefix(10)))!
+        Terminal.print("The nightly job as the scheduler runs it, for \(JobScheduler.localMinute(scheduledFor, in: zone)) "
+                       + "\(zone.identifier) (--at): the samples' own dates. Its reports are under reports/\(day.iso)/.")
         let tests = try RunCommand.qualityTests("mappings")
         let outcome = try await options.withMigratedWarehouse { warehouse in
             var runner = JobRunner(warehouse: warehouse) { Terminal.print($0) }
             runner.qualityTests = tests
-            let outcome = try await runner.run(nightly, scheduledFor: now, trigger: .manual)
+            let outcome = try await runner.run(nightly, scheduledFor: scheduledFor, trigger: .manual)
             printReport(try await StatementReport.read(warehouse))
             printInvoices(try await InvoiceSummaryReport.read(warehouse))
             printReconciliation(try await ReconciliationReport.read(
@@ -50,7 +66,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await showAttendance(warehouse)
             try await showCalls(warehouse)
             try await showCalendars(warehouse)
-            try await showLoans(warehouse)
+            try await showLoans(warehouse, on: day)
             return outcome
         }
         Terminal.print()
@@ -124,9 +140,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Loans: what the job loaded from the core banking system, a schedule from the credit calculator, and the
-    /// arrears on the samples' own business date (the day of their last repayment), taken once.
-    private func showLoans(_ warehouse: Warehouse) async throws {
-        guard let day = try await LoanArrearsReport.latestRepaymentDay(warehouse) else { return }
+    /// arrears of the run's day (the job's loan-arrears step took them, once).
+    private func showLoans(_ warehouse: Warehouse, on day: CalendarDate) async throws {
+        guard try await LoanArrearsReport.latestRepaymentDay(warehouse) != nil else { return }
         let example = try LoanScheduleCalculator.schedule(LoanTerms(
             principal: 120_000_000, annualRatePercent: 24, months: 12, method: .annuity, dayCount: .thirty360,
             disbursed: CalendarDate(year: 2024, month: 11, day: 15)!))
@@ -149,7 +165,8 @@ struct DemoCommand: AsyncParsableCommand {
              Terminal.money($0.overdueAmount)]
         }, rightAligned: [2, 3, 4])
         Terminal.print()
-        Terminal.print("Problem loans for the collectors (crmhub report problem-loans --date \(day.iso) --out FILE.xlsx)")
+        Terminal.print("Problem loans for the collectors (reports/\(day.iso)/problem-loans.xlsx; crmhub report "
+                       + "problem-loans --date \(day.iso) --out FILE.xlsx)")
         printTable(["contract", "borrower", "phone", "days", "bucket", "overdue", "manager"], report.problemLoans.map {
             [$0.contract, $0.borrowerName, $0.phone ?? "", String($0.daysPastDue), $0.bucket,
              Terminal.money($0.overdueAmount), $0.manager ?? ""]

@@ -1,0 +1,62 @@
+import CRMWarehouse
+import Connectors
+import Foundation
+import HubCore
+import Testing
+
+/// The README's first command, on a fresh warehouse: the nightly job for the samples' own dates, and every report
+/// it writes has rows of the kinds a user opens first (issue 19: the workbook was empty when the job ran for today).
+@Suite("the demo's reports")
+struct DemoReportsTests {
+    @Test("crmhub demo writes reports with rows, each opened as its format; a second run changes nothing")
+    func reportsHaveRows() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        // The demo reads samples/, jobs/ and mappings/ from where it runs and writes reports/ there.
+        for folder in ["samples", "jobs", "mappings"] {
+            try FileManager.default.createSymbolicLink(
+                atPath: files.directory + "/" + folder,
+                withDestinationPath: ReconciliationTests.repository.appendingPathComponent(folder).path)
+        }
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let environment = ["DATABASE_URL": warehouse.settings.urlWithCredentials]
+            let demo = try ChildProcess.run("/usr/bin/env", ["--chdir=\(files.directory)", CLITests.binary, "demo"],
+                                            environment: environment, timeout: .seconds(600))
+            #expect(demo.status == 0, "\(demo.text.suffix(3000))")
+            #expect(demo.text.contains("reports/2025-03-18/"), "\(demo.text.prefix(500))")
+            let reports = files.directory + "/reports/2025-03-18/"
+
+            let workbook = try XLSXWorkbookReader(path: reports + "reconciliation.xlsx")
+            for sheet in ["Matched", "To review", "Unmatched payments", "Unpaid invoices"] {
+                #expect(try workbook.rows(ofSheet: sheet).count > 1, "\(sheet) has only its header")
+            }
+            let loans = try XLSXWorkbookReader(path: reports + "problem-loans.xlsx")
+            let problem = try loans.rows(ofSheet: "Problem loans 2025-03-18")
+            #expect(problem.count > 1 && problem.dropFirst().allSatisfy { $0[0].hasPrefix("KR-") }, "\(problem)")
+            for (file, first) in [("bank-days.csv", "account"), ("invoices.csv", "counterparty")] {
+                let rows = CSVText.rows(try String(contentsOfFile: reports + file, encoding: .utf8)
+                    .replacingOccurrences(of: "\u{FEFF}", with: ""))
+                #expect(rows.first?.first == first && rows.count > 1, "\(file): \(rows.prefix(2))")
+            }
+            // The demo's own sections.
+            for section in ["Reconciliation of incoming payments", "Attendance 2025-03", "Calls (calls-mango",
+                            "Calendars (calendar-ics", "A schedule from the credit calculator",
+                            "Problem loans for the collectors"] {
+                #expect(demo.text.contains(section), "the demo printed no \(section)")
+            }
+
+            let counts = """
+                SELECT (SELECT count(*) FROM ops.batches) || ' ' || (SELECT count(*) FROM core.bank_transactions)
+                    || ' ' || (SELECT count(*) FROM core.invoices) || ' ' || (SELECT count(*) FROM core.payment_allocations)
+                    || ' ' || (SELECT count(*) FROM core.loan_schedule) || ' ' || (SELECT count(*) FROM mart.loan_arrears)
+                    || ' ' || (SELECT count(*) FROM core.attendance_days) || ' ' || (SELECT count(*) FROM core.calls)
+                """
+            let before = try await LoanImportTests.query(warehouse, counts, as: String.self)
+            let again = try ChildProcess.run("/usr/bin/env", ["--chdir=\(files.directory)", CLITests.binary, "demo"],
+                                             environment: environment, timeout: .seconds(600))
+            #expect(again.status == 0, "\(again.text.suffix(2000))")
+            #expect(try await LoanImportTests.query(warehouse, counts, as: String.self) == before,
+                    "the second demo changed what the first loaded")
+        }
+    }
+}
