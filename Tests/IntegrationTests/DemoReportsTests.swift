@@ -33,6 +33,11 @@ struct DemoReportsTests {
             let loans = try XLSXWorkbookReader(path: reports + "problem-loans.xlsx")
             let problem = try loans.rows(ofSheet: "Problem loans 2025-03-18")
             #expect(problem.count > 1 && problem.dropFirst().allSatisfy { $0[0].hasPrefix("KR-") }, "\(problem)")
+            let timesheet = try XLSXWorkbookReader(path: reports + "timesheet.xlsx")
+            let t13 = try timesheet.rows(ofSheet: "Т-13 2025-03")
+            #expect(t13.contains { $0.count > 3 && $0[2] == "0001" && $0[3] == "код" }, "\(t13.prefix(8))")
+            let missed = try XLSXWorkbookReader(path: reports + "missed-calls.xlsx")
+            #expect(try missed.rows(ofSheet: missed.sheetNames[0]).count > 1, "no missed calls in the workbook")
             for (file, first) in [("bank-days.csv", "account"), ("invoices.csv", "counterparty")] {
                 let rows = CSVText.rows(try String(contentsOfFile: reports + file, encoding: .utf8)
                     .replacingOccurrences(of: "\u{FEFF}", with: ""))

@@ -69,6 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await showLoans(warehouse, on: day)
             return outcome
         }
+        printReports(in: "reports/\(day.iso)")
         Terminal.print()
         Terminal.print("Explore it: psql \"\(try await options.urlForPeople())\"  (crmhub db url prints it); "
                        + "crmhub status shows the run")
@@ -137,6 +138,28 @@ struct DemoCommand: AsyncParsableCommand {
         printTable(["starts", "ends", "subject", "", "calendars"],
                    try await CalendarReport.occurrences(warehouse, from: Date(timeIntervalSince1970: 0), limit: 12),
                    rightAligned: [])
+    }
+
+    /// Where the job's reports are, who opens which, and which first.
+    private func printReports(in folder: String) {
+        let described: [(file: String, what: String)] = [
+            ("reconciliation.xlsx", "open this first (accountants): Matched, To review (fill Decision, then crmhub "
+                + "reconcile import FILE), Unmatched payments, Unpaid invoices, Advances"),
+            ("timesheet.xlsx", "HR: the month's T-13 timesheet (? marks a day to settle at the source)"),
+            ("missed-calls.xlsx", "the call-centre manager: missed calls nobody called back"),
+            ("problem-loans.xlsx", "collectors: overdue contracts, worst first, with the phone to call"),
+            ("bank-days.csv", "per account and day: opening, in, out, closing, checked against the bank"),
+            ("invoices.csv", "per counterparty: invoiced, paid in 1C, shipped"),
+        ]
+        let present = described.filter { FileManager.default.fileExists(atPath: folder + "/" + $0.file) }
+        guard !present.isEmpty else { return }
+        Terminal.print()
+        Terminal.print("The reports the job wrote (LibreOffice or Excel opens them; docs/ has a page per user):")
+        let width = present.map { folder.count + 1 + $0.file.count }.max()!
+        for report in present {
+            let path = folder + "/" + report.file
+            Terminal.print("  " + path + String(repeating: " ", count: width - path.count) + "  " + report.what)
+        }
     }
 
     /// Loans: what the job loaded from the core banking system, a schedule from the credit calculator, and the
