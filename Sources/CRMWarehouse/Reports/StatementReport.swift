@@ -62,3 +62,20 @@ package struct StatementReport: Sendable {
         return StatementReport(days: days, counterparties: counterparties)
     }
 }
+
+extension StatementReport {
+    /// Per statement format (1C client-bank, camt.053, MT940): the files loaded and the lines they hold.
+    package static func formats(_ warehouse: Warehouse) async throws -> [[String]] {
+        try await warehouse.client.query("""
+            SELECT f.format, count(DISTINCT f.batch_id)::text, count(t.id)::text,
+                   coalesce(min(t.booked_on)::text || ' .. ' || max(t.booked_on)::text, '')
+            FROM raw.bank_statement_files f LEFT JOIN core.bank_transactions t ON t.batch_id = f.batch_id
+            GROUP BY f.format ORDER BY f.format
+            """, logger: warehouse.logger).collect().map { row in
+            let (format, files, lines, days) = try row.decode((String, String, String, String).self)
+            return [["1c": "1C client-bank (bank-1c)", "camt053": "ISO 20022 camt.053 (bank-camt053)",
+                     "mt940": "SWIFT MT940 (bank-mt940)"][format] ?? format, files, lines, days]
+        }
+    }
+}
+

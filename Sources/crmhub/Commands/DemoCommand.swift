@@ -40,6 +40,17 @@ struct DemoCommand: AsyncParsableCommand {
                                + "so that every report has rows).", valueName: "time"))
     var at = DemoCommand.samplesTime
 
+    /// The parts `--only` shows.
+    enum Part: String, CaseIterable, ExpressibleByArgument {
+        case accounting, hr, calls, calendars, loans
+    }
+
+    @Option(help: ArgumentHelp("Show one part: accounting, hr, calls, calendars or loans (the job runs whole).",
+                               valueName: "part"))
+    var only: Part?
+
+    func shows(_ part: Part) -> Bool { only == nil || only == part }
+
     func run() async throws {
         guard FileManager.default.fileExists(atPath: job) else {
             throw HubError(.configuration, "no job file at \(job): run the demo from the CRMHub checkout, or pass --job FILE")
@@ -59,17 +70,24 @@ struct DemoCommand: AsyncParsableCommand {
             var runner = JobRunner(warehouse: warehouse) { Terminal.print($0) }
             runner.qualityTests = tests
             let outcome = try await runner.run(nightly, scheduledFor: scheduledFor, trigger: .manual)
-            printReport(try await StatementReport.read(warehouse))
-            printInvoices(try await InvoiceSummaryReport.read(warehouse))
-            printReconciliation(try await ReconciliationReport.read(
-                warehouse, from: CalendarDate(year: 2000, month: 1, day: 1)!, to: CalendarDate(year: 2099, month: 12, day: 31)!))
-            try await showAttendance(warehouse)
-            try await showCalls(warehouse)
-            try await showCalendars(warehouse)
-            try await showLoans(warehouse, on: day)
+            if shows(.accounting) {
+                Terminal.print()
+                Terminal.print("Bank statements by format (the same day from two formats is stored once)")
+                printTable(["format", "files", "lines stored", "booked"], try await StatementReport.formats(warehouse),
+                           rightAligned: [1, 2])
+                printReport(try await StatementReport.read(warehouse))
+                printInvoices(try await InvoiceSummaryReport.read(warehouse))
+                printReconciliation(try await ReconciliationReport.read(
+                    warehouse, from: CalendarDate(year: 2000, month: 1, day: 1)!,
+                    to: CalendarDate(year: 2099, month: 12, day: 31)!))
+            }
+            if shows(.hr) { try await showAttendance(warehouse) }
+            if shows(.calls) { try await showCalls(warehouse) }
+            if shows(.calendars) { try await showCalendars(warehouse) }
+            if shows(.loans) { try await showLoans(warehouse, on: day) }
             return outcome
         }
-        printReports(in: "reports/\(day.iso)")
+        printReports(in: "reports/\(day.iso)", part: only)
         Terminal.print()
         Terminal.print("Explore it: psql \"\(try await options.urlForPeople())\"  (crmhub db url prints it); "
                        + "crmhub status shows the run")
@@ -141,17 +159,19 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Where the job's reports are, who opens which, and which first.
-    private func printReports(in folder: String) {
-        let described: [(file: String, what: String)] = [
-            ("reconciliation.xlsx", "open this first (accountants): Matched, To review (fill Decision, then crmhub "
-                + "reconcile import FILE), Unmatched payments, Unpaid invoices, Advances"),
-            ("timesheet.xlsx", "HR: the month's T-13 timesheet (? marks a day to settle at the source)"),
-            ("missed-calls.xlsx", "the call-centre manager: missed calls nobody called back"),
-            ("problem-loans.xlsx", "collectors: overdue contracts, worst first, with the phone to call"),
-            ("bank-days.csv", "per account and day: opening, in, out, closing, checked against the bank"),
-            ("invoices.csv", "per counterparty: invoiced, paid in 1C, shipped"),
+    private func printReports(in folder: String, part: Part?) {
+        let described: [(file: String, part: Part, what: String)] = [
+            ("reconciliation.xlsx", .accounting, "open this first (accountants): Matched, To review (fill Decision, "
+                + "then crmhub reconcile import FILE), Unmatched payments, Unpaid invoices, Advances"),
+            ("timesheet.xlsx", .hr, "HR: the month's T-13 timesheet (? marks a day to settle at the source)"),
+            ("missed-calls.xlsx", .calls, "the call-centre manager: missed calls nobody called back"),
+            ("problem-loans.xlsx", .loans, "collectors: overdue contracts, worst first, with the phone to call"),
+            ("bank-days.csv", .accounting, "per account and day: opening, in, out, closing, checked against the bank"),
+            ("invoices.csv", .accounting, "per counterparty: invoiced, paid in 1C, shipped"),
         ]
-        let present = described.filter { FileManager.default.fileExists(atPath: folder + "/" + $0.file) }
+        let present = described.filter {
+            (part == nil || $0.part == part) && FileManager.default.fileExists(atPath: folder + "/" + $0.file)
+        }
         guard !present.isEmpty else { return }
         Terminal.print()
         Terminal.print("The reports the job wrote (LibreOffice or Excel opens them; docs/ has a page per user):")
