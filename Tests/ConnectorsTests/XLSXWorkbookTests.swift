@@ -123,8 +123,13 @@ struct XLSXWorkbookTests {
             Issue.record("sheet1.xml must open with a SpreadsheetML worksheet, got \(String(describing: sheetEvents.first))")
             return
         }
-        let records = sheetEvents.compactMap { if case .record(let node, _, _) = $0 { node } else { nil } }
-        #expect(records.map(\.name) == ["sheetViews", "sheetFormatPr", "cols", "sheetData", "autoFilter", "pageMargins"])
+        let all = sheetEvents.compactMap { if case .record(let node, _, _) = $0 { node } else { nil } }
+        // In the schema's order; printed one page wide in landscape (sheetPr, pageSetup).
+        #expect(all.map(\.name) == ["sheetPr", "sheetViews", "sheetFormatPr", "cols", "sheetData", "autoFilter",
+                                    "pageMargins", "pageSetup"])
+        #expect(all.first?.element(["pageSetUpPr"])?.attribute("fitToPage") == "1")
+        #expect(all.last?.attribute("orientation") == "landscape" && all.last?.attribute("fitToWidth") == "1")
+        let records = Array(all.dropFirst())
         let pane = try #require(records.first?.element(["sheetView", "pane"]))
         #expect(pane.attributes == [XMLAttribute(name: "ySplit", value: "1"), XMLAttribute(name: "topLeftCell", value: "A2"),
                                     XMLAttribute(name: "activePane", value: "bottomLeft"),

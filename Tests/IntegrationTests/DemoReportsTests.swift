@@ -68,4 +68,23 @@ struct DemoReportsTests {
                     "the second demo changed what the first loaded")
         }
     }
+
+    @Test("every tour is linked from the README, and every picture it shows exists (scripts/render-tour-pictures)")
+    func toursAreReachable() throws {
+        let root = ReconciliationTests.repository
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let tours = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs/tour").path)
+            .filter { $0.hasSuffix(".md") && $0 != "README.md" }
+        #expect(Set(tours) == ["accountant.md", "hr.md", "call-centre.md", "loan-officer.md", "analyst.md", "operator.md"])
+        for tour in tours {
+            #expect(readme.contains("(docs/tour/\(tour))"), "the README does not link \(tour)")
+            let text = try String(contentsOf: root.appendingPathComponent("docs/tour/" + tour), encoding: .utf8)
+            #expect(text.contains("## When something"), "\(tour) says nothing about what to do when it goes wrong")
+            for image in text.components(separatedBy: "](images/").dropFirst() {
+                let name = String(image.prefix { $0 != ")" })
+                #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("docs/tour/images/" + name).path),
+                        "\(tour) shows images/\(name), which is not there")
+            }
+        }
+    }
 }

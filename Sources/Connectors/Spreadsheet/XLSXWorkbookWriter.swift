@@ -112,6 +112,8 @@ public final class XLSXWorkbookWriter {
         current = sheet
         sheet.raw(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n")
         sheet.raw(#"<worksheet xmlns="\#(XLSXPart.mainNamespace)" xmlns:r="\#(XLSXPart.relationshipsNamespace)">"#)
+        // Printed (and exported to PDF) one page wide, in landscape: a report's columns stay together.
+        sheet.raw(#"<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>"#)
         sheet.raw(#"<sheetViews><sheetView workbookViewId="0"\#(sheets.isEmpty ? #" tabSelected="1""# : "")>"#)
         sheet.raw(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#)
         sheet.raw(#"<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>"#)
@@ -157,6 +159,7 @@ public final class XLSXWorkbookWriter {
             filterRange = range
         }
         sheet.raw(#"<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>"#)
+        sheet.raw(#"<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>"#)
         sheet.raw("</worksheet>\n")
         current = nil
         sheets.append(WrittenSheet(name: sheet.name, file: sheet.file, filterRange: filterRange))
