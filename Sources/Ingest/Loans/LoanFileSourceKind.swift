@@ -14,8 +14,8 @@ struct LoanFileSourceKind: SourceKind {
 
     var summary: String {
         content == .contracts
-            ? "Loan contracts from the core banking system, each with its schedule (CSV)."
-            : "Disbursements, repayments, restructurings and write-offs on loan contracts (CSV)."
+            ? "Loan contracts from the core banking system, each with its schedule (CSV or XML)."
+            : "Disbursements, repayments, restructurings and write-offs on loan contracts (CSV or XML)."
     }
 
     var columns: [String] { content == .contracts ? LoanContractFile.columns : LoanOperationFile.columns }
