@@ -115,6 +115,32 @@ enum ReconcileBenchmark {
             say(String(format: "  accuracy: auto precision %.4f (%d wrong of %d; target ≥ 0.99); right answer found "
                        + "(auto or suggested) for %.4f of the %d payments that have one (target ≥ 0.95)",
                        precision, accuracy.1, accuracy.0, recall, accuracy.2))
+            // mart.invoice_status against the truth: what the generated payments pay of each invoice (a full payment
+            // its amount, a partial one half, a payment of two invoices each in full), in the invoice's currency.
+            let statuses = try await warehouse.client.query("""
+                WITH contributions AS (
+                    SELECT i.id, CASE WHEN (substr(t.doc_number, 4)::int % 100) BETWEEN 45 AND 54
+                                      THEN round(i.amount / 2, 2) ELSE i.amount END AS paid
+                    FROM core.bank_transactions t JOIN core.invoices i ON i.number = t.attributes->>'truth'
+                    WHERE t.doc_number LIKE 'PP-%'
+                    UNION ALL
+                    SELECT i.id, i.amount FROM core.bank_transactions t JOIN core.invoices i ON i.number = t.attributes->>'also'
+                    WHERE t.doc_number LIKE 'PP-%'
+                ), truth AS (
+                    SELECT id, sum(paid) >= min(i.amount) AS in_full FROM contributions c JOIN core.invoices i USING (id)
+                    GROUP BY id
+                )
+                SELECT count(*) FILTER (WHERE s.status IN ('paid', 'overpaid'))::bigint,
+                       count(*) FILTER (WHERE s.status IN ('paid', 'overpaid') AND NOT coalesce(t.in_full, false))::bigint,
+                       count(*) FILTER (WHERE t.in_full)::bigint,
+                       count(*) FILTER (WHERE t.in_full AND s.status IN ('paid', 'overpaid'))::bigint,
+                       count(*) FILTER (WHERE s.status = 'overpaid')::bigint
+                FROM mart.invoice_status s LEFT JOIN truth t ON t.id = s.invoice_id
+                """, logger: logger).collect().first!.decode((Int64, Int64, Int64, Int64, Int64).self)
+            say(String(format: "  mart.invoice_status: %d invoices shown paid, %d of them not paid in full by the truth "
+                       + "(target 0); %.4f of the %d invoices the truth pays in full are shown paid (the rest wait "
+                       + "in To review); %d shown overpaid", statuses.0, statuses.1,
+                       statuses.2 > 0 ? Double(statuses.3) / Double(statuses.2) : 1, statuses.2, statuses.4))
         }
     }
 
