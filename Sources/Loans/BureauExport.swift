@@ -23,10 +23,10 @@ package enum BureauExport {
     /// The most problems listed in the error (all are counted).
     static let problemsShown = 20
 
-    package static func write(warehouse: Warehouse, on date: CalendarDate, layoutPath: String, settingsPath: String,
-                              to path: String) async throws -> Summary {
-        let layout = try BureauLayoutLoader.load(path: layoutPath)
-        _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: date, settingsPath: settingsPath)
+    /// `layout` and `settings` are read by the caller before it opens the warehouse: a wrong file fails at once.
+    package static func write(warehouse: Warehouse, on date: CalendarDate, layout: BureauLayout,
+                              settings: (settings: LoanSettings, sha256: String), to path: String) async throws -> Summary {
+        _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: date, settings: settings)
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")

@@ -53,7 +53,8 @@ package enum BureauLayoutLoader {
 
     package static func load(path: String) throws -> BureauLayout {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw HubError(.configuration, "no bureau layout file", location: SourceLocation(source: path))
+            throw HubError(.configuration, "no bureau layout file: pass --layout FILE, or run from the CRMHub checkout, "
+                               + "whose mappings/bureau-katm.yaml is the bundled layout", location: SourceLocation(source: path))
         }
         let (layout, diagnostics) = load(String(decoding: data, as: UTF8.self), file: path)
         guard let layout else {

@@ -7,7 +7,16 @@ import HubCore
 package enum LoanArrearsRun {
     package static func snapshot(warehouse: Warehouse, on date: CalendarDate, settingsPath: String,
                                  replace: Bool = false) async throws -> LoanArrearsStore.Outcome {
-        let (settings, sha256) = try LoanSettingsLoader.load(path: settingsPath)
+        try await snapshot(warehouse: warehouse, on: date, settings: try LoanSettingsLoader.load(path: settingsPath),
+                           replace: replace)
+    }
+
+    /// With the settings already read (the commands read them before they open the warehouse, so that a wrong
+    /// path fails at once and touches nothing).
+    package static func snapshot(warehouse: Warehouse, on date: CalendarDate,
+                                 settings loaded: (settings: LoanSettings, sha256: String),
+                                 replace: Bool = false) async throws -> LoanArrearsStore.Outcome {
+        let (settings, sha256) = loaded
         return try await LoanArrearsStore(warehouse: warehouse).snapshot(
             on: date, settingsSHA256: sha256, replace: replace
         ) { contract in

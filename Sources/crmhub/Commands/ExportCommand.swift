@@ -132,10 +132,10 @@ struct ExportBureauCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let day = try parseDate(date, "--date") else { return }
-        let (layout, settings, out) = (self.layout, self.settings, self.out)
+        let layout = try BureauLayoutLoader.load(path: self.layout)
+        let (settings, out) = (try LoanSettingsLoader.load(path: self.settings), self.out)
         let summary = try await options.withMigratedWarehouse { warehouse in
-            try await BureauExport.write(warehouse: warehouse, on: day, layoutPath: layout, settingsPath: settings,
-                                         to: out)
+            try await BureauExport.write(warehouse: warehouse, on: day, layout: layout, settings: settings, to: out)
         }
         Terminal.print("wrote \(out): submission \(summary.submission), "
                        + summary.records.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

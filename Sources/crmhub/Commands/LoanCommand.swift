@@ -143,9 +143,9 @@ struct LoanArrearsCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let day = try parseDate(date, "--date") else { return }
-        let (settings, replace) = (self.settings, self.replace)
+        let (settings, replace) = (try LoanSettingsLoader.load(path: self.settings), self.replace)
         let (outcome, report) = try await options.withMigratedWarehouse { warehouse in
-            let outcome = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settingsPath: settings,
+            let outcome = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settings: settings,
                                                             replace: replace)
             return (outcome, try await LoanArrearsReport.read(warehouse, on: day))
         }

@@ -128,9 +128,9 @@ struct ProblemLoansReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let day = try parseDate(date, "--date") else { return }
-        let settings = self.settings
+        let settings = try LoanSettingsLoader.load(path: self.settings)
         let report = try await options.withMigratedWarehouse { warehouse in
-            _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settingsPath: settings)
+            _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settings: settings)
             return try await LoanArrearsReport.read(warehouse, on: day)
         }
         guard let report else { throw ExitCode(1) }
