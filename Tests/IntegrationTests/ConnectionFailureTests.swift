@@ -185,4 +185,26 @@ struct ConnectionFailureTests {
             #expect(!output.text.contains("secret"))
         }
     }
+
+    @Test("a server that answers but has no such database, or no such user, says what to fix, and is not retried")
+    func refusalsNameTheirFix() async throws {
+        let server = try await TestDatabase.server()
+        let missing = try await crmhub(["status"], database: server.with(database: "no_such_database_here"))
+        #expect(missing.status == 1, "\(missing.text)")
+        #expect(missing.text.contains("has no database \"no_such_database_here\": create it (createdb no_such_database_here"),
+                "\(missing.text)")
+        let stranger = try DatabaseSettings(url: server.urlWithCredentials
+            .replacingOccurrences(of: "user=\(server.username)", with: "user=no_such_role_here")
+            .replacingOccurrences(of: "//\(server.username)", with: "//no_such_role_here"))
+        let refused = try await crmhub(["status"], database: stranger)
+        #expect(refused.text.contains("refused user \"no_such_role_here\"") && refused.text.contains("pg_hba.conf"),
+                "\(refused.text)")
+        // Not retryable: the scheduler would otherwise wait and try again for nothing.
+        do {
+            try await Warehouse.open(server.with(database: "no_such_database_here"), logger: TestDatabase.logger) { _ in }
+            Issue.record("a warehouse without its database opened")
+        } catch let error as HubError {
+            #expect(!error.isRetryable, "\(error)")
+        }
+    }
 }

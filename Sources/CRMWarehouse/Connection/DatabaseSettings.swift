@@ -130,6 +130,18 @@ package struct DatabaseSettings: Sendable, CustomStringConvertible {
     /// The error for a server that could not be reached: where CRMHub looked, why it failed, what to check.
     func unreachable(_ error: any Error) -> HubError {
         let reason = Warehouse.describe(error)
+        // The server answered, and said what is wrong: name that fix, not "is it running?". Neither goes away
+        // by retrying.
+        switch Warehouse.sqlState(of: error) {
+        case "3D000":
+            return HubError(.database, "the PostgreSQL server at \(url) has no database \"\(database)\": create it "
+                                + "(createdb \(database), as a user allowed to) or name another database in DATABASE_URL")
+        case "28P01", "28000":
+            return HubError(.database, "PostgreSQL at \(url) refused user \"\(username)\": \(reason); check the user and "
+                                + "password in DATABASE_URL (or the secret it names) and the server's pg_hba.conf")
+        default:
+            break
+        }
         let check: String
         switch target {
         case .tcp(let host, let port, _):
