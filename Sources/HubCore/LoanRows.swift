@@ -33,14 +33,18 @@ public struct LoanScheduleRequest: Sendable, Equatable {
     }
 }
 
-/// One instalment as `core.loan_schedule` stores it, in hundredths (tiyin).
+/// One instalment as `core.loan_schedule` stores it, in hundredths (tiyin); the credit calculator's
+/// `ScheduledInstalment`.
 public struct LoanScheduleLine: Sendable, Equatable {
+    /// 1-based.
     public var number: Int
     public var dueDate: CalendarDate
+    /// Calendar days since the previous due date (or the disbursement).
     public var days: Int
     public var paymentTiyin: Int64
     public var principalTiyin: Int64
     public var interestTiyin: Int64
+    /// What is left to repay after this instalment.
     public var balanceTiyin: Int64
 
     public init(number: Int, dueDate: CalendarDate, days: Int, paymentTiyin: Int64, principalTiyin: Int64,

@@ -151,7 +151,7 @@ struct BureauFileWriter {
         case .date:
             return CalendarDate(isoDate: value) == nil ? "'\(value)' is not a date" : nil
         case .amount:
-            return Decimal(string: value) == nil ? "'\(value)' is not an amount" : nil
+            return Decimal(plainText: value) == nil ? "'\(value)' is not an amount" : nil
         case .whole:
             return Int(value) == nil ? "'\(value)' is not a whole number" : nil
         case .text:

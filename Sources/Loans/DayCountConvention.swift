@@ -14,34 +14,19 @@ public enum DayCountConvention: String, Sendable, CaseIterable, Codable {
     /// Actual days over 360.
     case actual360 = "act/360"
 
-    /// The interest `balance` earns from `start` (exclusive) to `end` (inclusive) at `annualRatePercent`, not
-    /// rounded: the caller rounds once per period.
+    /// The interest `balance` (at most two decimals) earns from `start` (exclusive) to `end` (inclusive) at
+    /// `annualRatePercent` (at most six decimals), in units of the currency, not rounded: `interestFraction`,
+    /// the calculator's own, as a `Decimal`.
     public func interest(on balance: Decimal, annualRatePercent: Decimal, from start: CalendarDate,
                          to end: CalendarDate) -> Decimal {
-        let yearly = balance * annualRatePercent
-        switch self {
-        case .thirty360:
-            return yearly * Decimal(Self.days360(from: start, to: end)) / 36_000
-        case .actual365:
-            return yearly * Decimal(end.dayNumber - start.dayNumber) / 36_500
-        case .actual360:
-            return yearly * Decimal(end.dayNumber - start.dayNumber) / 36_000
-        case .actualActual:
-            // Each year's days over that year's length, summed unrounded (reference §3.2: 17/366 + 14/365).
-            var total = Decimal(0)
-            var cursor = start
-            while cursor < end {
-                let nextJanuary = CalendarDate(year: cursor.year + 1, month: 1, day: 1)!
-                let boundary = min(end, nextJanuary)
-                let yearLength = CalendarDate.isLeap(cursor.year) ? 36_600 : 36_500
-                total += yearly * Decimal(boundary.dayNumber - cursor.dayNumber) / Decimal(yearLength)
-                cursor = boundary
-            }
-            return total
-        }
+        let (numerator, denominator) = interestFraction(
+            balanceTiyin: Int128(Tiyin.of(balance) ?? 0), rateMicroPercent: Int128(Tiyin.of(annualRatePercent * 10_000) ?? 0),
+            from: start, to: end)
+        // Int128 has no Decimal initialiser: through its digits, exact to Decimal's 38.
+        return Decimal(string: String(numerator))! / Decimal(string: String(denominator))! / 100
     }
 
-    /// The same interest as an exact fraction of tiyin: `balanceTiyin` at `rateMicroPercent` millionths of a
+    /// The interest as an exact fraction of tiyin: `balanceTiyin` at `rateMicroPercent` millionths of a
     /// percent a year, as (numerator, denominator), for the calculator to round once.
     func interestFraction(balanceTiyin: Int128, rateMicroPercent: Int128, from start: CalendarDate,
                           to end: CalendarDate) -> (Int128, Int128) {

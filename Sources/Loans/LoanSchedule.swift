@@ -1,19 +1,11 @@
 import Foundation
 import HubCore
 
-/// One instalment of a schedule, in hundredths of the currency (tiyin), with the same values as `Decimal`s.
-public struct ScheduledInstalment: Sendable, Equatable {
-    /// 1-based.
-    public var number: Int
-    public var dueDate: CalendarDate
-    /// Calendar days since the previous due date (or the disbursement).
-    public var days: Int
-    public var paymentTiyin: Int64
-    public var principalTiyin: Int64
-    public var interestTiyin: Int64
-    /// What is left to repay after this instalment.
-    public var balanceTiyin: Int64
+/// One instalment of a schedule: the row `core.loan_schedule` stores, in hundredths of the currency (tiyin).
+public typealias ScheduledInstalment = LoanScheduleLine
 
+extension LoanScheduleLine {
+    /// The same amounts as `Decimal`s, for callers that compute in them.
     public var payment: Decimal { Tiyin.decimal(paymentTiyin) }
     public var principal: Decimal { Tiyin.decimal(principalTiyin) }
     public var interest: Decimal { Tiyin.decimal(interestTiyin) }

@@ -56,6 +56,18 @@ package enum ConfigValidator {
         return (result.qualityTests, result.diagnostics)
     }
 
+    /// The settings files under `mappings/` that are not data-quality tests: how each is recognised by its name,
+    /// and checked.
+    static let settingsFiles: [(recognises: @Sendable (String) -> Bool,
+                                check: @Sendable (String, String) -> [ConfigDiagnostic])] = [
+        (AttendanceSettingsLoader.isSettingsFile, { AttendanceSettingsLoader.load($0, file: $1).1 }),
+        (CallSettingsLoader.isSettingsFile, { CallSettingsLoader.load($0, file: $1).1 }),
+        (ExchangeSettingsLoader.isSettingsFile, { ExchangeSettingsLoader.load($0, file: $1).1 }),
+        (ZUPSettingsLoader.isSettingsFile, { ZUPSettingsLoader.load($0, file: $1).1 }),
+        (BureauLayoutLoader.isLayoutFile, { BureauLayoutLoader.load($0, file: $1).1 }),
+        (LoanSettingsLoader.isSettingsFile, { LoanSettingsLoader.load($0, file: $1).1 }),
+    ]
+
     private static func check(_ file: String, into result: inout Result) {
         result.files.append(file)
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
@@ -65,28 +77,8 @@ package enum ConfigValidator {
             return
         }
         if URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent == "mappings" {
-            if AttendanceSettingsLoader.isSettingsFile(file) {
-                result.diagnostics += AttendanceSettingsLoader.load(text, file: file).1
-                return
-            }
-            if CallSettingsLoader.isSettingsFile(file) {
-                result.diagnostics += CallSettingsLoader.load(text, file: file).1
-                return
-            }
-            if ExchangeSettingsLoader.isSettingsFile(file) {
-                result.diagnostics += ExchangeSettingsLoader.load(text, file: file).1
-                return
-            }
-            if ZUPSettingsLoader.isSettingsFile(file) {
-                result.diagnostics += ZUPSettingsLoader.load(text, file: file).1
-                return
-            }
-            if BureauLayoutLoader.isLayoutFile(file) {
-                result.diagnostics += BureauLayoutLoader.load(text, file: file).1
-                return
-            }
-            if LoanSettingsLoader.isSettingsFile(file) {
-                result.diagnostics += LoanSettingsLoader.load(text, file: file).1
+            if let settings = Self.settingsFiles.first(where: { $0.recognises(file) }) {
+                result.diagnostics += settings.check(text, file)
                 return
             }
             if ReconciliationRulesLoader.isRulesFile(file) {

@@ -106,15 +106,10 @@ package struct ReferenceFileStore: Sendable {
     ) async throws -> FileLoadOutcome {
         FileLoadOutcome(try await BatchLoad(warehouse: warehouse).run(source, lock: .perContent,
                                                                       beforeCommit: beforeCommit) { batch in
-            let staged = try await batch.stage(Self.stageTable, payload: content.payload) { stage in
-                var writer = ReferenceRowWriter(stage: stage, fieldCount: content.payload.count)
-                try await produce(&writer)
-                stage = writer.stage
-            }
-            let changed = try await batch.connection.query(content.merge(batchID: batch.id), logger: batch.logger)
-                .collect().first!.decode(Int64.self)
-            let counts = BatchCounts(batchID: batch.id, read: staged.rows + staged.quarantined, loaded: Int(changed),
-                                     duplicate: staged.rows - Int(changed), quarantined: staged.quarantined)
+            let staged = try await batch.stageRows(Self.stageTable, payload: content.payload, produce: produce)
+            let changed = try await batch.scalar(content.merge(batchID: batch.id))
+            let counts = BatchCounts(batchID: batch.id, read: staged.rows + staged.quarantined, loaded: changed,
+                                     duplicate: staged.rows - changed, quarantined: staged.quarantined)
             return BatchWritten(counts: counts, detail: staged.samples)
         })
     }
@@ -135,5 +130,24 @@ package struct ReferenceRowWriter {
 
     package mutating func quarantine(_ record: QuarantinedRecord) async throws {
         try await stage.quarantine(record)
+    }
+}
+
+extension OpenBatch {
+    /// The single bigint a statement returns (a count).
+    func scalar(_ query: PostgresQuery) async throws -> Int {
+        Int(try await connection.query(query, logger: logger).collect().first!.decode(Int64.self))
+    }
+
+    /// Stages a fixed-layout file: `produce` hands its rows (the payload's fields) and unreadable lines to a
+    /// `ReferenceRowWriter` over the stage table `name`.
+    func stageRows(_ name: String, payload: [String], produce: (inout ReferenceRowWriter) async throws -> Void)
+        async throws -> (rows: Int, quarantined: Int, samples: [QuarantinedRecord])
+    {
+        try await stage(name, payload: payload) { stage in
+            var writer = ReferenceRowWriter(stage: stage, fieldCount: payload.count)
+            try await produce(&writer)
+            stage = writer.stage
+        }
     }
 }

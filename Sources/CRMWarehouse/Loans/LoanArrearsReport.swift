@@ -39,13 +39,6 @@ package struct LoanArrearsReport: Sendable {
     package var problemLoans: [ProblemLoan]
     package var buckets: [BucketTotal]
 
-    /// The day of the latest repayment loaded (the samples' business date, for the demo); nil without any.
-    package static func latestRepaymentDay(_ warehouse: Warehouse) async throws -> CalendarDate? {
-        try await warehouse.client.query("SELECT max(paid_on)::text FROM core.loan_payments WHERE kind = 'repayment'",
-                                         logger: warehouse.logger).collect().first?.decode(String?.self)
-            .flatMap(CalendarDate.init(isoDate:))
-    }
-
     /// The snapshot of `date`; nil when none was taken for that day.
     package static func read(_ warehouse: Warehouse, on date: CalendarDate) async throws -> LoanArrearsReport? {
         let connection = warehouse.client

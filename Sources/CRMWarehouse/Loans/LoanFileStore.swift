@@ -47,11 +47,7 @@ package struct LoanFileStore: Sendable {
     ) async throws -> FileLoadOutcome {
         FileLoadOutcome(try await BatchLoad(warehouse: warehouse).run(source, lock: .perContent,
                                                                       beforeCommit: beforeCommit) { batch in
-            let staged = try await batch.stage(Self.stageTable, payload: content.payload) { stage in
-                var writer = ReferenceRowWriter(stage: stage, fieldCount: content.payload.count)
-                try await produce(&writer)
-                stage = writer.stage
-            }
+            let staged = try await batch.stageRows(Self.stageTable, payload: content.payload, produce: produce)
             var quarantined = staged.quarantined
             var changed = 0
             switch content {
@@ -315,12 +311,5 @@ package struct LoanFileStore: Sendable {
             )
             SELECT * FROM upserted
             """)
-    }
-}
-
-extension OpenBatch {
-    /// The single bigint a statement returns (a count).
-    func scalar(_ query: PostgresQuery) async throws -> Int {
-        Int(try await connection.query(query, logger: logger).collect().first!.decode(Int64.self))
     }
 }

@@ -139,11 +139,7 @@ struct LoanFileSourceKind: SourceKind {
             dayCount: DayCountConvention(rawValue: request.dayCount) ?? .actual365, disbursed: request.effectiveFrom,
             firstDue: request.firstDue, rounding: RoundingUnit(rawValue: request.rounding) ?? .tiyin)
         do throws(LoanTermsError) {
-            return .success(try LoanScheduleCalculator.schedule(terms).instalments.map {
-                LoanScheduleLine(number: $0.number, dueDate: $0.dueDate, days: $0.days, paymentTiyin: $0.paymentTiyin,
-                                 principalTiyin: $0.principalTiyin, interestTiyin: $0.interestTiyin,
-                                 balanceTiyin: $0.balanceTiyin)
-            })
+            return .success(try LoanScheduleCalculator.schedule(terms).instalments)
         } catch {
             return .failure(LoanScheduleRefusal(reason: error.description))
         }

@@ -185,7 +185,9 @@ struct DemoCommand: AsyncParsableCommand {
     /// Loans: what the job loaded from the core banking system, a schedule from the credit calculator, and the
     /// arrears of the run's day (the job's loan-arrears step took them, once).
     private func showLoans(_ warehouse: Warehouse, on day: CalendarDate) async throws {
-        guard try await LoanArrearsReport.latestRepaymentDay(warehouse) != nil else { return }
+        // The job's loan-arrears step took the day's snapshot; taken here too for a job without that step.
+        _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settingsPath: LoanSettingsLoader.defaultPath)
+        guard let report = try await LoanArrearsReport.read(warehouse, on: day), !report.buckets.isEmpty else { return }
         let example = try LoanScheduleCalculator.schedule(LoanTerms(
             principal: 120_000_000, annualRatePercent: 24, months: 12, method: .annuity, dayCount: .thirty360,
             disbursed: CalendarDate(year: 2024, month: 11, day: 15)!))
@@ -198,8 +200,6 @@ struct DemoCommand: AsyncParsableCommand {
         } + [["Σ", "", example.totalPayment.moneyText, example.totalPrincipal.moneyText,
               example.totalInterest.moneyText, ""]]
         printTable(["#", "due", "payment", "principal", "interest", "balance"], rows, rightAligned: [2, 3, 4, 5])
-        _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settingsPath: LoanSettingsLoader.defaultPath)
-        guard let report = try await LoanArrearsReport.read(warehouse, on: day) else { return }
         Terminal.print()
         Terminal.print("Loans from the core banking system (loan-contracts, loan-operations samples/loans): arrears on "
                        + "\(day.iso) (crmhub loan arrears --date \(day.iso))")
