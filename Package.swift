@@ -128,11 +128,17 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // Stand-ins for the customer's systems on 127.0.0.1 (an Exchange mailbox over EWS), for the protocol tests
+        // and the demo, where none is reachable: CRMHub's real clients talk to them over HTTP.
+        .target(
+            name: "LocalServers",
+            dependencies: ["Connectors", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .executableTarget(
             name: "crmhub",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
-                "HubConfiguration", "Attendance", "Calls", "Calendars", "Loans",
+                "HubConfiguration", "Attendance", "Calls", "Calendars", "Loans", "LocalServers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -169,7 +175,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Mapping", "Scheduler", "Reconciliation",
-                "Reports", "Attendance", "Calls", "Calendars",
+                "Reports", "Attendance", "Calls", "Calendars", "LocalServers",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

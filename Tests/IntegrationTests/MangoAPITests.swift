@@ -3,6 +3,7 @@ import Connectors
 import Foundation
 import HubCore
 import Ingest
+import LocalServers
 import PostgresNIO
 import Synchronization
 import Testing

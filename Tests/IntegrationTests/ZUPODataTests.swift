@@ -1,6 +1,7 @@
 import CRMWarehouse
 import Foundation
 import HubCore
+import LocalServers
 import PostgresNIO
 import Testing
 

@@ -2,10 +2,11 @@ import CRMWarehouse
 import Connectors
 import Foundation
 import HubCore
+import LocalServers
 import PostgresNIO
 import Testing
 
-/// `crmhub sync exchange` against `FakeExchangeServer` on 127.0.0.1: the pull of the samples' calendar, contacts
+/// `crmhub sync exchange` against `LocalExchangeServer` on 127.0.0.1: the pull of the samples' calendar, contacts
 /// and tasks; the push of what the CRM made, changed and deleted; conflicts; deletions both ways; and that a
 /// sync with nothing new on either side sends and changes nothing.
 @Suite("Exchange Web Services, both ways")
@@ -37,61 +38,14 @@ struct ExchangeSyncTests {
         return try files.write("exchange.yaml", Data(text.utf8))
     }
 
-    static func server() -> FakeExchangeServer { FakeExchangeServer(mailbox: mailbox, authorization: basic) }
+    static func server() throws -> LocalExchangeServer {
+        try LocalExchangeServer(mailbox: mailbox, authorization: basic)
+    }
 
-    /// The mailbox of the shared samples (ews_finditem_response.xml, ews_getitem_response.xml), a contact of a
-    /// client's employee and one of a colleague, and a task.
-    static func seed(_ server: FakeExchangeServer) {
-        let karimova = FakeExchangeServer.Attendee(name: "Karimova Dilnoza", email: mailbox, response: "Organizer")
-        let planning = [
-            FakeExchangeServer.Attendee(name: "Toshmatov Jasur", email: "j.toshmatov@acme-demo.uz", response: "Accept"),
-            FakeExchangeServer.Attendee(name: "Rahimov Aziz", email: "a.rahimov@acme-demo.uz", response: "Tentative"),
-            FakeExchangeServer.Attendee(name: "Yusupova Malika", email: "m.yusupova@acme-demo.uz",
-                                        response: "NoResponseReceived", optional: true),
-        ]
-        func meeting(_ id: String, _ fields: [String: String], organizer: FakeExchangeServer.Attendee,
-                     attendees: [FakeExchangeServer.Attendee]) {
-            server.add(.init(id: id, folder: .calendar, fields: fields, attendees: attendees, organizer: organizer,
-                             lastModified: 1_741_936_200))
-        }
-        meeting("AAMkOccurrence20250310=", [
-            "Subject": "Еженедельная планёрка отдела продаж", "UID": seriesUID, "RecurrenceId": "2025-03-10T05:00:00Z",
-            "Start": "2025-03-10T05:00:00Z", "End": "2025-03-10T06:00:00Z", "IsAllDayEvent": "false",
-            "LegacyFreeBusyStatus": "Busy", "Location": "Ташкент, ул. Амира Темура 1, переговорная «Самарканд»",
-            "IsCancelled": "false", "IsRecurring": "true", "CalendarItemType": "Occurrence",
-            "MyResponseType": "Organizer",
-        ], organizer: karimova, attendees: planning)
-        meeting("AAMkSingleVektor20250312=", [
-            "Subject": "Созвон с клиентом ООО «Вектор»", "UID": vektorUID, "Start": "2025-03-12T08:00:00Z",
-            "End": "2025-03-12T09:00:00Z", "IsAllDayEvent": "false", "Location": "Microsoft Teams",
-            "IsCancelled": "false", "CalendarItemType": "Single", "MyResponseType": "Accept",
-        ], organizer: .init(name: "Ivanov Sergey", email: "s.ivanov@vektor-demo.ru", response: "Organizer"),
-           attendees: [.init(name: "Karimova Dilnoza", email: mailbox, response: "Accept")])
-        meeting("AAMkSingleVisit20250314=", [
-            "Subject": "Визит к клиенту: ООО «Самарканд Текстиль Демо»", "UID": "ACMEDEMO-VISIT-0004",
-            "Start": "2025-03-14T09:00:00Z", "End": "2025-03-14T10:30:00Z", "IsAllDayEvent": "false",
-            "LegacyFreeBusyStatus": "OOF", "Location": "Самарканд, ул. Регистан 10 (офис клиента)",
-            "IsCancelled": "false", "CalendarItemType": "Single", "MyResponseType": "Organizer",
-        ], organizer: karimova, attendees: [])
-        meeting("AAMkException20250317=", [
-            "Subject": "Еженедельная планёрка отдела продаж (перенесено)", "UID": seriesUID,
-            "RecurrenceId": "2025-03-17T05:00:00Z", "Start": "2025-03-18T10:00:00Z", "End": "2025-03-18T11:00:00Z",
-            "IsAllDayEvent": "false", "Location": "Ташкент, ул. Амира Темура 1, переговорная «Бухара»",
-            "IsCancelled": "false", "IsRecurring": "true", "CalendarItemType": "Exception", "MyResponseType": "Organizer",
-        ], organizer: karimova, attendees: planning)
-        server.add(.init(id: "AAMkContactIvanov=", folder: .contacts, fields: [
-            "DisplayName": "Ivanov Sergey", "GivenName": "Sergey", "Surname": "Ivanov", "CompanyName": "ООО «Вектор»",
-            "JobTitle": "Финансовый директор",
-        ], emails: ["EmailAddress1": "S.Ivanov@vektor-demo.ru"], phones: ["MobilePhone": "+7 (916) 555-01-02"],
-           lastModified: 1_741_000_000))
-        server.add(.init(id: "AAMkContactYusupova=", folder: .contacts, fields: [
-            "DisplayName": "Yusupova Malika", "CompanyName": "ACME Demo",
-        ], emails: ["EmailAddress1": "m.yusupova@acme-demo.uz"], phones: ["BusinessPhone": "90 123 45 67"],
-           lastModified: 1_741_000_000))
-        server.add(.init(id: "AAMkTaskContract=", folder: .tasks, fields: [
-            "Subject": "Подготовить договор для ООО «Вектор»", "Status": "InProgress", "PercentComplete": "50",
-            "DueDate": "2025-03-15T19:00:00Z", "Importance": "High", "Body": "Проект договора на поставку.",
-        ], lastModified: 1_741_000_000))
+    /// The mailbox of samples/exchange (the samples' calendar, a contact of a client's employee and one of a
+    /// colleague, and a task), as the demo serves it.
+    static func seed(_ server: LocalExchangeServer) throws {
+        try server.add(getItemResponse: CLITests.samples + "/../exchange/mailbox-getitem-response.xml")
     }
 
     static func sync(_ warehouse: Warehouse, _ settings: String, _ extra: [String] = []) async throws
@@ -119,8 +73,8 @@ struct ExchangeSyncTests {
     func pull() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let server = Self.server()
-        Self.seed(server)
+        let server = try Self.server()
+        try Self.seed(server)
         server.state.withLock { $0.busyRequests = 1 }
         try await TestDatabase.withFreshWarehouse { warehouse in
             // A client whose phone is Ivanov's, as a call would have made it.
@@ -201,7 +155,7 @@ struct ExchangeSyncTests {
     func push() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let server = Self.server()
+        let server = try Self.server()
         try await TestDatabase.withFreshWarehouse { warehouse in
             try await LocalHTTPServer.serving({ server.answer($0) }) { root, _ in
                 let settings = try Self.settings(files, root: root)
@@ -295,8 +249,8 @@ struct ExchangeSyncTests {
     func conflict() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
-        let server = Self.server()
-        Self.seed(server)
+        let server = try Self.server()
+        try Self.seed(server)
         try await TestDatabase.withFreshWarehouse { warehouse in
             try await LocalHTTPServer.serving({ server.answer($0) }) { root, _ in
                 let settings = try Self.settings(files, root: root, extra: "folders: [contacts]")
@@ -348,8 +302,8 @@ struct ExchangeSyncTests {
         let files = try TemporaryFiles()
         defer { files.remove() }
         let token = "eyJ0eXAiOiJKV1QiLCJhbGciOi.test-token"
-        let server = FakeExchangeServer(mailbox: Self.mailbox, authorization: "Bearer " + token)
-        Self.seed(server)
+        let server = try LocalExchangeServer(mailbox: Self.mailbox, authorization: "Bearer " + token)
+        try Self.seed(server)
         try await TestDatabase.withFreshWarehouse { warehouse in
             try await LocalHTTPServer.serving({ server.answer($0) }) { root, _ in
                 let settings = try files.write("exchange-bearer.yaml", Data("""

@@ -8,76 +8,109 @@ import Synchronization
 /// CalendarView (cut short past MaxEntriesReturned), GetItem, SyncFolderItems from a sync state, CreateItem,
 /// UpdateItem (refused with ErrorIrresolvableConflict for a stale change key), DeleteItem. It checks the
 /// credentials, can answer ErrorServerBusy with a back-off, and records every operation for the tests.
-final class FakeExchangeServer: Sendable {
-    struct Attendee: Sendable {
-        var name: String
-        var email: String
-        var response: String
-        var optional = false
+///
+/// It stands in for the customer's Exchange in the protocol tests and in `crmhub demo`, where no Exchange is
+/// reachable: CRMHub's own EWS client talks to it over HTTP exactly as to Exchange. The demo keeps the mailbox in
+/// a file (`stateFile`) so that a second run finds what the first one pushed, as a real mailbox would.
+package final class LocalExchangeServer: Sendable {
+    package struct Attendee: Sendable, Codable {
+        package var name: String
+        package var email: String
+        package var response: String
+        package var optional = false
+
+        package init(name: String, email: String, response: String, optional: Bool = false) {
+            (self.name, self.email, self.response, self.optional) = (name, email, response, optional)
+        }
     }
 
     /// One item of the mailbox: a calendar item (single, occurrence or exception, as a CalendarView returns
     /// them), a contact or a task. `fields` are elements by name (`Subject`, `Start`, `CompanyName`, …).
-    struct Item: Sendable {
-        var id: String
-        var version = 1
-        var folder: EWSFolder
-        var fields: [String: String]
-        var emails: [String: String] = [:]
-        var phones: [String: String] = [:]
-        var attendees: [Attendee] = []
-        var organizer: Attendee?
-        var crmID: String?
-        var lastModified: Int64
+    package struct Item: Sendable, Codable {
+        package var id: String
+        package var version = 1
+        package var folder: EWSFolder
+        package var fields: [String: String]
+        package var emails: [String: String] = [:]
+        package var phones: [String: String] = [:]
+        package var attendees: [Attendee] = []
+        package var organizer: Attendee?
+        package var crmID: String?
+        package var lastModified: Int64
         /// Occurrences come only from a CalendarView; SyncFolderItems reports their series, not them.
-        var isOccurrence: Bool { fields["CalendarItemType"] == "Occurrence" }
-        var changeKey: String { "CK-\(id)-\(version)" }
+        package var isOccurrence: Bool { fields["CalendarItemType"] == "Occurrence" }
+        package var changeKey: String { "CK-\(id)-\(version)" }
+
+        package init(id: String, folder: EWSFolder, fields: [String: String], emails: [String: String] = [:],
+                     phones: [String: String] = [:], attendees: [Attendee] = [], organizer: Attendee? = nil,
+                     lastModified: Int64) {
+            (self.id, self.folder, self.fields, self.emails, self.phones) = (id, folder, fields, emails, phones)
+            (self.attendees, self.organizer, self.lastModified) = (attendees, organizer, lastModified)
+        }
     }
 
-    struct Change: Sendable {
+    package struct Change: Sendable, Codable {
         var sequence: Int
         var id: String
         var folder: EWSFolder
         var deleted: Bool
     }
 
-    struct State: Sendable {
+    package struct State: Sendable, Codable {
         var items: [String: Item] = [:]
         var order: [String] = []
         var changes: [Change] = []
         var sequence = 0
         var nextID = 1
         /// Answers ErrorServerBusy to this many requests first.
-        var busyRequests = 0
+        package var busyRequests = 0
         /// Every operation asked for, in order (`FindItem`, `CreateItem`, …).
-        var operations: [String] = []
-        var impersonated: [String] = []
+        package var operations: [String] = []
+        package var impersonated: [String] = []
         /// Exchange's clock: the LastModifiedTime of what changes next.
-        var now: Int64 = 1_741_600_000
+        package var now: Int64 = 1_741_600_000
     }
 
-    let state = Mutex(State())
-    let mailbox: String
+    package let state: Mutex<State>
+    package let mailbox: String
     let authorization: String
+    /// Where the mailbox is kept between runs (JSON), when it is.
+    let stateFile: String?
 
-    init(mailbox: String, authorization: String) {
+    /// A mailbox that answers requests carrying `authorization` (the whole header, `Basic …`); kept in
+    /// `stateFile` when given, and read back from it when it exists.
+    package init(mailbox: String, authorization: String, stateFile: String? = nil) throws {
         self.mailbox = mailbox
         self.authorization = authorization
+        self.stateFile = stateFile
+        var kept = State()
+        if let stateFile, let data = FileManager.default.contents(atPath: stateFile) {
+            do {
+                kept = try JSONDecoder().decode(State.self, from: data)
+            } catch {
+                throw LocalServerError(message: "\(stateFile) is not a mailbox this server wrote (\(error)): delete it "
+                                       + "to start from the samples again")
+            }
+            kept.operations = []
+            kept.impersonated = []
+        }
+        state = Mutex(kept)
     }
 
-    var operations: [String] { state.withLock { $0.operations } }
+    package var isEmpty: Bool { state.withLock { $0.items.isEmpty } }
+    package var operations: [String] { state.withLock { $0.operations } }
     /// The operations that change the mailbox.
-    var writes: [String] { operations.filter { ["CreateItem", "UpdateItem", "DeleteItem"].contains($0) } }
-    func item(_ id: String) -> Item? { state.withLock { $0.items[id] } }
-    func items(_ folder: EWSFolder) -> [Item] {
+    package var writes: [String] { operations.filter { ["CreateItem", "UpdateItem", "DeleteItem"].contains($0) } }
+    package func item(_ id: String) -> Item? { state.withLock { $0.items[id] } }
+    package func items(_ folder: EWSFolder) -> [Item] {
         state.withLock { state in state.order.compactMap { state.items[$0] }.filter { $0.folder == folder } }
     }
 
     // MARK: What happens in Outlook
 
     @discardableResult
-    func add(_ item: Item) -> String {
-        state.withLock { state in
+    package func add(_ item: Item) -> String {
+        changing { state in
             state.items[item.id] = item
             state.order.append(item.id)
             log(&state, item.id, item.folder, deleted: false)
@@ -85,8 +118,8 @@ final class FakeExchangeServer: Sendable {
         return item.id
     }
 
-    func edit(_ id: String, at time: Int64, _ change: (inout Item) -> Void) {
-        state.withLock { state in
+    package func edit(_ id: String, at time: Int64, _ change: (inout Item) -> Void) {
+        changing { state in
             guard var item = state.items[id] else { return }
             change(&item)
             item.version += 1
@@ -96,12 +129,48 @@ final class FakeExchangeServer: Sendable {
         }
     }
 
-    func delete(_ id: String) {
-        state.withLock { state in
+    package func delete(_ id: String) {
+        changing { state in
             guard let item = state.items.removeValue(forKey: id) else { return }
             state.order.removeAll { $0 == id }
             log(&state, id, item.folder, deleted: true)
         }
+    }
+
+    /// Adds every item of a GetItem response (`t:CalendarItem`, `t:Contact`, `t:Task` with their ids, fields,
+    /// organizer, attendees, e-mail addresses and phones), as Exchange itself answered it: the demo's mailbox is
+    /// the samples' EWS answers.
+    package func add(getItemResponse path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path),
+              let envelope = Self.envelope(String(decoding: data, as: UTF8.self)), let body = envelope.body else {
+            throw LocalServerError(message: "\(path): not a readable EWS response")
+        }
+        var lists: [XMLElementNode] = []
+        func walk(_ node: XMLElementNode) {
+            if node.name == "Items" { lists.append(node) } else { node.children.forEach(walk) }
+        }
+        walk(body)
+        for node in lists.flatMap(\.children) {
+            guard let folder = EWSFolder.allCases.first(where: { $0.itemElement == node.name }),
+                  let id = node["ItemId"]?.attribute("Id") else { continue }
+            var item = Item(id: id, folder: folder, fields: [:], lastModified:
+                                node.value("LastModifiedTime").flatMap(EWSDateTime.seconds) ?? state.withLock { $0.now })
+            apply(node, to: &item)
+            for name in ["ItemId", "LastModifiedTime", "Organizer", "OptionalAttendees"] { item.fields[name] = nil }
+            item.organizer = node["Organizer"].map { Self.attendee($0, response: "Organizer") }
+            item.attendees = ["RequiredAttendees", "OptionalAttendees"].flatMap { list in
+                (node[list]?.children(named: "Attendee") ?? []).map {
+                    Attendee(name: $0.value("Mailbox", "Name") ?? "", email: $0.value("Mailbox", "EmailAddress") ?? "",
+                             response: $0.value("ResponseType") ?? "Unknown", optional: list == "OptionalAttendees")
+                }
+            }
+            add(item)
+        }
+    }
+
+    private static func attendee(_ node: XMLElementNode, response: String) -> Attendee {
+        Attendee(name: node.value("Mailbox", "Name") ?? "", email: node.value("Mailbox", "EmailAddress") ?? "",
+                 response: response)
     }
 
     private func log(_ state: inout State, _ id: String, _ folder: EWSFolder, deleted: Bool) {
@@ -110,9 +179,24 @@ final class FakeExchangeServer: Sendable {
         state.changes.append(Change(sequence: state.sequence, id: id, folder: folder, deleted: deleted))
     }
 
+    /// Changes the mailbox, then keeps it in `stateFile` (written beside and renamed, so a killed run leaves
+    /// the last whole mailbox).
+    private func changing<T>(_ change: (inout State) -> T) -> T {
+        state.withLock { state in
+            let result = change(&state)
+            if let stateFile, let data = try? JSONEncoder().encode(state) {
+                let temporary = stateFile + ".tmp"
+                if FileManager.default.createFile(atPath: temporary, contents: data) {
+                    _ = rename(temporary, stateFile)
+                }
+            }
+            return result
+        }
+    }
+
     // MARK: The SOAP endpoint
 
-    func answer(_ request: LocalHTTPServer.Received) -> LocalHTTPServer.Answer {
+    package func answer(_ request: LocalHTTPServer.Received) -> LocalHTTPServer.Answer {
         guard request.path == "/EWS/Exchange.asmx", request.method == "POST" else {
             return .init(status: .notFound, contentType: "text/plain", body: "")
         }
@@ -225,7 +309,7 @@ final class FakeExchangeServer: Sendable {
         if folder == .calendar, operation.attribute("SendMeetingInvitations") == nil {
             return messages("CreateItem", [error("ErrorSendMeetingInvitationsRequired", "SendMeetingInvitations is required")])
         }
-        let created = state.withLock { state -> Item in
+        let created = changing { state -> Item in
             let id = "AAMkFAKE\(state.nextID)="
             state.nextID += 1
             var item = Item(id: id, folder: folder, fields: [:], lastModified: state.now)
@@ -245,7 +329,7 @@ final class FakeExchangeServer: Sendable {
               let id = itemID.attribute("Id") else {
             return messages("UpdateItem", [error("ErrorInvalidRequest", "one ItemChange is required")])
         }
-        let result = state.withLock { state -> Result<Item, EWSFault> in
+        let result = changing { state -> Result<Item, EWSFault> in
             guard var item = state.items[id] else { return .failure(EWSFault(code: "ErrorItemNotFound")) }
             guard itemID.attribute("ChangeKey") == item.changeKey else {
                 return .failure(EWSFault(code: "ErrorIrresolvableConflict"))
@@ -394,7 +478,7 @@ final class FakeExchangeServer: Sendable {
             """)
     }
 
-    static let xml = "text/xml; charset=utf-8"
+    package static let xml = "text/xml; charset=utf-8"
 
     /// As Exchange 2016 answers when the account is throttled.
     static let busyFault = """
@@ -410,13 +494,13 @@ final class FakeExchangeServer: Sendable {
 
     // MARK: Reading requests
 
-    struct Envelope {
-        var body: XMLElementNode?
+    package struct Envelope {
+        package var body: XMLElementNode?
         var impersonated: String?
     }
 
     /// The request's Body, and the mailbox its header impersonates, read with the project's own XML reader.
-    static func envelope(_ text: String) -> Envelope? {
+    package static func envelope(_ text: String) -> Envelope? {
         let reader = XMLStreamReader(source: "request", recordDepth: 2)
         var envelope = Envelope()
         let collect: (XMLStreamEvent) throws -> Void = { event in

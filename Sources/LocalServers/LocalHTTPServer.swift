@@ -3,30 +3,36 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
-/// A real HTTP server on 127.0.0.1 (an ephemeral port), for the protocol tests: the test gives the handler, the
-/// server answers over the loopback until the body returns. Requests are recorded for the test to inspect.
-final class LocalHTTPServer: Sendable {
-    struct Received: Sendable {
-        var method: String
+/// A real HTTP server on 127.0.0.1 (an ephemeral port), for the protocol tests and the demo's stand-ins: the
+/// caller gives the handler, the server answers over the loopback until the body returns. Requests are recorded
+/// for the tests to inspect.
+package final class LocalHTTPServer: Sendable {
+    package struct Received: Sendable {
+        package var method: String
         /// Percent-decoded.
-        var path: String
-        var query: [String: String]
-        var authorization: String?
+        package var path: String
+        package var query: [String: String]
+        package var authorization: String?
         /// The request's body as text (POST).
-        var body = ""
+        package var body = ""
     }
 
-    struct Answer: Sendable {
-        var status: HTTPResponse.Status = .ok
-        var contentType = "application/json; charset=utf-8"
-        var body: String
+    package struct Answer: Sendable {
+        package var status: HTTPResponse.Status = .ok
+        package var contentType = "application/json; charset=utf-8"
+        package var body: String
+
+        package init(status: HTTPResponse.Status = .ok, contentType: String = "application/json; charset=utf-8",
+                     body: String) {
+            (self.status, self.contentType, self.body) = (status, contentType, body)
+        }
     }
 
     private let received = Mutex<[Received]>([])
-    var requests: [Received] { received.withLock { $0 } }
+    package var requests: [Received] { received.withLock { $0 } }
 
     /// Serves `handler` while `body` runs, with the server's root (`http://127.0.0.1:PORT`).
-    static func serving<T: Sendable>(
+    package static func serving<T: Sendable>(
         _ handler: @escaping @Sendable (Received) async -> Answer,
         _ body: (_ root: String, _ server: LocalHTTPServer) async throws -> T
     ) async throws -> T {
@@ -67,7 +73,7 @@ final class LocalHTTPServer: Sendable {
     }
 }
 
-struct LocalServerError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+package struct LocalServerError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }
