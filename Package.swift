@@ -132,7 +132,8 @@ let package = Package(
         // and the demo, where none is reachable: CRMHub's real clients talk to them over HTTP.
         .target(
             name: "LocalServers",
-            dependencies: ["Connectors", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["Connectors", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "crmhub",

@@ -70,7 +70,7 @@ struct BureauFileWriter {
     var problems: [String] = []
 
     init(path: String, layout: BureauLayout) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw HubError(.io, "cannot write the bureau file", location: SourceLocation(source: path))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 
@@ -59,11 +60,14 @@ package final class LocalHTTPServer: Sendable {
                             body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        // Quiet: a stand-in's start and its cancellation at the end are not news in a demo or a test's output.
+        var logger = Logger(label: "crmhub.local-server")
+        logger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in
                                   portContinuation.yield(channel.localAddress?.port ?? 0)
                                   portContinuation.finish()
-                              })
+                              }, logger: logger)
         let running = Task { try await app.run() }
         defer { running.cancel() }
         var port = 0

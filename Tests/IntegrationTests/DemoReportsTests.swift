@@ -46,24 +46,40 @@ struct DemoReportsTests {
             // The demo's own sections.
             for section in ["Bank statements by format", "Reconciliation of incoming payments", "Attendance 2025-03", "Calls (calls-mango",
                             "Calendars (calendar-ics", "A schedule from the credit calculator",
-                            "Problem loans for the collectors"] {
+                            "Problem loans for the collectors", "1C:Accounting out", "Exchange both ways"] {
                 #expect(demo.text.contains(section), "the demo printed no \(section)")
             }
+            // 1C out: a preview of the next message carries the CRM's client and invoice, and is not recorded.
+            let message = try String(contentsOfFile: reports + "to-1c/Message_CRM_BP.xml", encoding: .utf8)
+            #expect(message.contains("<ИНН>309166181</ИНН>") && message.contains("CRM-000017"), "\(message.prefix(800))")
+            #expect(try await LoanImportTests.query(warehouse, "SELECT count(*) FROM ops.exchange_sent_messages",
+                                                    as: Int.self) == [0])
+            // Exchange: the CRM's contact, task and meeting went into the demo's mailbox, the mailbox's came in.
+            #expect(demo.text.contains("Sent to Exchange this time: CreateItem, CreateItem, CreateItem"),
+                    "\(demo.text.suffix(3000))")
+            #expect(try await LoanImportTests.query(warehouse, """
+                SELECT (SELECT count(*) FROM core.contacts WHERE ews_item_id IS NOT NULL)
+                     + (SELECT count(*) FROM core.tasks WHERE ews_item_id IS NOT NULL)
+                """, as: Int.self) == [5])
 
             let counts = """
                 SELECT (SELECT count(*) FROM ops.batches) || ' ' || (SELECT count(*) FROM core.bank_transactions)
                     || ' ' || (SELECT count(*) FROM core.invoices) || ' ' || (SELECT count(*) FROM core.payment_allocations)
                     || ' ' || (SELECT count(*) FROM core.loan_schedule) || ' ' || (SELECT count(*) FROM mart.loan_arrears)
                     || ' ' || (SELECT count(*) FROM core.attendance_days) || ' ' || (SELECT count(*) FROM core.calls)
+                    || ' ' || (SELECT count(*) FROM core.contacts) || ' ' || (SELECT count(*) FROM ops.exchange_pushes)
+                    || ' ' || (SELECT count(*) FROM core.calendar_occurrences)
+                    || ' ' || (SELECT count(*) FROM ops.exchange_sent_messages)
                 """
             let before = try await LoanImportTests.query(warehouse, counts, as: String.self)
-            // Again, showing one part: the job still runs whole (and changes nothing), only the loans are shown.
+            // Again, showing one part: the job still runs whole (and changes nothing), only the calendars are shown,
+            // and the mailbox (kept under .crmhub) gets nothing new.
             let again = try ChildProcess.run("/usr/bin/env", ["--chdir=\(files.directory)", CLITests.binary, "demo",
-                                                              "--only", "loans"],
+                                                              "--only", "calendars"],
                                              environment: environment, timeout: .seconds(600))
             #expect(again.status == 0, "\(again.text.suffix(2000))")
-            #expect(again.text.contains("Problem loans for the collectors") && !again.text.contains("Calls (calls-mango")
-                    && !again.text.contains("Reconciliation of incoming payments"), "\(again.text.suffix(2000))")
+            #expect(again.text.contains("Sent to Exchange this time: nothing new") && !again.text.contains("Calls (calls-mango")
+                    && !again.text.contains("Problem loans for the collectors"), "\(again.text.suffix(2000))")
             #expect(try await LoanImportTests.query(warehouse, counts, as: String.self) == before,
                     "the second demo changed what the first loaded")
         }

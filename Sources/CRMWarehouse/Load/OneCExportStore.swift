@@ -39,9 +39,10 @@ package struct OneCExportStore: Sendable {
     }
 
     /// Builds the next message for `peer` and hands it to `write`, which writes the file and returns its name;
-    /// the new sent number is committed only after the file is written. Serialised per node.
+    /// the new sent number is committed only after the file is written. Serialised per node. A `preview` writes
+    /// the same message and records nothing: the next real one has the same number and content.
     package func export(
-        peer: String, ourNode: String, organization: PartyReference?,
+        peer: String, ourNode: String, organization: PartyReference?, preview: Bool = false,
         write: @Sendable (OneCExportContent) throws -> String
     ) async throws -> OneCExportReceipt {
         let logger = warehouse.logger
@@ -52,28 +53,32 @@ package struct OneCExportStore: Sendable {
                 try await connection.query(
                     "LOCK TABLE core.counterparties, core.invoices, core.invoice_lines IN SHARE MODE", logger: logger)
                 return try await Self.export(peer: peer, ourNode: ourNode, organization: organization,
-                                             connection: connection, logger: logger, write: write)
+                                             preview: preview, connection: connection, logger: logger, write: write)
             }
         }
     }
 
     private static func export(
-        peer: String, ourNode: String, organization: PartyReference?, connection: PostgresConnection,
+        peer: String, ourNode: String, organization: PartyReference?, preview: Bool, connection: PostgresConnection,
         logger: Logger, write: @Sendable (OneCExportContent) throws -> String
     ) async throws -> OneCExportReceipt {
-        try await connection.query("""
-            INSERT INTO ops.exchange_nodes (peer_node, our_node) VALUES (\(peer), \(ourNode))
-            ON CONFLICT (peer_node) DO NOTHING
-            """, logger: logger)
+        if !preview {
+            try await connection.query("""
+                INSERT INTO ops.exchange_nodes (peer_node, our_node) VALUES (\(peer), \(ourNode))
+                ON CONFLICT (peer_node) DO NOTHING
+                """, logger: logger)
+        }
         let node = try await connection.query("""
             SELECT n.sent_no, n.received_no, n.acknowledged_no, n.organization_ref, n.organization_inn,
                    n.organization_name,
                    coalesce((SELECT change_seq_upto FROM ops.exchange_sent_messages m
                              WHERE m.peer_node = n.peer_node AND m.message_no = n.acknowledged_no), 0)
             FROM ops.exchange_nodes n WHERE n.peer_node = \(peer) FOR UPDATE
-            """, logger: logger).collect().first!
-        let (sent, received, acknowledged, orgRef, orgINN, orgName, watermark) = try node.decode(
-            (Int64, Int64, Int64, String?, String?, String?, Int64).self)
+            """, logger: logger).collect().first
+        // A node never exchanged with (possible only in a preview) is at message 0 both ways.
+        typealias NodeRow = (Int64, Int64, Int64, String?, String?, String?, Int64)
+        let nodeRow: NodeRow = try node.map { try $0.decode(NodeRow.self) } ?? (0, 0, 0, nil, nil, nil, 0)
+        let (sent, received, acknowledged, orgRef, orgINN, orgName, watermark) = nodeRow
         let upto = try await connection.query("""
             SELECT greatest((SELECT coalesce(max(crm_change_seq), 0) FROM core.counterparties),
                             (SELECT coalesce(max(crm_change_seq), 0) FROM core.invoices))
@@ -167,6 +172,11 @@ package struct OneCExportStore: Sendable {
             peerNode: peer, ourNode: ourNode, messageNo: Int(sent) + 1, receivedNo: Int(received),
             acknowledgedNo: Int(acknowledged), counterparties: counterparties, invoices: invoices, deletions: deletions)
         let fileName = try write(content)
+        let receipt = OneCExportReceipt(
+            messageNo: Int(sent) + 1, receivedNo: Int(received), acknowledgedNo: Int(acknowledged),
+            counterparties: counterparties.count, invoices: invoices.count, deletions: deletions.count,
+            fileName: fileName)
+        if preview { return receipt }
         try await connection.query("""
             INSERT INTO ops.exchange_sent_messages (peer_node, message_no, file_name, format_version, change_seq_upto,
                                                     counterparties, invoices)
@@ -178,9 +188,6 @@ package struct OneCExportStore: Sendable {
         try await connection.query("""
             UPDATE ops.exchange_nodes SET sent_no = \(sent + 1), updated_at = now() WHERE peer_node = \(peer)
             """, logger: logger)
-        return OneCExportReceipt(
-            messageNo: Int(sent) + 1, receivedNo: Int(received), acknowledgedNo: Int(acknowledged),
-            counterparties: counterparties.count, invoices: invoices.count, deletions: deletions.count,
-            fileName: fileName)
+        return receipt
     }
 }

@@ -1,3 +1,5 @@
+import PostgresNIO
+
 /// Splits a SQL script into single statements.
 ///
 /// Hand-written because postgres-nio speaks only the extended query protocol, which takes one statement per
@@ -104,5 +106,19 @@ extension StringProtocol {
               let last = text.unicodeScalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
         return String(text[first...last])
+    }
+}
+
+extension Warehouse {
+    /// Runs every statement of `script` in one transaction: all of it, or none.
+    package func execute(script: String) async throws {
+        let logger = self.logger
+        try await client.withConnection { connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                for statement in SQLScript.statements(in: script) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+            }
+        }
     }
 }

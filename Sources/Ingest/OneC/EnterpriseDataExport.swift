@@ -13,15 +13,18 @@ package enum EnterpriseDataExport {
         environment["CRMHUB_NODE"].flatMap { $0.isEmpty ? nil : $0 } ?? "CRM"
     }
 
-    /// Writes the next message for `peer` into `folder` (which must exist); what it carried.
+    /// Writes the next message for `peer` into `folder` (which must exist); what it carried. A `preview` writes
+    /// it without recording it as sent (stamped `created` when given).
     package static func write(warehouse: Warehouse, peer: String, ourNode: String, organization: PartyReference?,
-                             folder: String) async throws -> OneCExportReceipt {
+                             folder: String, preview: Bool = false, created: Date = Date()) async throws
+        -> OneCExportReceipt
+    {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw HubError(.configuration, "the exchange folder does not exist", location: SourceLocation(source: folder))
         }
         return try await OneCExportStore(warehouse: warehouse).export(
-            peer: peer, ourNode: ourNode, organization: organization
-        ) { content in try MessageFileWriter.write(content, folder: folder) }
+            peer: peer, ourNode: ourNode, organization: organization, preview: preview
+        ) { content in try MessageFileWriter.write(content, folder: folder, created: created) }
     }
 }

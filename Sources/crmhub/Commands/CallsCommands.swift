@@ -65,7 +65,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let kindID = Self.systems[system] ?? (Self.systems.values.contains(system) ? system : nil)
-        guard let kindID, let kind = SourceKinds.named(kindID) else {
+        guard let kindID, SourceKinds.named(kindID) != nil else {
             throw ValidationError("unknown system '\(system)'" + Suggestion.didYouMean(system, in: Array(Self.systems.keys))
                                   + "; crmhub sync knows calls-mango and exchange")
         }
@@ -86,13 +86,21 @@ struct SyncCommand: AsyncParsableCommand {
             values["settings"] = path
             address = try url ?? CallSettingsLoader.load(path: path).mango.apiURL
         }
-        let units = try SourceUnits.expand([address], kind: kind, options: SourceOptionValues(values))
-        let progress = ProgressLine()
         let outcome = try await options.withMigratedWarehouse { warehouse in
-            await ImportRun.run(units, kind: kind, options: SourceOptionValues(values),
-                                context: ImportContext(warehouse: warehouse, progress: progress.handler()))
+            try await Self.sync(kindID, address: address, values: values, warehouse: warehouse)
         }
         if let code = outcome.exitCode { throw code }
+    }
+
+    /// Fetches from the service at `address` with the kind's options and loads, with progress.
+    static func sync(_ kindID: String, address: String, values: [String: String], warehouse: Warehouse)
+        async throws -> ImportRun.Outcome
+    {
+        guard let kind = SourceKinds.named(kindID) else { throw ValidationError("no source kind \(kindID)") }
+        let units = try SourceUnits.expand([address], kind: kind, options: SourceOptionValues(values))
+        let progress = ProgressLine()
+        return await ImportRun.run(units, kind: kind, options: SourceOptionValues(values),
+                                   context: ImportContext(warehouse: warehouse, progress: progress.handler()))
     }
 }
 

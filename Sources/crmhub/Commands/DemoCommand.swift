@@ -3,6 +3,7 @@ import Attendance
 import CRMWarehouse
 import Foundation
 import HubCore
+import Ingest
 import Loans
 import Reports
 import Scheduler
@@ -67,6 +68,7 @@ struct DemoCommand: AsyncParsableCommand {
                        + "\(zone.identifier) (--at): the samples' own dates. Its reports are under reports/\(day.iso)/.")
         let tests = try RunCommand.qualityTests("mappings")
         let outcome = try await options.withMigratedWarehouse { warehouse in
+            try await applyCRMChanges(warehouse)
             var runner = JobRunner(warehouse: warehouse) { Terminal.print($0) }
             runner.qualityTests = tests
             let outcome = try await runner.run(nightly, scheduledFor: scheduledFor, trigger: .manual)
@@ -77,13 +79,17 @@ struct DemoCommand: AsyncParsableCommand {
                            rightAligned: [1, 2])
                 printReport(try await StatementReport.read(warehouse))
                 printInvoices(try await InvoiceSummaryReport.read(warehouse))
+                try await show1COut(warehouse, on: day, at: scheduledFor)
                 printReconciliation(try await ReconciliationReport.read(
                     warehouse, from: CalendarDate(year: 2000, month: 1, day: 1)!,
                     to: CalendarDate(year: 2099, month: 12, day: 31)!))
             }
             if shows(.hr) { try await showAttendance(warehouse) }
             if shows(.calls) { try await showCalls(warehouse) }
-            if shows(.calendars) { try await showCalendars(warehouse) }
+            if shows(.calendars) {
+                try await showExchange(warehouse, on: day)
+                try await showCalendars(warehouse)
+            }
             if shows(.loans) { try await showLoans(warehouse, on: day) }
             return outcome
         }
@@ -93,6 +99,52 @@ struct DemoCommand: AsyncParsableCommand {
                        + "crmhub status shows the run")
         // The samples include a broken document on purpose: its quarantine is shown, not an error here.
         if case .failed = outcome { throw ExitCode(1) }
+    }
+
+    static let crmChanges = "samples/crm/crm-changes.sql"
+
+    /// What the CRM itself wrote (a client and its invoice, a contact, a task, a meeting), as the CRM writes it:
+    /// into core.* directly. Before the job, so that its reports include them; every row has a fixed id, so a
+    /// second demo changes nothing.
+    private func applyCRMChanges(_ warehouse: Warehouse) async throws {
+        guard let script = FileManager.default.contents(atPath: Self.crmChanges) else { return }
+        try await warehouse.execute(script: String(decoding: script, as: UTF8.self))
+        Terminal.print("What the CRM wrote itself (\(Self.crmChanges)): a client and its invoice for 1C, a contact, "
+                       + "a task and a meeting for Outlook")
+    }
+
+    /// 1C:Accounting out: the next EnterpriseData message to node BP, as a preview (recorded as sent, every demo
+    /// would write a new message number), stamped with the run's time so that a second demo writes the same file.
+    private func show1COut(_ warehouse: Warehouse, on day: CalendarDate, at time: Date) async throws {
+        let folder = "reports/\(day.iso)/to-1c"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let receipt = try await EnterpriseDataExport.write(
+            warehouse: warehouse, peer: "BP", ourNode: EnterpriseDataExport.defaultOurNode(), organization: nil,
+            folder: folder, preview: true, created: time)
+        Terminal.print()
+        Terminal.print("1C:Accounting out (crmhub export 1c-enterprisedata --node BP --out DIR; docs/connectors/1c-enterprisedata.md)")
+        Terminal.print("\(receipt.fileName): message \(receipt.messageNo) to BP, confirming BP's message "
+                       + "\(receipt.receivedNo): \(receipt.counterparties) client(s) and \(receipt.invoices) invoice(s) made "
+                       + "in the CRM. A preview (--preview): nothing is recorded as sent; 1C loads the real one with "
+                       + "its own exchange (Администрирование → Синхронизация данных)")
+    }
+
+    /// Outlook both ways: the demo's mailbox on 127.0.0.1 synced with the warehouse by the real EWS client.
+    private func showExchange(_ warehouse: Warehouse, on day: CalendarDate) async throws {
+        let from = CalendarDate(year: day.year, month: day.month, day: 1)!
+        let to = day.month > 10 ? CalendarDate(year: day.year + 1, month: day.month - 10, day: 1)!
+            : CalendarDate(year: day.year, month: day.month + 2, day: 1)!
+        Terminal.print()
+        Terminal.print("Exchange both ways (crmhub sync exchange --settings FILE --from \(from.iso) --to \(to.iso)): "
+                       + "\(DemoExchangeMailbox.mailbox)'s mailbox, served on 127.0.0.1 by the demo")
+        let result = try await DemoExchangeMailbox().sync(warehouse, days: (from, to))
+        Terminal.print("The settings: \(result.settingsPath) (the password is in a secrets file beside it). Sent to "
+                       + "Exchange this time: " + (result.writes.isEmpty ? "nothing new"
+                                                    : result.writes.joined(separator: ", ")))
+        printTable(["folder", "item", "made in"], result.mailbox.map {
+            [$0.folder.rawValue, $0.fields["Subject"] ?? $0.fields["DisplayName"] ?? $0.id,
+             $0.crmID == nil ? "Outlook" : "the CRM (pushed)"]
+        }, rightAligned: [])
     }
 
     /// HR: the samples' month built from the punches the job loaded, its summary, and what HR must look at.

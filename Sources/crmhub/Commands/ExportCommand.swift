@@ -26,6 +26,9 @@ struct Export1CEnterpriseDataCommand: AsyncParsableCommand {
             last message CRMHub accepted from 1C. Until 1C confirms a message, its changes are sent again in
             every new one, so nothing is lost if 1C misses a file.
 
+            --preview writes the same message and records nothing: the next real export has the same number and
+            carries the same changes. Open it to see what 1C would get, before sending anything.
+
             Example: crmhub export 1c-enterprisedata --node BP --out /srv/exchange/1c
             """)
     )
@@ -45,16 +48,19 @@ struct Export1CEnterpriseDataCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Our organisation's name, with --organization-inn.", valueName: "name"))
     var organizationName: String?
 
+    @Flag(help: "Write the message that would go next without recording it as sent.")
+    var preview = false
+
     func run() async throws {
         let organization = organizationInn != nil || organizationName != nil
             ? PartyReference(inn: organizationInn, name: organizationName ?? organizationInn, isLegalEntity: true)
             : nil
-        let (our, folder, node) = (ourNode.ourNode, out, node)
+        let (our, folder, node, preview) = (ourNode.ourNode, out, node, preview)
         let receipt = try await options.withMigratedWarehouse { warehouse in
             try await EnterpriseDataExport.write(warehouse: warehouse, peer: node, ourNode: our,
-                                                 organization: organization, folder: folder)
+                                                 organization: organization, folder: folder, preview: preview)
         }
-        Terminal.print("\(receipt.fileName): message \(receipt.messageNo) to \(node) (confirms its message "
+        Terminal.print((preview ? "preview, not recorded as sent: " : "") + "\(receipt.fileName): message \(receipt.messageNo) to \(node) (confirms its message "
                        + "\(receipt.receivedNo)): \(receipt.counterparties) client(s), \(receipt.invoices) invoice(s), "
                        + "\(receipt.deletions) deletion(s) changed since message \(receipt.acknowledgedNo), the last "
                        + "\(node) confirmed")
