@@ -175,7 +175,7 @@ struct OneCExchangeTests {
         }
     }
 
-    @Test("import → modify → delete → resend (ignored by number) → export → parse our export back")
+    @Test("import → modify → delete → resend (ignored by number) → export → parse our export back; a preview records nothing")
     func exchangeLifecycle() async throws {
         let files = try TemporaryFiles()
         defer { files.remove() }
@@ -270,6 +270,13 @@ struct OneCExchangeTests {
             #expect(counterparty == content.counterparties[0])
             #expect(invoice == content.invoices[0])
 
+            // A preview is the next message as it would be, and records nothing: twice the same number.
+            for _ in 0..<2 {
+                let preview = try await store.export(peer: "BP", ourNode: "CRM", organization: nil, preview: true) { _ in
+                    "preview"
+                }
+                #expect(preview.messageNo == 2 && preview.invoices == 1 && preview.counterparties == 1)
+            }
             // Not acknowledged yet: the next export sends the same changes again, numbered 2.
             let again = try await store.export(peer: "BP", ourNode: "CRM", organization: nil) { _ in "unused" }
             #expect(again.messageNo == 2 && again.invoices == 1)

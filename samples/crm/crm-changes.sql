@@ -1,5 +1,5 @@
 -- Fictional sample: what the CRM application itself wrote into the warehouse, the way it always does (it
--- inserts into core.* directly; docs/architecture.md, "What the CRM writes"). A sales manager made a new client
+-- inserts into core.* directly; docs/warehouse.md, "How the CRM writes them"). A sales manager made a new client
 -- and its invoice (the 1C export sends them to 1C), and Karimova added a contact, a task and a meeting (the
 -- Exchange sync puts them into her mailbox). crmhub demo applies it before the nightly job. Every row has a
 -- fixed id and ON CONFLICT DO NOTHING, so applying it again changes nothing.
