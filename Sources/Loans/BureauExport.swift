@@ -72,7 +72,7 @@ struct BureauFileWriter {
     init(path: String, layout: BureauLayout) throws {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw HubError(.io, "cannot write the bureau file", location: SourceLocation(source: path))
+            throw HubError.fileSystem(cannot: "write the bureau file", path: path)
         }
         self.handle = handle
         self.layout = layout

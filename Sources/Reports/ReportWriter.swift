@@ -52,9 +52,13 @@ package enum ReportWriter {
     /// Writes `text` to `path` through a temporary file beside it, renamed into place.
     package static func writeAtomically(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try Data(text.utf8).write(to: temporary)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: temporary)
+        } catch {
+            throw HubError.fileSystem(error, cannot: "write the file", path: path)
+        }
         // rename(2) replaces an older report atomically: a reader never sees half a file.
         guard rename(temporary.path, url.path) == 0 else {
             throw HubError(.io, "cannot move the report into place: \(String(cString: strerror(errno)))",

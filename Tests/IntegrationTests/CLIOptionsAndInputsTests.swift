@@ -78,4 +78,31 @@ struct CLIOptionsAndInputsTests {
         #expect(output.status != 0)
         #expect(output.text.contains("\(bomb):5:8: error: alias *d"), "\(output.text)")
     }
+
+    @Test("errors that have a fix name it: no jobs folder here, a report's wrong file type, a folder that cannot be written")
+    func errorsNameTheirFix() async throws {
+        let files = try TemporaryFiles()
+        defer { files.remove() }
+        // Run from a folder without jobs/ (not the checkout): where to run it, or what to give.
+        let elsewhere = try ChildProcess.run("/usr/bin/env", ["--chdir=\(files.directory)", CLITests.binary, "run", "nightly"])
+        #expect(elsewhere.status == 2 && elsewhere.text.contains("no jobs folder at 'jobs'")
+                && elsewhere.text.contains("--jobs DIR"), "\(elsewhere.text)")
+        // A workbook named .pdf is refused before anything is read.
+        let pdf = try await crmhub(["report", "reconciliation", "--from", "2025-03-01", "--to", "2025-03-31",
+                                    "--out", "march.pdf", "--database-url", "postgres://nobody@127.0.0.1:1/none"])
+        #expect(pdf.status == 2 && pdf.text.contains("--out must name a .xlsx file, not 'march.pdf'"), "\(pdf.text)")
+        // A file where a folder should be: the system's reason, with the file, not Foundation's error domain.
+        let notAFolder = try files.write("plain-file", Data("x".utf8))
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            let ics = try await CLITests().crmhub(["export", "calendar-ics", "--out", notAFolder + "/crm.ics"],
+                                                  database: warehouse.settings)
+            #expect(ics.status != 0 && ics.text.contains("\(notAFolder)/crm.ics: cannot write the file: a file stands where a folder"),
+                    "\(ics.text)")
+            #expect(!ics.text.contains("NSCocoaErrorDomain"), "\(ics.text)")
+            let workbook = try await CLITests().crmhub(["report", "timesheet", "--month", "2025-03", "--out",
+                                                        notAFolder + "/t13.xlsx"], database: warehouse.settings)
+            #expect(workbook.status != 0 && workbook.text.contains("\(notAFolder)/t13.xlsx: cannot create the folder for the workbook: a file stands where")
+                    && !workbook.text.contains("NSCocoaErrorDomain"), "\(workbook.text)")
+        }
+    }
 }

@@ -72,8 +72,7 @@ public final class XLSXWorkbookWriter {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw HubError(.io, "cannot create the folder for the workbook", location: SourceLocation(source: path),
-                           cause: error)
+            throw HubError.fileSystem(error, cannot: "create the folder for the workbook", path: path)
         }
     }
 
@@ -105,8 +104,8 @@ public final class XLSXWorkbookWriter {
         guard FileManager.default.createFile(atPath: file.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: file.path)
         else {
-            throw HubError(.io, "cannot create a temporary file for sheet \"\(name)\"",
-                           location: SourceLocation(source: file.path))
+            throw HubError.fileSystem(cannot: "write the workbook (its sheet \"\(name)\" is written beside it first)",
+                                      path: path)
         }
         let sheet = OpenSheet(name: name, columns: columns, file: file, handle: handle)
         current = sheet

@@ -47,6 +47,9 @@ struct ReconciliationReportCommand: AsyncParsableCommand {
         guard let format = ReconciliationReportFile.Format(rawValue: format.lowercased()) else {
             throw ValidationError("--format must be xlsx or csv, not '\(format)'")
         }
+        if format == .xlsx, !out.lowercased().hasSuffix(".xlsx") {
+            throw ValidationError("--out must name a .xlsx file, not '\(out)' (or give --format csv and a folder)")
+        }
         guard let from = try parseDate(from, "--from"), let to = try parseDate(to, "--to") else { return }
         guard from <= to else { throw ValidationError("--from \(from.iso) is after --to \(to.iso)") }
         let report = try await options.withMigratedWarehouse { warehouse in
@@ -128,6 +131,9 @@ struct ProblemLoansReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let day = try parseDate(date, "--date") else { return }
+        guard [".xlsx", ".csv"].contains(where: out.lowercased().hasSuffix) else {
+            throw ValidationError("--out must name a .xlsx or .csv file, not '\(out)'")
+        }
         let settings = try LoanSettingsLoader.load(path: self.settings)
         let report = try await options.withMigratedWarehouse { warehouse in
             _ = try await LoanArrearsRun.snapshot(warehouse: warehouse, on: day, settings: settings)

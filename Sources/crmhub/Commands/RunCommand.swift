@@ -104,6 +104,11 @@ struct RunCommand: AsyncParsableCommand {
     /// The job named by `job`: a file path, or the id of one of the files in the jobs folder.
     private func loadJob() throws -> JobDefinition {
         let isFile = job.hasSuffix(".yaml") || job.hasSuffix(".yml")
+        guard FileManager.default.fileExists(atPath: isFile ? job : jobs) else {
+            throw ValidationError(isFile ? "no job file at \(job)"
+                                  : "no jobs folder at '\(jobs)' to find job '\(job)' in: run crmhub in the folder that "
+                                    + "holds jobs/ (the CRMHub checkout), or give --jobs DIR, or the job file's path")
+        }
         let result = ConfigValidator.validate([isFile ? job : jobs])
         let wanted = isFile ? result.jobs.first : result.jobs.first { $0.id == job }
         let relevant = result.diagnostics.filter { isFile || wanted == nil || $0.file == wanted?.file }

@@ -20,7 +20,9 @@ struct StatusCommand: AsyncParsableCommand {
     var jobs = "jobs"
 
     func run() async throws {
-        let files = ConfigValidator.validate([jobs])
+        // No jobs folder here (crmhub run from elsewhere): the warehouse's side is still worth showing.
+        let hasJobs = FileManager.default.fileExists(atPath: jobs)
+        let files = hasJobs ? ConfigValidator.validate([jobs]) : ConfigValidator.validate([])
         for diagnostic in files.diagnostics { Terminal.warning(diagnostic.description) }
         let now = Date()
         let ids = files.jobs.map(\.id)
@@ -36,7 +38,9 @@ struct StatusCommand: AsyncParsableCommand {
                     cursors)
         }
         Terminal.print("jobs (\(jobs)):")
-        if files.jobs.isEmpty { Terminal.print("  none") }
+        if files.jobs.isEmpty {
+            Terminal.print(hasJobs ? "  none" : "  none here: no \(jobs) folder (run in the CRMHub checkout, or --jobs DIR)")
+        }
         for job in files.jobs {
             var line = "  \(job.id)"
             if let schedule = job.schedule {
