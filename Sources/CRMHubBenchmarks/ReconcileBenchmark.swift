@@ -47,7 +47,7 @@ enum ReconcileBenchmark {
             ])
             guard copy.status == 0 else { throw HubError(.io, "psql \\copy failed: \(copy.text)") }
             copySeconds.append(copy.seconds)
-            let run = try ChildProcess.run(crmhub, ["reconcile", "--rules", rulesPath],
+            let run = try ChildProcess.run(crmhub, ["--log-level", "info", "reconcile", "--rules", rulesPath],
                                            environment: ["DATABASE_URL": settings.urlWithCredentials])
             guard run.status == 0 else { say(run.text); throw HubError(.io, "crmhub reconcile failed") }
             reconcileSeconds.append(run.seconds)

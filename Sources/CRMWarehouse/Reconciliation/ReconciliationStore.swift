@@ -137,18 +137,23 @@ package struct ReconciliationStore: Sendable {
         func phase(_ name: String) {
             logger.info("reconcile phase done", metadata: [
                 "ledger": "\(ledger.side.rawValue)", "phase": "\(name)", "seconds": "\(clock.now - phaseStart)",
+                "rss MiB": "\(ProcessMemory.residentMiB)", "peak rss MiB": "\(ProcessMemory.peakResidentMiB)",
             ])
             phaseStart = clock.now
         }
         var invoices = try await Self.openInvoices(ledger, connection: connection, logger: logger)
         let openCount = invoices.count
         phase("open invoices read")
+        // The server prepares the lines while the engine indexes the invoices: one core each.
+        let preparing = Task {
+            try await Self.preparePayments(ledger, payablesActive: payablesActive, from: from, to: to,
+                                           connection: connection, logger: logger)
+        }
         var decider = makeDecider(ledger.side, invoices, rates)
         invoices = []  // the engine holds its own copy; two would double the run's memory
         phase("invoice index built")
-        let total = try await Self.preparePayments(ledger, payablesActive: payablesActive, from: from, to: to,
-                                                   connection: connection, logger: logger)
-        phase("bank lines prepared")
+        let total = try await preparing.value
+        phase("bank lines prepared (beyond the index's time)")
         try await Self.createResultTables(connection: connection, logger: logger)
         var waitingToRead = Duration.zero, deciding = Duration.zero, waitingToStore = Duration.zero
         var counts = ReconciliationPassCounts(openInvoices: openCount)
@@ -160,13 +165,14 @@ package struct ReconciliationStore: Sendable {
                                                logger: logger) }
         }
         var reading = read(0)
-        var storing: Task<Void, any Error>?
+        var storing: Task<MergeTimes, any Error>?
+        var mergeTimes = MergeTimes()
         do {
             while true {
                 var mark = clock.now
                 let slice = try await reading.value
                 waitingToRead += clock.now - mark
-                guard let last = slice.last else { break }
+                guard let first = slice.first, let last = slice.last else { break }
                 reading = read(last.seq)
                 mark = clock.now
                 var allocations = CopyTextEncoder()
@@ -181,26 +187,24 @@ package struct ReconciliationStore: Sendable {
                     case "own_payment": counts.ownPayments += 1
                     default: counts.unmatched += 1
                     }
-                    Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger,
+                    Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger, runID: runID,
                                 allocations: &allocations, advances: &advances, outcomes: &outcomes)
                 }
                 deciding += clock.now - mark
                 mark = clock.now
-                try await storing?.value
+                if let stored = try await storing?.value { mergeTimes.add(stored) }
                 waitingToStore += clock.now - mark
-                let results = [("recon_allocations", allocations.take()), ("recon_advances", advances.take()),
-                               ("recon_outcomes", outcomes.take())]
+                let results = SliceResults(allocations: allocations.take(), advances: advances.take(),
+                                           outcomes: outcomes.take())
+                let seqs = first.seq...last.seq
                 storing = Task {
-                    for (table, rows) in results where rows.readableBytes > 0 {
-                        try await connection.copyFrom(table: table, logger: logger) { writer in
-                            try await writer.write(rows)
-                        }
-                    }
+                    try await Self.store(results, ledger: ledger, runID: runID, seqs: seqs, connection: connection,
+                                         logger: logger)
                 }
                 counts.payments += slice.count
                 progress?(counts.payments, total)
             }
-            try await storing?.value
+            if let stored = try await storing?.value { mergeTimes.add(stored) }
         } catch {
             // Nothing may reach the connection once the run's transaction is being rolled back.
             reading.cancel()
@@ -210,15 +214,17 @@ package struct ReconciliationStore: Sendable {
             throw error
         }
         logger.info("reconcile phase done", metadata: [
-            "ledger": "\(ledger.side.rawValue)", "phase": "engine", "waiting to read": "\(waitingToRead)",
+            "ledger": "\(ledger.side.rawValue)", "phase": "engine and merge", "waiting to read": "\(waitingToRead)",
             "deciding": "\(deciding)", "waiting to store": "\(waitingToStore)",
+            "seconds": "\(clock.now - phaseStart)", "rss MiB": "\(ProcessMemory.residentMiB)",
+            "peak rss MiB": "\(ProcessMemory.peakResidentMiB)",
         ])
         phaseStart = clock.now
         let advances = try await Self.openAdvances(ledger, connection: connection, logger: logger)
         let offsets = decider.offset(advances)
         var offsetRows = CopyTextEncoder(capacity: 1 << 12)
         for offset in offsets {
-            Self.encode(offset, into: &offsetRows)
+            Self.encode(offset, runID: runID, into: &offsetRows)
         }
         try await Self.copy(&offsetRows, into: "recon_allocations", connection: connection, logger: logger)
         var paid = CopyTextEncoder(capacity: 1 << 16)
@@ -228,8 +234,9 @@ package struct ReconciliationStore: Sendable {
         }
         try await Self.copy(&paid, into: "recon_paid_in_full", connection: connection, logger: logger)
         phase("advances offset")
-        try await Self.merge(ledger, runID: runID, connection: connection, logger: logger)
-        phase("merged")
+        mergeTimes.add(try await Self.mergeOffsets(ledger, runID: runID, connection: connection, logger: logger))
+        phase("offsets merged, paid invoices' proposals withdrawn")
+        mergeTimes.log(logger, ledger: ledger)
         return (counts, decider.ruleCounts)
     }
 
@@ -532,7 +539,7 @@ package struct ReconciliationStore: Sendable {
             CREATE TEMP TABLE recon_allocations (
                 bank_transaction_id bigint, invoice_id bigint, amount numeric, written_off numeric, rule text,
                 confidence numeric, status text, explanation text, advance_id bigint, paid_amount numeric,
-                exchange_rate numeric, rate_source text, exchange_difference numeric
+                exchange_rate numeric, rate_source text, exchange_difference numeric, reconciliation_run_id bigint
             ) ON COMMIT DROP
             """, logger: logger)
         try await connection.query("""
@@ -544,18 +551,41 @@ package struct ReconciliationStore: Sendable {
         try await connection.query("""
             CREATE TEMP TABLE recon_outcomes (
                 bank_transaction_id bigint, outcome text, rule text, confidence numeric, explanation text,
-                counterparty_inn text, resolved_by text, linked_transaction_id bigint, ledger text
+                counterparty_inn text, resolved_by text, linked_transaction_id bigint, ledger text,
+                reconciliation_run_id bigint
             ) ON COMMIT DROP
             """, logger: logger)
         try await connection.query("CREATE TEMP TABLE recon_paid_in_full (invoice_id bigint) ON COMMIT DROP",
                                    logger: logger)
+        // The merges look proposals up by pair; kept through each slice's TRUNCATE.
+        try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)",
+                                   logger: logger)
     }
 
+    /// The columns of `recon_allocations`, as COPY writes them into the ledger's allocations.
+    static let allocationColumns = [
+        "bank_transaction_id", "invoice_id", "amount", "written_off", "rule", "confidence", "status", "explanation",
+        "advance_id", "paid_amount", "exchange_rate", "rate_source", "exchange_difference", "reconciliation_run_id",
+    ]
+    /// The columns of `recon_outcomes`, as COPY writes them into `core.payment_reconciliation`.
+    static let outcomeColumns = [
+        "bank_transaction_id", "outcome", "rule", "confidence", "explanation", "counterparty_inn", "resolved_by",
+        "linked_transaction_id", "ledger", "reconciliation_run_id",
+    ]
+
     static func encode(_ decision: PaymentDecision, payment: PaymentToMatch, resolved: (inn: String?, by: String?),
-                       ledger: ReconciliationLedger, allocations: inout CopyTextEncoder, advances: inout CopyTextEncoder,
-                       outcomes: inout CopyTextEncoder) {
+                       ledger: ReconciliationLedger, runID: Int64, allocations: inout CopyTextEncoder,
+                       advances: inout CopyTextEncoder, outcomes: inout CopyTextEncoder) {
+        // One row per line and invoice, the first kept (as the staged merge's ON CONFLICT DO NOTHING would):
+        // a line COPYed straight into `core` must not break the live-pair index, and two entries of one
+        // registry can name the same invoice.
+        var encoded: [Int64] = []
         for allocation in decision.allocations where allocation.status != .hint {
-            encode(allocation, into: &allocations)
+            if decision.allocations.count > 1 {
+                guard !encoded.contains(allocation.invoiceID) else { continue }
+                encoded.append(allocation.invoiceID)
+            }
+            encode(allocation, runID: runID, into: &allocations)
         }
         if let advance = decision.advance, advance.status != .hint {
             advances.field(String(advance.paymentID))
@@ -577,10 +607,11 @@ package struct ReconciliationStore: Sendable {
         outcomes.field(resolved.by)
         outcomes.field(payment.linkedTransactionID.map { String($0) })
         outcomes.field(ledger.side.rawValue)
+        outcomes.field(String(runID))
         outcomes.endRow()
     }
 
-    static func encode(_ allocation: ProposedAllocation, into allocations: inout CopyTextEncoder) {
+    static func encode(_ allocation: ProposedAllocation, runID: Int64, into allocations: inout CopyTextEncoder) {
         allocations.field(String(allocation.paymentID))
         allocations.field(String(allocation.invoiceID))
         allocations.field(allocation.amount.amountText)
@@ -594,6 +625,7 @@ package struct ReconciliationStore: Sendable {
         allocations.field(allocation.conversion.map { "\($0.rate)" })
         allocations.field(allocation.conversion?.source.rawValue)
         allocations.field(allocation.conversion?.exchangeDifference?.amountText)
+        allocations.field(String(runID))
         allocations.endRow()
     }
 
@@ -606,89 +638,123 @@ package struct ReconciliationStore: Sendable {
         }
     }
 
-    /// Replaces the looked-at lines' `suggested` rows by the new proposals, where they differ.
-    static func merge(_ ledger: ReconciliationLedger, runID: Int64, connection: LoadConnection,
-                      logger: Logger) async throws {
-        let clock = ContinuousClock()
-        var mark = clock.now
-        var step = 0
-        func stepDone() {
-            step += 1
-            logger.debug("reconcile merge step done", metadata: ["step": "\(step)", "seconds": "\(clock.now - mark)"])
-            mark = clock.now
+    /// A merge's statements, timed: each run adds its steps' time, so the log says where a pass's merge went.
+    struct MergeTimes: Sendable {
+        var seconds: [String: Duration] = [:]
+        private var mark = ContinuousClock.now
+
+        mutating func step(_ name: String) {
+            let now = ContinuousClock.now
+            seconds[name, default: .zero] += now - mark
+            mark = now
         }
-        try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)", logger: logger)
-        stepDone()
-        try await connection.query("ANALYZE recon_allocations", logger: logger)
-        stepDone()
-        // Proposals that are no longer made: of the lines looked at (joined, not an IN list: a million ids would
-        // not hash in work_mem), and any advance's offset. Every kept advance is offered again on each run, so an
-        // offset not proposed now (the advance used up or rejected, the invoice paid) is stale.
+
+        mutating func add(_ other: MergeTimes) {
+            seconds.merge(other.seconds, uniquingKeysWith: +)
+        }
+
+        func log(_ logger: Logger, ledger: ReconciliationLedger) {
+            for (name, time) in seconds.sorted(by: { $0.value > $1.value }) {
+                logger.debug("reconcile merge step", metadata: [
+                    "ledger": "\(ledger.side.rawValue)", "step": "\(name)", "seconds": "\(time)",
+                ])
+            }
+        }
+    }
+
+    /// One slice's decisions as COPY text, in the columns of `recon_allocations`, `recon_advances` and
+    /// `recon_outcomes`.
+    struct SliceResults: Sendable {
+        var allocations: ByteBuffer
+        var advances: ByteBuffer
+        var outcomes: ByteBuffer
+    }
+
+    /// Stores one slice's decisions. A slice none of whose lines has a row in the ledger's allocations or
+    /// advances or in `core.payment_reconciliation` (their first reconciliation: every line of a new statement)
+    /// cannot conflict with anything, so its allocations and outcomes are COPYed straight into `core`: the
+    /// staging and the upserts cost twice the write. Any other slice is staged and merged (`mergeSlice`).
+    static func store(_ results: SliceResults, ledger: ReconciliationLedger, runID: Int64, seqs: ClosedRange<Int64>,
+                      connection: LoadConnection, logger: Logger) async throws -> MergeTimes {
+        var times = MergeTimes()
+        let decidedBefore = try await connection.query("""
+            SELECT EXISTS (SELECT 1 FROM recon_payments p JOIN core.payment_reconciliation r
+                                                       ON r.bank_transaction_id = p.id
+                           WHERE p.seq BETWEEN \(seqs.lowerBound) AND \(seqs.upperBound))
+                OR EXISTS (SELECT 1 FROM recon_payments p JOIN \(ledger: ledger.allocations) a
+                                                       ON a.bank_transaction_id = p.id
+                           WHERE p.seq BETWEEN \(seqs.lowerBound) AND \(seqs.upperBound) AND a.status <> 'rejected')
+                OR EXISTS (SELECT 1 FROM recon_payments p JOIN \(ledger: ledger.advances) v
+                                                       ON v.bank_transaction_id = p.id
+                           WHERE p.seq BETWEEN \(seqs.lowerBound) AND \(seqs.upperBound) AND v.status <> 'rejected')
+            """, logger: logger).collect().first!.decode(Bool.self)
+        times.step("slice checked for earlier decisions")
+        func copy(_ rows: ByteBuffer, into table: String) async throws {
+            guard rows.readableBytes > 0 else { return }
+            try await connection.copyFrom(table: table, logger: logger) { try await $0.write(rows) }
+        }
+        guard !decidedBefore else {
+            try await copy(results.allocations, into: "recon_allocations")
+            try await copy(results.advances, into: "recon_advances")
+            try await copy(results.outcomes, into: "recon_outcomes")
+            times.step("slice staged")
+            times.add(try await mergeSlice(ledger, runID: runID, seqs: seqs, connection: connection, logger: logger))
+            return times
+        }
+        func copyIntoCore(_ rows: ByteBuffer, table qualified: String, columns: [String]) async throws {
+            guard rows.readableBytes > 0 else { return }
+            let parts = qualified.split(separator: ".").map(String.init)
+            try await connection.copyFrom(schema: parts[0], table: parts[1], columns: columns, logger: logger) {
+                try await $0.write(rows)
+            }
+        }
+        try await copyIntoCore(results.allocations, table: ledger.allocations, columns: allocationColumns)
+        times.step("allocations copied into core")
+        try await copyIntoCore(results.outcomes, table: "core.payment_reconciliation", columns: outcomeColumns)
+        times.step("outcomes copied into core")
+        try await copy(results.advances, into: "recon_advances")
+        try await insertAdvances(ledger, runID: runID, times: &times, connection: connection, logger: logger)
+        try await connection.query("TRUNCATE recon_advances", logger: logger)
+        times.step("truncate")
+        return times
+    }
+
+    /// Merges one slice's decisions into `core` and empties the result tables for the next slice. Run while the
+    /// engine decides the slice after: the merge is the server's work, deciding the client's, one core each
+    /// (merging a whole pass at its end left the client idle for a third of the run).
+    ///
+    /// Per slice is the same as per pass: every statement touches only the rows of the slice's lines, and the
+    /// engine never reads the warehouse after the pass starts. What needs the whole pass (the advances' offsets,
+    /// the proposals withdrawn from invoices the run paid in full) is `mergeOffsets`, at the end.
+    static func mergeSlice(_ ledger: ReconciliationLedger, runID: Int64, seqs: ClosedRange<Int64>,
+                           connection: LoadConnection, logger: Logger) async throws -> MergeTimes {
+        // No ANALYZE: it cost 0.2 s a slice, and the planner sizes the slice's tables from their pages anyway.
+        var times = MergeTimes()
+        // Proposals that are no longer made, of the slice's lines (joined by the slice's seq range: the ids of a
+        // whole pass would not hash in work_mem).
         try await connection.query("""
             DELETE FROM \(ledger: ledger.allocations) a
             USING recon_payments p
-            WHERE a.bank_transaction_id = p.id AND a.status = 'suggested'
+            WHERE p.seq BETWEEN \(seqs.lowerBound) AND \(seqs.upperBound)
+              AND a.bank_transaction_id = p.id AND a.status = 'suggested'
               AND NOT EXISTS (SELECT 1 FROM recon_allocations n
                               WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
             """, logger: logger)
-        stepDone()
-        try await connection.query("""
-            DELETE FROM \(ledger: ledger.allocations) a
-            WHERE a.advance_id IS NOT NULL AND a.status = 'suggested'
-              -- By line and invoice, which recon_allocations is indexed on: an offset's line is its advance's.
-              AND NOT EXISTS (SELECT 1 FROM recon_allocations n
-                              WHERE (n.bank_transaction_id, n.invoice_id) = (a.bank_transaction_id, a.invoice_id))
-            """, logger: logger)
-        stepDone()
-        try await connection.query("""
-            UPDATE \(ledger: ledger.allocations) a
-            SET amount = n.amount, written_off = n.written_off, rule = n.rule, confidence = n.confidence,
-                status = n.status, explanation = n.explanation, advance_id = n.advance_id,
-                paid_amount = n.paid_amount, exchange_rate = n.exchange_rate, rate_source = n.rate_source,
-                exchange_difference = n.exchange_difference, reconciliation_run_id = \(runID), updated_at = now()
-            FROM recon_allocations n
-            WHERE a.bank_transaction_id = n.bank_transaction_id AND a.invoice_id = n.invoice_id
-              AND a.status = 'suggested'
-              AND (a.amount, a.written_off, a.rule, a.confidence, a.status, a.explanation, a.advance_id,
-                   a.paid_amount, a.exchange_rate, a.exchange_difference)
-                  IS DISTINCT FROM (n.amount, n.written_off, n.rule, n.confidence, n.status, n.explanation,
-                                    n.advance_id, n.paid_amount, n.exchange_rate, n.exchange_difference)
-            """, logger: logger)
-        stepDone()
-        try await connection.query("""
-            INSERT INTO \(ledger: ledger.allocations) (bank_transaction_id, invoice_id, amount, written_off, rule,
-                                                  confidence, status, explanation, advance_id, paid_amount,
-                                                  exchange_rate, rate_source, exchange_difference,
-                                                  reconciliation_run_id)
-            SELECT n.bank_transaction_id, n.invoice_id, n.amount, n.written_off, n.rule, n.confidence, n.status,
-                   n.explanation, n.advance_id, n.paid_amount, n.exchange_rate, n.rate_source, n.exchange_difference,
-                   \(runID)
-            FROM recon_allocations n
-            -- The live-pair index arbitrates: a NOT EXISTS here would scan the rows this statement inserts.
-            ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO NOTHING
-            """, logger: logger)
-        stepDone()
+        times.step("stale proposals deleted")
+        try await upsertAllocations(ledger, runID: runID, times: &times, connection: connection, logger: logger)
 
         try await connection.query("""
             DELETE FROM \(ledger: ledger.advances) v
             USING recon_payments p
-            WHERE v.bank_transaction_id = p.id AND v.status = 'suggested'
+            WHERE p.seq BETWEEN \(seqs.lowerBound) AND \(seqs.upperBound)
+              AND v.bank_transaction_id = p.id AND v.status = 'suggested'
               AND NOT EXISTS (SELECT 1 FROM recon_advances n
                               WHERE n.bank_transaction_id = v.bank_transaction_id
                                 AND (n.amount, n.rule, n.explanation, n.status)
                                     IS NOT DISTINCT FROM (v.amount, v.rule, v.explanation, v.status))
             """, logger: logger)
-        stepDone()
-        try await connection.query("""
-            INSERT INTO \(ledger: ledger.advances) (bank_transaction_id, counterparty_id, counterparty_inn, amount,
-                                                contract, rule, confidence, status, explanation, reconciliation_run_id)
-            SELECT n.bank_transaction_id, c.id, n.counterparty_inn, n.amount, n.contract, n.rule, n.confidence,
-                   n.status, n.explanation, \(runID)
-            FROM recon_advances n
-            LEFT JOIN core.counterparties c ON c.inn = n.counterparty_inn
-            ON CONFLICT (bank_transaction_id) WHERE status <> 'rejected' DO NOTHING
-            """, logger: logger)
-        stepDone()
+        times.step("stale advances deleted")
+        try await insertAdvances(ledger, runID: runID, times: &times, connection: connection, logger: logger)
 
         try await connection.query("""
             -- An upsert, not an insert after an anti-join: on a table the statistics call empty, PostgreSQL scans
@@ -709,7 +775,80 @@ package struct ReconciliationStore: Sendable {
                                     EXCLUDED.counterparty_inn, EXCLUDED.resolved_by, EXCLUDED.linked_transaction_id,
                                     EXCLUDED.ledger)
             """, logger: logger)
-        stepDone()
+        times.step("outcomes upserted")
+        try await connection.query("TRUNCATE recon_allocations, recon_advances, recon_outcomes", logger: logger)
+        times.step("truncate")
+        return times
+    }
+
+    /// What is in `recon_advances` is added where no live advance holds the line.
+    static func insertAdvances(_ ledger: ReconciliationLedger, runID: Int64, times: inout MergeTimes,
+                               connection: LoadConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO \(ledger: ledger.advances) (bank_transaction_id, counterparty_id, counterparty_inn, amount,
+                                                contract, rule, confidence, status, explanation, reconciliation_run_id)
+            SELECT n.bank_transaction_id, c.id, n.counterparty_inn, n.amount, n.contract, n.rule, n.confidence,
+                   n.status, n.explanation, \(runID)
+            FROM recon_advances n
+            LEFT JOIN core.counterparties c ON c.inn = n.counterparty_inn
+            ON CONFLICT (bank_transaction_id) WHERE status <> 'rejected' DO NOTHING
+            """, logger: logger)
+        times.step("advances inserted")
+    }
+
+    /// What is in `recon_allocations` replaces the `suggested` rows of the same pairs where it differs, and is
+    /// added where no live row holds the pair.
+    static func upsertAllocations(_ ledger: ReconciliationLedger, runID: Int64, times: inout MergeTimes,
+                                  connection: LoadConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(ledger: ledger.allocations) a
+            SET amount = n.amount, written_off = n.written_off, rule = n.rule, confidence = n.confidence,
+                status = n.status, explanation = n.explanation, advance_id = n.advance_id,
+                paid_amount = n.paid_amount, exchange_rate = n.exchange_rate, rate_source = n.rate_source,
+                exchange_difference = n.exchange_difference, reconciliation_run_id = \(runID), updated_at = now()
+            FROM recon_allocations n
+            WHERE a.bank_transaction_id = n.bank_transaction_id AND a.invoice_id = n.invoice_id
+              AND a.status = 'suggested'
+              AND (a.amount, a.written_off, a.rule, a.confidence, a.status, a.explanation, a.advance_id,
+                   a.paid_amount, a.exchange_rate, a.exchange_difference)
+                  IS DISTINCT FROM (n.amount, n.written_off, n.rule, n.confidence, n.status, n.explanation,
+                                    n.advance_id, n.paid_amount, n.exchange_rate, n.exchange_difference)
+            """, logger: logger)
+        times.step("changed proposals updated")
+        try await connection.query("""
+            INSERT INTO \(ledger: ledger.allocations) (bank_transaction_id, invoice_id, amount, written_off, rule,
+                                                  confidence, status, explanation, advance_id, paid_amount,
+                                                  exchange_rate, rate_source, exchange_difference,
+                                                  reconciliation_run_id)
+            SELECT n.bank_transaction_id, n.invoice_id, n.amount, n.written_off, n.rule, n.confidence, n.status,
+                   n.explanation, n.advance_id, n.paid_amount, n.exchange_rate, n.rate_source, n.exchange_difference,
+                   \(runID)
+            FROM recon_allocations n
+            -- The live-pair index arbitrates: a NOT EXISTS here would scan the rows this statement inserts.
+            ON CONFLICT (bank_transaction_id, invoice_id) WHERE status <> 'rejected' DO NOTHING
+            """, logger: logger)
+        times.step("allocations inserted")
+    }
+
+    /// The end of a pass: the advances' offsets (in `recon_allocations`, alone by then) replace the stale ones,
+    /// and proposals on invoices this run paid in full are withdrawn.
+    static func mergeOffsets(_ ledger: ReconciliationLedger, runID: Int64, connection: LoadConnection,
+                             logger: Logger) async throws -> MergeTimes {
+        var times = MergeTimes()
+        try await connection.query("ANALYZE recon_allocations, recon_paid_in_full", logger: logger)
+        times.step("analyze")
+        // Every kept advance is offered again on each run, so an offset not proposed now (the advance used up or
+        // rejected, the invoice paid) is stale. An offset's line is its advance's, never one of the lines looked
+        // at (those have no kept advance), so the slices' merges never touch offsets.
+        try await connection.query("""
+            DELETE FROM \(ledger: ledger.allocations) a
+            WHERE a.advance_id IS NOT NULL AND a.status = 'suggested'
+              -- By line and invoice, which recon_allocations is indexed on: an offset's line is its advance's.
+              AND NOT EXISTS (SELECT 1 FROM recon_allocations n
+                              WHERE (n.bank_transaction_id, n.invoice_id) = (a.bank_transaction_id, a.invoice_id))
+            """, logger: logger)
+        times.step("stale offsets deleted")
+        try await upsertAllocations(ledger, runID: runID, times: &times, connection: connection, logger: logger)
         // A line decided earlier in booking order may have been proposed an invoice that a later line then paid
         // automatically: such proposals are withdrawn, and a line left with none is unmatched, saying why.
         try await connection.query("""
@@ -722,7 +861,7 @@ package struct ReconciliationStore: Sendable {
             )
             SELECT DISTINCT bank_transaction_id FROM removed
             """, logger: logger)
-        stepDone()
+        times.step("proposals on paid invoices withdrawn")
         try await connection.query("""
             UPDATE core.payment_reconciliation r
             SET outcome = 'unmatched', rule = NULL, confidence = NULL, updated_at = now(),
@@ -734,7 +873,8 @@ package struct ReconciliationStore: Sendable {
               AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.advances) v
                               WHERE v.bank_transaction_id = w.bank_transaction_id AND v.status = 'suggested')
             """, logger: logger)
-        stepDone()
+        times.step("withdrawn lines unmatched")
+        return times
     }
 }
 
