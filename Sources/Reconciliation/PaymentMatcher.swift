@@ -70,9 +70,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         self.side = side
         self.rates = rates
         extractor = InvoiceReferenceExtractor(vocabulary: rules.vocabulary)
-        invoices = open.sorted {
-            ($0.dueOn ?? $0.issuedOn, $0.issuedOn, $0.number, $0.id) < ($1.dueOn ?? $1.issuedOn, $1.issuedOn, $1.number, $1.id)
-        }
+        // The warehouse reads them in this order: then the caller's array is shared, not copied and sorted (a
+        // second copy of every invoice was the run's peak memory).
+        let inOrder = zip(open, open.dropFirst()).allSatisfy { !Self.ranksBefore($1, $0) }
+        invoices = inOrder ? open : open.sorted(by: Self.ranksBefore)
         let count = invoices.count
         (byCore, byAmount, byPayer) = (SlotChains(slotCount: count), SlotChains(slotCount: count), SlotChains(slotCount: count))
         (byPayerNumber, byPayerSerial) = (SlotChains(slotCount: count), SlotChains(slotCount: count))
@@ -108,6 +109,11 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         }
     }
 
+
+    /// The order invoices are ranked in: oldest due date first, then issue date, number and id.
+    static func ranksBefore(_ a: OpenInvoice, _ b: OpenInvoice) -> Bool {
+        (a.dueOn ?? a.issuedOn, a.issuedOn, a.number, a.id) < (b.dueOn ?? b.issuedOn, b.issuedOn, b.number, b.id)
+    }
 
     /// Decides one line. Call in booking order: `auto` decisions consume invoice residuals.
     package mutating func decide(_ payment: PaymentToMatch) -> PaymentDecision {
