@@ -134,11 +134,11 @@ package struct ReconciliationStore: Sendable {
             """, logger: logger)
         let clock = ContinuousClock()
         var phaseStart = clock.now
-        func phase(_ name: String) {
-            logger.info("reconcile phase done", metadata: [
+        func phase(_ name: String, _ more: Logger.Metadata = [:]) {
+            logger.info("reconcile phase done", metadata: more.merging([
                 "ledger": "\(ledger.side.rawValue)", "phase": "\(name)", "seconds": "\(clock.now - phaseStart)",
                 "rss MiB": "\(ProcessMemory.residentMiB)", "peak rss MiB": "\(ProcessMemory.peakResidentMiB)",
-            ])
+            ]) { $1 })
             phaseStart = clock.now
         }
         var invoices = try await Self.openInvoices(ledger, connection: connection, logger: logger)
@@ -213,13 +213,8 @@ package struct ReconciliationStore: Sendable {
             _ = try? await storing?.value
             throw error
         }
-        logger.info("reconcile phase done", metadata: [
-            "ledger": "\(ledger.side.rawValue)", "phase": "engine and merge", "waiting to read": "\(waitingToRead)",
-            "deciding": "\(deciding)", "waiting to store": "\(waitingToStore)",
-            "seconds": "\(clock.now - phaseStart)", "rss MiB": "\(ProcessMemory.residentMiB)",
-            "peak rss MiB": "\(ProcessMemory.peakResidentMiB)",
-        ])
-        phaseStart = clock.now
+        phase("engine and merge", ["waiting to read": "\(waitingToRead)", "deciding": "\(deciding)",
+                                   "waiting to store": "\(waitingToStore)"])
         let advances = try await Self.openAdvances(ledger, connection: connection, logger: logger)
         let offsets = decider.offset(advances)
         var offsetRows = CopyTextEncoder(capacity: 1 << 12)
@@ -692,9 +687,16 @@ package struct ReconciliationStore: Sendable {
                            WHERE p.seq BETWEEN \(seqs.lowerBound) AND \(seqs.upperBound) AND v.status <> 'rejected')
             """, logger: logger).collect().first!.decode(Bool.self)
         times.step("slice checked for earlier decisions")
-        func copy(_ rows: ByteBuffer, into table: String) async throws {
+        /// Into a temporary table by its name, or into `core` by the ledger's `schema.table` and the columns.
+        func copy(_ rows: ByteBuffer, into table: String, columns: [String] = []) async throws {
             guard rows.readableBytes > 0 else { return }
-            try await connection.copyFrom(table: table, logger: logger) { try await $0.write(rows) }
+            let parts = table.split(separator: ".").map(String.init)
+            guard parts.count == 2 else {
+                return try await connection.copyFrom(table: table, logger: logger) { try await $0.write(rows) }
+            }
+            try await connection.copyFrom(schema: parts[0], table: parts[1], columns: columns, logger: logger) {
+                try await $0.write(rows)
+            }
         }
         guard !decidedBefore else {
             try await copy(results.allocations, into: "recon_allocations")
@@ -704,16 +706,9 @@ package struct ReconciliationStore: Sendable {
             times.add(try await mergeSlice(ledger, runID: runID, seqs: seqs, connection: connection, logger: logger))
             return times
         }
-        func copyIntoCore(_ rows: ByteBuffer, table qualified: String, columns: [String]) async throws {
-            guard rows.readableBytes > 0 else { return }
-            let parts = qualified.split(separator: ".").map(String.init)
-            try await connection.copyFrom(schema: parts[0], table: parts[1], columns: columns, logger: logger) {
-                try await $0.write(rows)
-            }
-        }
-        try await copyIntoCore(results.allocations, table: ledger.allocations, columns: allocationColumns)
+        try await copy(results.allocations, into: ledger.allocations, columns: allocationColumns)
         times.step("allocations copied into core")
-        try await copyIntoCore(results.outcomes, table: "core.payment_reconciliation", columns: outcomeColumns)
+        try await copy(results.outcomes, into: "core.payment_reconciliation", columns: outcomeColumns)
         times.step("outcomes copied into core")
         try await copy(results.advances, into: "recon_advances")
         try await insertAdvances(ledger, runID: runID, times: &times, connection: connection, logger: logger)
