@@ -17,6 +17,7 @@ import HubCore
 /// Memory: the open invoices and their indexes (by payer, number and amount); payments stream through.
 package struct PaymentMatcher: Sendable, PaymentDecider {
     private let rules: ReconciliationRules
+    private let ruleLookup: RuleLookup
     /// Whose documents the lines pay: ours (the client is the payer) or suppliers' (we pay; the engine is fed
     /// our outgoing payments as the lines that pay, and the supplier stands where the payer stood). Only the
     /// wording differs.
@@ -67,6 +68,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     package init(rules: ReconciliationRules, invoices open: [OpenInvoice], side: LedgerSide = .receivables,
                  rates: ExchangeRates = ExchangeRates()) {
         self.rules = rules
+        ruleLookup = RuleLookup(rules)
         self.side = side
         self.rates = rates
         extractor = InvoiceReferenceExtractor(vocabulary: rules.vocabulary)
@@ -291,11 +293,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         let bankCode = bankLineKind(payment)
         latestDay = (payment.valueDate ?? payment.bookedOn).dayNumber + rules.invoiceDateGraceDays
         earliestDay = payment.bookedOn.adding(months: -rules.searchWindowMonths).dayNumber
-        var facts = ["line": line, "bank_code": bankCode, "payer": payment.counterpartyINN == nil ? "unknown" : "known"]
+        let payer = payment.counterpartyINN == nil ? "unknown" : "known"
         if line != "credit" || bankCode != "none" {
-            facts["reference"] = "none"
-            facts["amount"] = "other"
-            guard let rule = rules.firstRule(for: facts) else {
+            guard let rule = ruleLookup.firstRule(line: line, bankCode: bankCode, payer: payer, reference: "none",
+                                                  amount: "other") else {
                 return PaymentDecision(outcome: "unmatched",
                                        explanation: "\(line) line: no rule of the rule set applies")
             }
@@ -319,10 +320,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         var notes: [String] = []
         let payerText = payerDescription(payment)
         var evidence = referenceEvidence(payment, notes: &notes)
-        facts["reference"] = evidence.kind
+        let reference = evidence.kind
         let amountFacts = amountEvidence(payment, evidence: &evidence)
-        facts["amount"] = amountFacts.kind
-        guard let rule = rules.firstRule(for: facts) else {
+        guard let rule = ruleLookup.firstRule(line: line, bankCode: bankCode, payer: payer, reference: reference,
+                                              amount: amountFacts.kind) else {
             var parts = [payerText] + notes
             parts.append(evidence.description.isEmpty ? "no invoice number found" : evidence.description)
             if let amountText = amountFacts.description { parts.append(amountText) }

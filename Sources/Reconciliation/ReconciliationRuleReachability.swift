@@ -44,9 +44,7 @@ package enum ReconciliationRuleReachability {
     /// Why rule `index` of `rules` can never happen, or nil when it can.
     package static func problem(ofRuleAt index: Int, in rules: ReconciliationRules) -> String? {
         let rule = rules.rules[index]
-        func accepts(_ rule: ReconciliationRules.Rule, _ facts: [String: String]) -> Bool {
-            rule.conditions.allSatisfy { key, accepted in facts[key].map(accepted.contains) ?? false }
-        }
+        let accepts = ReconciliationRules.accepts
         let own = possibleFacts.filter { accepts(rule, $0) }
         guard !own.isEmpty else {
             return "rule \(rule.id) can never apply: no bank line presents all of its conditions together "

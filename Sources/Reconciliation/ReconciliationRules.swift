@@ -115,11 +115,9 @@ package struct ReconciliationRules: Sendable, Equatable {
         self.vocabulary = vocabulary
     }
 
-    /// The first rule, in rank order, whose conditions all hold for `facts`.
-    package func firstRule(for facts: [String: String]) -> Rule? {
-        rules.first { rule in
-            rule.conditions.allSatisfy { key, accepted in facts[key].map(accepted.contains) ?? false }
-        }
+    /// Whether every condition of `rule` holds for `facts` (a key missing from the facts fails its condition).
+    package static func accepts(_ rule: Rule, _ facts: [String: String]) -> Bool {
+        rule.conditions.allSatisfy { key, accepted in facts[key].map(accepted.contains) ?? false }
     }
 
     package func status(for confidence: Double) -> MatchStatus {

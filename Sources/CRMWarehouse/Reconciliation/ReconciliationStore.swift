@@ -92,7 +92,7 @@ package struct ReconciliationStore: Sendable {
                 var ruleCounts: [String: Int] = [:]
                 for ledger in payablesActive ? [ReconciliationLedger.receivables, .payables] : [.receivables] {
                     let (counts, rules) = try await Self.pass(
-                        ledger, payablesActive: payablesActive, runID: runID, from: from, to: to, rates: rates,
+                        ledger, warehouse: warehouse, payablesActive: payablesActive, runID: runID, from: from, to: to, rates: rates,
                         sliceSize: sliceSize, connection: connection, logger: logger, progress: progress,
                         makeDecider: makeDecider)
                     total.add(counts)
@@ -122,7 +122,7 @@ package struct ReconciliationStore: Sendable {
     /// One ledger's pass: its open invoices, its lines in slices through the engine, its advances offset, and
     /// the merge into its tables.
     static func pass<Decider: PaymentDecider & Sendable>(
-        _ ledger: ReconciliationLedger, payablesActive: Bool, runID: Int64, from: CalendarDate?, to: CalendarDate?,
+        _ ledger: ReconciliationLedger, warehouse: Warehouse, payablesActive: Bool, runID: Int64, from: CalendarDate?, to: CalendarDate?,
         rates: ExchangeRates, sliceSize: Int, connection: LoadConnection, logger: Logger,
         progress: (@Sendable (Int, Int) -> Void)?,
         makeDecider: @Sendable (LedgerSide, [OpenInvoice], ExchangeRates) -> Decider
@@ -141,19 +141,36 @@ package struct ReconciliationStore: Sendable {
             ]) { $1 })
             phaseStart = clock.now
         }
-        var invoices = try await Self.openInvoices(ledger, connection: connection, logger: logger)
-        let openCount = invoices.count
-        phase("open invoices read")
-        // The server prepares the lines while the engine indexes the invoices: one core each.
+        // The server prepares the lines on this connection while a second one reads the open invoices and the
+        // engine indexes them: one core each, where one after the other left a core idle for a third of the run.
+        // The second connection reads in this transaction's snapshot (exported, as pg_dump's workers do), so it
+        // sees exactly what this connection would have seen.
+        let snapshot = try await Self.exportSnapshot(connection: connection, logger: logger)
         let preparing = Task {
             try await Self.preparePayments(ledger, payablesActive: payablesActive, from: from, to: to,
                                            connection: connection, logger: logger)
         }
+        var invoices: [OpenInvoice]
+        do {
+            invoices = try await warehouse.withLoadConnection { reader in
+                try await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+                try await reader.query("SET TRANSACTION SNAPSHOT '\(unescaped: snapshot)'", logger: logger)
+                let invoices = try await Self.openInvoices(ledger, connection: reader, logger: logger)
+                try await reader.query("COMMIT", logger: logger)
+                return invoices
+            }
+        } catch {
+            // Nothing may reach the connection once the run's transaction is being rolled back.
+            _ = try? await preparing.value
+            throw error
+        }
+        let openCount = invoices.count
+        phase("open invoices read (while the lines are prepared)")
         var decider = makeDecider(ledger.side, invoices, rates)
         invoices = []  // the engine holds its own copy; two would double the run's memory
         phase("invoice index built")
         let total = try await preparing.value
-        phase("bank lines prepared (beyond the index's time)")
+        phase("bank lines prepared (beyond the invoices' time)")
         try await Self.createResultTables(connection: connection, logger: logger)
         var waitingToRead = Duration.zero, deciding = Duration.zero, waitingToStore = Duration.zero
         var counts = ReconciliationPassCounts(openInvoices: openCount)
@@ -236,6 +253,17 @@ package struct ReconciliationStore: Sendable {
     }
 
     // MARK: - Reading
+
+    /// This transaction's snapshot, for a second connection to read in (`SET TRANSACTION SNAPSHOT`). Its id is
+    /// checked to be what PostgreSQL makes (hex digits and dashes), since `SET` takes no parameters.
+    static func exportSnapshot(connection: LoadConnection, logger: Logger) async throws -> String {
+        let snapshot = try await connection.query("SELECT pg_export_snapshot()", logger: logger)
+            .collect().first!.decode(String.self)
+        guard !snapshot.isEmpty, snapshot.allSatisfy({ $0 == "-" || $0.isHexDigit }) else {
+            throw HubError(.database, "PostgreSQL exported a snapshot id of an unexpected form: \(snapshot)")
+        }
+        return snapshot
+    }
 
     /// The central bank's rates (`core.fx_rates`): a few thousand rows, read whole.
     static func exchangeRates(_ settings: ExchangeRates, connection: LoadConnection,
