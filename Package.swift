@@ -36,6 +36,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // libical (Debian: libical-dev): RFC 5545 properties and the RRULE iterator of the calendar import.
         .systemLibrary(name: "CLibical", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
+        // glibc's <malloc.h>, for mallopt: the CLI caps malloc's arenas (Sources/crmhub/main.swift).
+        .systemLibrary(name: "CMalloc"),
         // CLDR's Windows -> IANA time-zone mapping from ICU (Debian: libicu-dev), behind a header free of ICU types.
         .target(name: "CWindowsZones", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         // One folder per external system; parsers stream typed records with their source position.
@@ -139,7 +141,7 @@ let package = Package(
             name: "crmhub",
             dependencies: [
                 "Ingest", "CRMWarehouse", "HubCore", "Connectors", "Scheduler", "Reconciliation", "Reports",
-                "HubConfiguration", "Attendance", "Calls", "Calendars", "Loans", "LocalServers",
+                "HubConfiguration", "Attendance", "Calls", "Calendars", "Loans", "LocalServers", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

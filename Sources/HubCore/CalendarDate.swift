@@ -2,17 +2,20 @@
 ///
 /// Validated on construction: `31.02.2024` or `00.13.2024` never become a date.
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    /// Year, month and day in one word (`year << 9 | month << 5 | day`), so that the packed values compare as the
+    /// dates do: four bytes instead of three `Int`s, for the engine that holds half a million invoices with two
+    /// dates each.
+    private let packed: UInt32
+
+    public var year: Int { Int(packed >> 9) }
+    public var month: Int { Int(packed >> 5 & 0xF) }
+    public var day: Int { Int(packed & 0x1F) }
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
               day <= CalendarDate.daysIn(month: month, year: year)
         else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
+        packed = UInt32(year) << 9 | UInt32(month) << 5 | UInt32(day)
     }
 
     /// Parses the `dd.MM.yyyy` form used by 1C and bank files.
@@ -86,7 +89,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     public var description: String { iso }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+        lhs.packed < rhs.packed
     }
 
     public static func isLeap(_ year: Int) -> Bool {

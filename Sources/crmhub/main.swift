@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(CMalloc)
+import CMalloc
+#endif
 import CRMWarehouse
 import Connectors
 import Foundation
@@ -14,6 +17,15 @@ import Scheduler
 func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async throws {
     try await command.run()
 }
+
+#if canImport(CMalloc)
+// glibc gives each thread that allocates its own arena (up to eight per core), and memory freed in one is not
+// reused by another: the reconciliation run's engine, its slice reader and the event loop held 40–50 MB more at
+// a million lines than with one arena, at no measured cost in speed. MALLOC_ARENA_MAX in the environment wins.
+if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
+    _ = mallopt(M_ARENA_MAX, 1)
+}
+#endif
 
 do {
     // The input limits come from the environment (docs/operations.md); a bad value stops here, before any work.
