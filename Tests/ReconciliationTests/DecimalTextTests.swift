@@ -46,12 +46,19 @@ import Testing
     @Test func amountAndMoneyTextsAreFoundationsForParsedComputedAndLiteralValues() {
         var values = Self.texts.compactMap { Decimal(string: $0) }
         values += [Decimal(45_600_000), Decimal(100), Decimal(0), Decimal(-3), Decimal(string: "1")! / 3,
-                   Decimal(string: "2")! / 3, Decimal(string: "12650000")! / Decimal(string: "12650.37")!]
+                   Decimal(string: "2")! / 3, Decimal(string: "12650000")! / Decimal(string: "12650.37")!,
+                   // Read from memory (`DecimalDigits`): a mantissa with trailing zeros, the widest that fits 64 bits
+                   // and one beyond it, a positive exponent, a value far below a cent.
+                   Decimal(sign: .plus, exponent: -3, significand: Decimal(3_000_000_000)),
+                   Decimal(string: "18446744073709551615")!, Decimal(string: "184467440737095516.16")!,
+                   Decimal(string: "18446744073709551616.5")!, Decimal(sign: .minus, exponent: 4, significand: 12),
+                   Decimal(string: "0.000000000000000000001")!]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
             let cents = Int64.random(in: -10_000_000_000...10_000_000_000, using: &generator)
             values.append(Decimal(cents) / 100)
             values.append(Decimal(plainText: String(cents) + "0")! / 1000)
+            values.append(Decimal(plainText: String(cents))! * Decimal(plainText: "1.5")!)
         }
         for value in values {
             #expect(value.amountText == Self.foundationAmountText(value), "\(value)")
