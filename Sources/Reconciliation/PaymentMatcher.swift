@@ -24,6 +24,8 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     private let side: LedgerSide
     private let extractor: InvoiceReferenceExtractor
     private var invoices: [OpenInvoice] = []
+    /// Each invoice's number keys (`InvoiceReferenceExtractor.keys`): what an index lookup checks its slots by.
+    private var numericCores: [String] = []
     private var serialCores: [String] = []
     /// Each invoice's issue date as a day number, for the date window (compared millions of times).
     private var issuedDays: [Int] = []
@@ -39,12 +41,13 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     private var autoPaid: [Int64: [(invoiceID: Int64, amount: Decimal)]] = [:]
     /// A tie among more invoices than this is not proposed at all: the accountant is told, not flooded.
     package static let maxTiedProposals = 3
+    /// The number indexes are keyed by fingerprints (`NumberFingerprint`); `invoices(…)` looks them up.
     /// Full numeric core of the number → invoices.
-    private var byCore: SlotChains<String>
+    private var byCore: SlotChains<UInt64>
     /// Payer + full numeric core of the number → invoices.
-    private var byPayerNumber: SlotChains<PayerNumberKey>
+    private var byPayerNumber: SlotChains<UInt64>
     /// Payer + serial (the number's last digit group) → invoices.
-    private var byPayerSerial: SlotChains<PayerNumberKey>
+    private var byPayerSerial: SlotChains<UInt64>
     /// Payer → invoices, oldest due date first.
     private var byPayer: SlotChains<String>
     /// Residual when loaded → invoices (R11 checks the current residual).
@@ -81,6 +84,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         (byCore, byAmount, byPayer) = (SlotChains(slotCount: count), SlotChains(slotCount: count), SlotChains(slotCount: count))
         (byPayerNumber, byPayerSerial) = (SlotChains(slotCount: count), SlotChains(slotCount: count))
         serialCores = Array(repeating: "", count: count)
+        numericCores = Array(repeating: "", count: count)
         issuedDays = invoices.map(\.issuedOn.dayNumber)
         slotsByID = (0..<Int32(count)).sorted { invoices[Int($0)].id < invoices[Int($1)].id }
         // A client's name is the same on their invoices: its key is computed once per client.
@@ -101,16 +105,36 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             let invoice = invoices[index]
             let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: invoice.number)
             serialCores[index] = keys.serialCore
-            byCore.prepend(slot, to: keys.numericCore)
+            numericCores[index] = keys.numericCore
+            byCore.prepend(slot, to: NumberFingerprint.of(number: keys.numericCore))
             byAmount.prepend(slot, to: invoice.residual)
             if let inn = invoice.counterpartyINN {
                 byPayer.prepend(slot, to: inn)
-                byPayerNumber.prepend(slot, to: PayerNumberKey(payer: inn, number: keys.numericCore))
-                byPayerSerial.prepend(slot, to: PayerNumberKey(payer: inn, number: keys.serialCore))
+                byPayerNumber.prepend(slot, to: NumberFingerprint.of(payer: inn, number: keys.numericCore))
+                byPayerSerial.prepend(slot, to: NumberFingerprint.of(payer: inn, number: keys.serialCore))
             }
         }
     }
 
+
+    /// The slots of the invoices whose number has this numeric core.
+    private func invoices(numericCore: String) -> [Int32] {
+        byCore.slots(of: NumberFingerprint.of(number: numericCore)) { numericCores[Int($0)] == numericCore }
+    }
+
+    /// The slots of this client's invoices whose number has this numeric core.
+    private func invoices(of payer: String, numericCore: String) -> [Int32] {
+        byPayerNumber.slots(of: NumberFingerprint.of(payer: payer, number: numericCore)) {
+            numericCores[Int($0)] == numericCore && invoices[Int($0)].counterpartyINN == payer
+        }
+    }
+
+    /// The slots of this client's invoices whose number's last digit group is `serialCore`.
+    private func invoices(of payer: String, serialCore: String) -> [Int32] {
+        byPayerSerial.slots(of: NumberFingerprint.of(payer: payer, number: serialCore)) {
+            serialCores[Int($0)] == serialCore && invoices[Int($0)].counterpartyINN == payer
+        }
+    }
 
     /// The slot of the invoice with this id, or nil when it is not open.
     private func slot(ofInvoice id: Int64) -> Int32? {
@@ -449,10 +473,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
             var allResolved = true
             for reference in payment.structured {
                 let keys = InvoiceReferenceExtractor.keys(forInvoiceNumber: reference.number)
-                let own = inn.map { byPayerNumber[PayerNumberKey(payer: $0, number: keys.numericCore)] } ?? []
+                let own = inn.map { invoices(of: $0, numericCore: keys.numericCore) } ?? []
                 var found = own.filter { eligible($0, for: payment) }
                 if found.isEmpty, inn == nil {
-                    found = byCore[keys.numericCore].filter { eligible($0, for: payment) }
+                    found = invoices(numericCore: keys.numericCore).filter { eligible($0, for: payment) }
                 }
                 guard found.count == 1, !targets.contains(found[0]) else {
                     allResolved = false
@@ -479,16 +503,16 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         for reference in found.invoices {
             var matches: [Int32] = []
             if let inn {
-                matches = byPayerNumber[PayerNumberKey(payer: inn, number: reference.numericCore)].filter { eligible($0, for: payment) }
+                matches = invoices(of: inn, numericCore: reference.numericCore).filter { eligible($0, for: payment) }
                 if matches.isEmpty {
-                    matches = byPayerSerial[PayerNumberKey(payer: inn, number: reference.numericCore)]
+                    matches = invoices(of: inn, serialCore: reference.numericCore)
                         .filter { eligible($0, for: payment) }
                 }
             }
             if matches.isEmpty, let inn {
                 // Say why a number of the payer's own invoices does not count, rather than "no number found".
-                let named = byPayerNumber[PayerNumberKey(payer: inn, number: reference.numericCore)]
-                    + byPayerSerial[PayerNumberKey(payer: inn, number: reference.numericCore)]
+                let named = invoices(of: inn, numericCore: reference.numericCore)
+                    + invoices(of: inn, serialCore: reference.numericCore)
                 let rejected = named.filter { payment.rejectedInvoiceIDs.contains(invoices[Int($0)].id) }
                 let paid = named.filter { invoices[Int($0)].residual <= 0 && !rejected.contains($0) }
                 if !rejected.isEmpty {
@@ -506,7 +530,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                 ambiguous.append("№\(reference.text) matches \(matches.count) open invoices (\(numbers(matches)))")
             } else if reference.anchored {
                 // Not the payer's: someone else's invoice with exactly this number (a third party paying).
-                let elsewhere = byCore[reference.numericCore].filter {
+                let elsewhere = invoices(numericCore: reference.numericCore).filter {
                     eligible($0, for: payment) && invoices[Int($0)].counterpartyINN != inn
                 }
                 if elsewhere.count == 1, !otherClient.contains(elsewhere[0]) { otherClient.append(elsewhere[0]) }

@@ -19,18 +19,36 @@ struct SlotChains<Key: Hashable & Sendable>: Sendable {
 
     /// The slots of `key`, in ascending order; empty when none.
     subscript(key: Key) -> [Int32] {
+        slots(of: key) { _ in true }
+    }
+
+    /// The slots of `key` that `keep` accepts, in ascending order.
+    func slots(of key: Key, where keep: (Int32) -> Bool) -> [Int32] {
         guard var slot = heads[key] else { return [] }
         var slots: [Int32] = []
         while slot >= 0 {
-            slots.append(slot)
+            if keep(slot) { slots.append(slot) }
             slot = next[Int(slot)]
         }
         return slots
     }
 }
 
-/// A client and a key of an invoice number of theirs: what a payment from that client names.
-struct PayerNumberKey: Hashable, Sendable {
-    var payer: String
-    var number: String
+/// A 64-bit fingerprint of a client and an invoice number's key, or of a key alone: what the engine's number
+/// indexes are keyed by. Two strings made a 32-byte dictionary key, and the two client-and-number indexes were a
+/// quarter of the engine's memory; eight bytes hold them in a third. Different keys may share a fingerprint, so a
+/// lookup keeps only the slots whose invoice has the key itself (`PaymentMatcher`).
+enum NumberFingerprint {
+    static func of(payer: String, number: String) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(payer)
+        hasher.combine(number)
+        return UInt64(UInt(bitPattern: hasher.finalize()))
+    }
+
+    static func of(number: String) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(number)
+        return UInt64(UInt(bitPattern: hasher.finalize()))
+    }
 }

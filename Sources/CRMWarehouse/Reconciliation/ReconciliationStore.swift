@@ -56,7 +56,7 @@ package struct ReconciliationSummary: Sendable {
 ///   each over its own lines and tables (`ReconciliationLedger`), in the same transaction.
 package struct ReconciliationStore: Sendable {
     package let warehouse: Warehouse
-    package var sliceSize = 20_000
+    package var sliceSize = 10_000
 
     package init(warehouse: Warehouse) {
         self.warehouse = warehouse
