@@ -85,6 +85,10 @@ public struct PaymentToMatch: Sendable, Equatable {
     /// The registry file a payment agent sent for this line (`payment-registry`), adding up to its amount: the
     /// payers it pays for, in order.
     public var registryFile: (reference: String, entries: [RegistryEntry])?
+    /// Whether a return or reversal may name this line as the one it undoes: what the line pays automatically is
+    /// then remembered until that return is decided. True unless the warehouse knows that no return names it (a
+    /// memory of every automatic payment of a run was 20 MB at a million lines).
+    public var mayBeReturned = true
 
     /// One payer of a payment agent's registry.
     public struct RegistryEntry: Sendable, Equatable {

@@ -725,7 +725,9 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                 remaining -= amount
                 if status == .auto {
                     invoices[Int(slot)].residual -= amount + writtenOff
-                    autoPaid[payment.id, default: []].append((invoices[Int(slot)].id, amount))
+                    if payment.mayBeReturned {
+                        autoPaid[payment.id, default: []].append((invoices[Int(slot)].id, amount))
+                    }
                 }
             }
         }

@@ -344,7 +344,8 @@ package struct ReconciliationStore: Sendable {
                    original.id AS linked_id,
                    original.paid AS linked_allocations,
                    registry.registry, registry.entries AS registry_entries,
-                   decided.bank_transaction_id IS NOT NULL AS decided_before
+                   decided.bank_transaction_id IS NOT NULL AS decided_before,
+                   returned.id IS NOT NULL AS may_be_returned
             FROM core.bank_transactions t
             -- Whether an earlier run left anything for the line (an outcome, a proposal, an advance): a slice with
             -- none is COPYed straight into core (`store`). Hash-joined once here; probed per slice it cost seconds.
@@ -420,6 +421,16 @@ package struct ReconciliationStore: Sendable {
                 ) original ON true
                 WHERE r.entry_kind <> 'payment' AND r.end_to_end_id IS NOT NULL
             ) original ON original.return_id = t.id
+            -- The lines some return or reversal names as the one it undoes: the engine remembers what they pay
+            -- automatically for that return, and only for them.
+            LEFT JOIN (
+                SELECT DISTINCT o.id
+                FROM core.bank_transactions r
+                JOIN core.bank_transactions o
+                  ON o.end_to_end_id = r.end_to_end_id AND o.account = r.account AND o.id <> r.id
+                 AND o.entry_kind = 'payment'
+                WHERE r.entry_kind <> 'payment' AND r.end_to_end_id IS NOT NULL
+            ) returned ON returned.id = t.id
             WHERE (\(from?.iso)::date IS NULL OR t.booked_on >= \(from?.iso)::date)
               AND (\(to?.iso)::date IS NULL OR t.booked_on <= \(to?.iso)::date)
               AND \(ledger: ledger.lineFilter(payablesActive: payablesActive))
@@ -478,7 +489,7 @@ package struct ReconciliationStore: Sendable {
                    bank_transaction_code, return_reason, resolved_by, resolved_inn,
                    array_to_string(rejected_invoices, ','), coalesce(advance_rejected, false), linked_id,
                    linked_allocations, instructed_amount, instructed_currency, registry, registry_entries,
-                   decided_before
+                   decided_before, may_be_returned
             FROM recon_payments WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
             """, logger: logger).collect()
         // Collected before they are decoded: decoding while they stream held the connection four times as long,
@@ -515,6 +526,7 @@ package struct ReconciliationStore: Sendable {
             let registry = try cells[24].decode(String?.self)
             let registryEntries = try cells[25].decode(String?.self)
             if try cells[26].decode(Bool.self) { decidedBefore = true }
+            let mayBeReturned = try cells[27].decode(Bool.self)
             var structured = structuredJSON.map(Self.structured(fromJSON:)) ?? []
             if let supplierInvoice, structured.isEmpty {
                 structured = [PaymentToMatch.Structured(number: supplierInvoice, amount: nil)]
@@ -534,6 +546,7 @@ package struct ReconciliationStore: Sendable {
             if let registry, let registryEntries {
                 payment.registryFile = (registry, Self.registryEntries(from: registryEntries))
             }
+            payment.mayBeReturned = mayBeReturned
             slice.append((seq, payment, (inn, resolvedBy)))
         }
         return PaymentSlice(rows: slice, decidedBefore: decidedBefore)
