@@ -364,6 +364,51 @@ struct ReconciliationTests {
         }
     }
 
+    @Test("an overpayment's proposal withdrawn because a later line paid its invoice takes its surplus advance with it; a rerun leaves the money as it is")
+    func withdrawnOverpaymentKeepsNoSurplus() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            _ = try await OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM")
+                .importFile(path: Self.invoices)
+            let batch = try await warehouse.client.query("""
+                INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, status)
+                VALUES ('test', 'hand-made lines', repeat('c', 64), 0, 'loaded') RETURNING id
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            // OVERPAID names SF-2025/0147 and pays more than it owes (R6, proposed with a surplus advance); PAID,
+            // booked a day later, pays exactly its residual (R3, automatic).
+            for (index, line) in [("OVERPAID", "50000000.00"), ("PAID", "45600000.00")].enumerated() {
+                let day = "2025-03-2\(index)"
+                try await warehouse.client.query("""
+                    INSERT INTO core.bank_transactions (account, direction, doc_kind, doc_number, doc_date, amount,
+                        currency, counterparty_name, counterparty_inn, purpose, booked_on, natural_key, occurrence,
+                        batch_id, source_line, bank_reference, entry_kind)
+                    VALUES ('20208000500123456001', 'in', 'test', \(line.0), \(day)::date, \(line.1)::numeric, 'UZS',
+                        'ORZU SAVDO', '301234567', 'Oplata scheta SF-2025/0147', \(day)::date, gen_random_uuid(), 1,
+                        \(batch), \(index + 1), \(line.0), 'payment')
+                    """, logger: TestDatabase.logger)
+            }
+            _ = try await Self.reconcile(warehouse)
+            let money = """
+                SELECT (SELECT coalesce(string_agg(a.id || ':' || a.amount || ':' || a.status, ',' ORDER BY a.id), '')
+                        FROM core.payment_allocations a),
+                       (SELECT coalesce(string_agg(v.id || ':' || v.amount || ':' || v.status, ',' ORDER BY v.id), '')
+                        FROM core.customer_advances v)
+                """
+            let first = try await warehouse.client.query(PostgresQuery(unsafeSQL: money), logger: TestDatabase.logger)
+                .collect().first!.decode((String, String).self)
+            let outcomes = try await Self.outcomes(warehouse)
+            #expect(outcomes["PAID"]?.0 == "matched" && outcomes["PAID"]?.1 == "R3")
+            #expect(outcomes["OVERPAID"]?.0 == "unmatched", "\(String(describing: outcomes["OVERPAID"]))")
+            #expect(outcomes["OVERPAID"]?.2.isEmpty == true)
+            #expect(outcomes["OVERPAID"]?.3 == nil, "no surplus of a withdrawn proposal is kept as an advance")
+            #expect(first.1.isEmpty)
+            _ = try await Self.reconcile(warehouse)
+            let second = try await warehouse.client.query(PostgresQuery(unsafeSQL: money), logger: TestDatabase.logger)
+                .collect().first!.decode((String, String).self)
+            #expect(second == first)
+            #expect(try await Self.outcomes(warehouse)["OVERPAID"]?.0 == "unmatched")
+        }
+    }
+
     @Test("a tie decided in one batch (confirm one, reject the other) records both; hand allocations are checked")
     func tieDecidedInOneBatchAndHandAllocations() async throws {
         try await TestDatabase.withFreshWarehouse { warehouse in
