@@ -178,6 +178,14 @@ package struct ReconciliationStore: Sendable {
         let total = try await preparing.value
         phase("bank lines prepared (beyond the invoices' time)")
         try await Self.createResultTables(connection: connection, logger: logger)
+        // The client each advance is kept for, by INN, so that an advance is COPYed with it rather than joined to
+        // `core.counterparties` in an upsert (a second of the server's time at a million lines).
+        var clientIDs: [String: Int64] = [:]
+        for try await (inn, id) in try await connection.query("""
+            SELECT inn, min(id) FROM core.counterparties WHERE inn IS NOT NULL GROUP BY inn
+            """, logger: logger).decode((String, Int64).self) {
+            clientIDs[inn] = id
+        }
         var waitingToRead = Duration.zero, deciding = Duration.zero, waitingToStore = Duration.zero
         var counts = ReconciliationPassCounts(openInvoices: openCount)
         // The server reads the next slice and stores this one's results while the engine decides: one core
@@ -211,7 +219,8 @@ package struct ReconciliationStore: Sendable {
                     default: counts.unmatched += 1
                     }
                     Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger, runID: runID,
-                                allocations: &allocations, advances: &advances, outcomes: &outcomes)
+                                clientIDs: clientIDs, allocations: &allocations, advances: &advances,
+                                outcomes: &outcomes)
                 }
                 deciding += clock.now - mark
                 mark = clock.now
@@ -614,7 +623,7 @@ package struct ReconciliationStore: Sendable {
         try await connection.query("""
             CREATE TEMP TABLE recon_advances (
                 bank_transaction_id bigint, counterparty_inn text, amount numeric, contract text, rule text,
-                confidence numeric, status text, explanation text
+                confidence numeric, status text, explanation text, counterparty_id bigint, reconciliation_run_id bigint
             ) ON COMMIT DROP
             """, logger: logger)
         try await connection.query("""
@@ -636,6 +645,11 @@ package struct ReconciliationStore: Sendable {
         "bank_transaction_id", "invoice_id", "amount", "written_off", "rule", "confidence", "status", "explanation",
         "advance_id", "paid_amount", "exchange_rate", "rate_source", "exchange_difference", "reconciliation_run_id",
     ]
+    /// The columns of `recon_advances`, as COPY writes them into the ledger's advances.
+    static let advanceColumns = [
+        "bank_transaction_id", "counterparty_inn", "amount", "contract", "rule", "confidence", "status", "explanation",
+        "counterparty_id", "reconciliation_run_id",
+    ]
     /// The columns of `recon_outcomes`, as COPY writes them into `core.payment_reconciliation`.
     static let outcomeColumns = [
         "bank_transaction_id", "outcome", "rule", "confidence", "explanation", "counterparty_inn", "resolved_by",
@@ -643,8 +657,9 @@ package struct ReconciliationStore: Sendable {
     ]
 
     static func encode(_ decision: PaymentDecision, payment: PaymentToMatch, resolved: (inn: String?, by: String?),
-                       ledger: ReconciliationLedger, runID: Int64, allocations: inout CopyTextEncoder,
-                       advances: inout CopyTextEncoder, outcomes: inout CopyTextEncoder) {
+                       ledger: ReconciliationLedger, runID: Int64, clientIDs: [String: Int64],
+                       allocations: inout CopyTextEncoder, advances: inout CopyTextEncoder,
+                       outcomes: inout CopyTextEncoder) {
         // One row per line and invoice, the first kept (as the staged merge's ON CONFLICT DO NOTHING would):
         // a line COPYed straight into `core` must not break the live-pair index, and two entries of one
         // registry can name the same invoice.
@@ -665,6 +680,8 @@ package struct ReconciliationStore: Sendable {
             advances.field(advance.confidence.twoDecimalsText)
             advances.field(advance.status.rawValue)
             advances.field(advance.explanation)
+            advances.field(advance.counterpartyINN.flatMap { clientIDs[$0] }.map { String($0) })
+            advances.field(String(runID))
             advances.endRow()
         }
         outcomes.field(String(payment.id))
@@ -771,10 +788,8 @@ package struct ReconciliationStore: Sendable {
         times.step("allocations copied into core")
         try await copy(results.outcomes, into: "core.payment_reconciliation", columns: outcomeColumns)
         times.step("outcomes copied into core")
-        try await copy(results.advances, into: "recon_advances")
-        try await insertAdvances(ledger, runID: runID, times: &times, connection: connection, logger: logger)
-        try await connection.query("TRUNCATE recon_advances", logger: logger)
-        times.step("truncate")
+        try await copy(results.advances, into: ledger.advances, columns: advanceColumns)
+        times.step("advances copied into core")
         return times
     }
 
@@ -846,10 +861,9 @@ package struct ReconciliationStore: Sendable {
         try await connection.query("""
             INSERT INTO \(ledger: ledger.advances) (bank_transaction_id, counterparty_id, counterparty_inn, amount,
                                                 contract, rule, confidence, status, explanation, reconciliation_run_id)
-            SELECT n.bank_transaction_id, c.id, n.counterparty_inn, n.amount, n.contract, n.rule, n.confidence,
-                   n.status, n.explanation, \(runID)
+            SELECT n.bank_transaction_id, n.counterparty_id, n.counterparty_inn, n.amount, n.contract, n.rule,
+                   n.confidence, n.status, n.explanation, \(runID)
             FROM recon_advances n
-            LEFT JOIN core.counterparties c ON c.inn = n.counterparty_inn
             ON CONFLICT (bank_transaction_id) WHERE status <> 'rejected' DO NOTHING
             """, logger: logger)
         times.step("advances inserted")
