@@ -149,7 +149,7 @@ package struct ReconciliationStore: Sendable {
         // The server prepares the lines on this connection while a second one reads the open invoices and the
         // engine indexes them: one core each, where one after the other left a core idle for a third of the run.
         // The second connection reads in this transaction's snapshot (exported, as pg_dump's workers do), so it
-        // sees exactly what this connection would have seen.
+        // sees the committed data this transaction saw at that moment, as the invoice read did when it ran here.
         let snapshot = try await Self.exportSnapshot(connection: connection, logger: logger)
         let preparing = Task {
             try await Self.preparePayments(ledger, payablesActive: payablesActive, from: from, to: to,
@@ -347,6 +347,23 @@ package struct ReconciliationStore: Sendable {
                                 to: CalendarDate?, connection: LoadConnection, logger: Logger) async throws -> Int {
         try await connection.query("""
             CREATE TEMP TABLE recon_payments ON COMMIT DROP AS
+            -- R2: the line a return or reversal undoes, by the payment order's number: looked up for those lines
+            -- only, then hash-joined by id, once for the return and once for the line it undoes.
+            WITH originals AS (
+                SELECT r.id AS return_id, original.id, original.paid
+                FROM core.bank_transactions r
+                JOIN LATERAL (
+                    SELECT o.id,
+                           (SELECT string_agg(a.invoice_id || ':' || a.amount, ';') FROM \(ledger: ledger.allocations) a
+                            WHERE a.bank_transaction_id = o.id AND a.status IN ('auto', 'confirmed') AND a.amount > 0)
+                               AS paid
+                    FROM core.bank_transactions o
+                    WHERE o.end_to_end_id = r.end_to_end_id AND o.account = r.account AND o.id <> r.id
+                      AND o.entry_kind = 'payment'
+                    ORDER BY o.booked_on DESC, o.id DESC LIMIT 1
+                ) original ON true
+                WHERE r.entry_kind <> 'payment' AND r.end_to_end_id IS NOT NULL
+            )
             SELECT row_number() OVER (ORDER BY t.booked_on, t.id) AS seq,
                    t.id, t.direction, t.entry_kind, t.amount::text AS amount, t.currency, t.booked_on::text AS booked_on,
                    t.value_date::text AS value_date, t.counterparty_name, t.counterparty_account, t.purpose,
@@ -424,33 +441,10 @@ package struct ReconciliationStore: Sendable {
                 ) m
                 ORDER BY m.bank_transaction_id, m.registry
             ) registry ON registry.bank_transaction_id = t.id
-            -- R2: the line a return or reversal undoes, by the payment order's number: looked up for those lines
-            -- only, then hash-joined by id.
-            LEFT JOIN (
-                SELECT r.id AS return_id, original.id, original.paid
-                FROM core.bank_transactions r
-                JOIN LATERAL (
-                    SELECT o.id,
-                           (SELECT string_agg(a.invoice_id || ':' || a.amount, ';') FROM \(ledger: ledger.allocations) a
-                            WHERE a.bank_transaction_id = o.id AND a.status IN ('auto', 'confirmed') AND a.amount > 0)
-                               AS paid
-                    FROM core.bank_transactions o
-                    WHERE o.end_to_end_id = r.end_to_end_id AND o.account = r.account AND o.id <> r.id
-                      AND o.entry_kind = 'payment'
-                    ORDER BY o.booked_on DESC, o.id DESC LIMIT 1
-                ) original ON true
-                WHERE r.entry_kind <> 'payment' AND r.end_to_end_id IS NOT NULL
-            ) original ON original.return_id = t.id
-            -- The lines some return or reversal names as the one it undoes: the engine remembers what they pay
-            -- automatically for that return, and only for them.
-            LEFT JOIN (
-                SELECT DISTINCT o.id
-                FROM core.bank_transactions r
-                JOIN core.bank_transactions o
-                  ON o.end_to_end_id = r.end_to_end_id AND o.account = r.account AND o.id <> r.id
-                 AND o.entry_kind = 'payment'
-                WHERE r.entry_kind <> 'payment' AND r.end_to_end_id IS NOT NULL
-            ) returned ON returned.id = t.id
+            LEFT JOIN originals original ON original.return_id = t.id
+            -- The lines a return or reversal undoes: the engine remembers what they pay automatically for that
+            -- return, and only for them.
+            LEFT JOIN (SELECT DISTINCT id FROM originals) returned ON returned.id = t.id
             WHERE (\(from?.iso)::date IS NULL OR t.booked_on >= \(from?.iso)::date)
               AND (\(to?.iso)::date IS NULL OR t.booked_on <= \(to?.iso)::date)
               AND \(ledger: ledger.lineFilter(payablesActive: payablesActive))
