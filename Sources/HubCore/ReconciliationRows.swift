@@ -218,6 +218,11 @@ public struct ExchangeRates: Sendable, Equatable {
     public var maxAgeDays: Int
     /// Currency → (day number, rate per unit), in day order.
     private var byCurrency: [String: [(day: Int, rate: Decimal)]] = [:]
+    /// Client INN → the one currency all their invoices are in, paid ones included (clients with invoices in
+    /// several currencies, or without one, are absent): what a payment in another currency is converted into.
+    /// The warehouse sets it, so that whether a line is converted does not depend on which invoices a run has
+    /// paid (a rerun would otherwise convert differently); nil: the engine takes it from the open invoices.
+    public var invoiceCurrencies: [String: String]?
 
     public init(base: String = "UZS", maxAgeDays: Int = 7) {
         self.base = base
@@ -253,7 +258,7 @@ public struct ExchangeRates: Sendable, Equatable {
     }
 
     public static func == (lhs: ExchangeRates, rhs: ExchangeRates) -> Bool {
-        lhs.base == rhs.base && lhs.maxAgeDays == rhs.maxAgeDays
+        lhs.base == rhs.base && lhs.maxAgeDays == rhs.maxAgeDays && lhs.invoiceCurrencies == rhs.invoiceCurrencies
             && lhs.byCurrency.mapValues { $0.map(\.day) } == rhs.byCurrency.mapValues { $0.map(\.day) }
             && lhs.byCurrency.mapValues { $0.map(\.rate) } == rhs.byCurrency.mapValues { $0.map(\.rate) }
     }

@@ -62,9 +62,10 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
     private var decidingRegistryEntry = false
     /// Client INN → the key of their name, to see whether a third party's purpose names whom it pays for.
     private var nameKeyByINN: [String: String] = [:]
-    /// Client INN → the one currency of their open invoices (nil when they are in several): a payment in another
-    /// currency is converted into it. Taken when the run starts, not per line (a set per line cost seconds).
-    private var currencyByPayer: [String: String?] = [:]
+    /// Client INN → the one currency of their invoices (absent when they are in several): a payment in another
+    /// currency is converted into it. The warehouse's `ExchangeRates.invoiceCurrencies` (all invoices, paid ones
+    /// too) when given, else the open invoices'; taken once, not per line (a set per line cost seconds).
+    private var currencyByPayer: [String: String] = [:]
 
     /// The central bank's rates, for a line in another currency than its payer's invoices.
     private let rates: ExchangeRates
@@ -88,17 +89,20 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
         issuedDays = invoices.map(\.issuedOn.dayNumber)
         slotsByID = (0..<Int32(count)).sorted { invoices[Int($0)].id < invoices[Int($1)].id }
         // A client's name is the same on their invoices: its key is computed once per client.
+        var openCurrencies: [String: String?] = [:]
         for invoice in invoices {
             guard let inn = invoice.counterpartyINN else { continue }
             if nameKeyByINN[inn] == nil, let name = invoice.counterpartyName {
                 nameKeyByINN[inn] = CounterpartyNameKey.key(name)
             }
-            switch currencyByPayer[inn] {
-            case nil: currencyByPayer[inn] = .some(invoice.currency)
-            case .some(let known) where known != invoice.currency: currencyByPayer[inn] = .some(nil)
+            guard rates.invoiceCurrencies == nil else { continue }
+            switch openCurrencies[inn] {
+            case nil: openCurrencies[inn] = .some(invoice.currency)
+            case .some(let known) where known != invoice.currency: openCurrencies[inn] = .some(nil)
             default: break
             }
         }
+        currencyByPayer = rates.invoiceCurrencies ?? openCurrencies.compactMapValues { $0 }
         // Descending, so that every chain runs in the invoices' order.
         for index in stride(from: count - 1, through: 0, by: -1) {
             let slot = Int32(index)
@@ -198,7 +202,7 @@ package struct PaymentMatcher: Sendable, PaymentDecider {
                     + "\(instructed.currency))")
         }
         guard !rates.isEmpty, let inn = payment.counterpartyINN,
-              let target = currencyByPayer[inn] ?? nil, target != lineCurrency,
+              let target = currencyByPayer[inn], target != lineCurrency,
               let lineRate = rates.rate(of: lineCurrency, on: payment.bookedOn),
               let targetRate = rates.rate(of: target, on: payment.bookedOn) else { return nil }
         let rate = targetRate / lineRate

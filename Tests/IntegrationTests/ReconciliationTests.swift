@@ -364,7 +364,7 @@ struct ReconciliationTests {
         }
     }
 
-    @Test("an overpayment's proposal withdrawn because a later line paid its invoice takes its surplus advance with it; a rerun leaves the money as it is")
+    @Test("an overpayment's proposal withdrawn because a later line paid its invoice takes its surplus advance with it, and the line is decided again as a rerun would; a rerun changes nothing")
     func withdrawnOverpaymentKeepsNoSurplus() async throws {
         try await TestDatabase.withFreshWarehouse { warehouse in
             _ = try await OneCImporter(warehouse: warehouse, format: .enterpriseData, ourNode: "CRM")
@@ -395,6 +395,12 @@ struct ReconciliationTests {
                 """
             let first = try await warehouse.client.query(PostgresQuery(unsafeSQL: money), logger: TestDatabase.logger)
                 .collect().first!.decode((String, String).self)
+            let explanations = "SELECT string_agg(r.bank_transaction_id || ' ' || r.outcome || ' ' || coalesce(r.rule, '-') "
+                + "|| ' ' || r.explanation || ' ' || r.updated_at, E'\\n' ORDER BY r.bank_transaction_id) "
+                + "FROM core.payment_reconciliation r"
+            let firstExplained = try await warehouse.client.query(PostgresQuery(unsafeSQL: explanations),
+                                                                  logger: TestDatabase.logger).collect().first!.decode(String.self)
+            #expect(!firstExplained.contains("withdrawn"), "the line was decided again, not only withdrawn: \(firstExplained)")
             let outcomes = try await Self.outcomes(warehouse)
             #expect(outcomes["PAID"]?.0 == "matched" && outcomes["PAID"]?.1 == "R3")
             #expect(outcomes["OVERPAID"]?.0 == "unmatched", "\(String(describing: outcomes["OVERPAID"]))")
@@ -406,6 +412,9 @@ struct ReconciliationTests {
                 .collect().first!.decode((String, String).self)
             #expect(second == first)
             #expect(try await Self.outcomes(warehouse)["OVERPAID"]?.0 == "unmatched")
+            let secondExplained = try await warehouse.client.query(PostgresQuery(unsafeSQL: explanations),
+                                                                   logger: TestDatabase.logger).collect().first!.decode(String.self)
+            #expect(secondExplained == firstExplained, "a rerun rewrote an outcome")
         }
     }
 

@@ -84,6 +84,23 @@ import Testing
         #expect(decision.outcome == "unmatched")
     }
 
+    @Test("the warehouse's invoicing currencies decide, paid invoices included, so a rerun converts as the run did")
+    func theWarehousesInvoicingCurrenciesDecide() {
+        var rates = Self.rates
+        rates.invoiceCurrencies = [Self.client: "USD"]
+        // The client's dollar invoice is paid (not open): the line is still seen in dollars.
+        var matcher = PaymentMatcher(rules: PaymentMatcherTests.rules, invoices: [], rates: rates)
+        let converted = matcher.decide(payment(12_650_370))
+        #expect(converted.outcome == "unmatched")
+        #expect(converted.explanation.contains("at the central bank's rate"), "\(converted.explanation)")
+        // Invoices in two currencies (absent from the map): not converted, though the open one is in dollars.
+        rates.invoiceCurrencies = [:]
+        var mixed = PaymentMatcher(rules: PaymentMatcherTests.rules, invoices: [Self.dollarInvoice], rates: rates)
+        let kept = mixed.decide(payment(12_650_370))
+        #expect(!kept.explanation.contains("at the central bank's rate"), "\(kept.explanation)")
+        #expect(kept.allocations.first?.conversion == nil)
+    }
+
     @Test func aPayerWithInvoicesInSumsIsNotConverted() {
         let sums = OpenInvoice(id: 8, number: "SF-8", issuedOn: CalendarDate(year: 2025, month: 3, day: 5)!,
                                dueOn: nil, counterpartyINN: Self.client, currency: "UZS", amount: 12_650_370,

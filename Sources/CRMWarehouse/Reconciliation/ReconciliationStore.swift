@@ -13,6 +13,17 @@ package struct ReconciliationPassCounts: Sendable, Equatable {
     package var ownPayments = 0
     package var openInvoices = 0
 
+    /// Counts a line's outcome (`by: -1` takes back one decided again).
+    mutating func tally(_ outcome: String, by delta: Int = 1) {
+        switch outcome {
+        case "matched": auto += delta
+        case "review": suggested += delta
+        case "bank": bankLines += delta
+        case "own_payment": ownPayments += delta
+        default: unmatched += delta
+        }
+    }
+
     mutating func add(_ other: ReconciliationPassCounts) {
         payments += other.payments
         auto += other.auto
@@ -135,7 +146,7 @@ package struct ReconciliationStore: Sendable {
         // The temporary tables of an earlier pass of the same run.
         try await connection.query("""
             DROP TABLE IF EXISTS recon_payments, recon_allocations, recon_advances, recon_outcomes, recon_withdrawn,
-                recon_paid_in_full
+                recon_paid_in_full, recon_redecided
             """, logger: logger)
         let clock = ContinuousClock()
         var phaseStart = clock.now
@@ -156,14 +167,16 @@ package struct ReconciliationStore: Sendable {
                                            connection: connection, logger: logger)
         }
         var invoices: [OpenInvoice]
+        var passRates = rates
         do {
-            invoices = try await warehouse.withLoadConnection { reader in
+            (invoices, passRates.invoiceCurrencies) = try await warehouse.withLoadConnection { reader in
                 try await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
                 try await reader.query("SET TRANSACTION SNAPSHOT '\(unescaped: snapshot)'", logger: logger)
                 try await reader.query("SET LOCAL jit = off", logger: logger)
                 let invoices = try await Self.openInvoices(ledger, connection: reader, logger: logger)
+                let currencies = try await Self.invoiceCurrencies(ledger, connection: reader, logger: logger)
                 try await reader.query("COMMIT", logger: logger)
-                return invoices
+                return (invoices, currencies)
             }
         } catch {
             // Nothing may reach the connection once the run's transaction is being rolled back.
@@ -172,7 +185,7 @@ package struct ReconciliationStore: Sendable {
         }
         let openCount = invoices.count
         phase("open invoices read (while the lines are prepared)")
-        var decider = makeDecider(ledger.side, invoices, rates)
+        var decider = makeDecider(ledger.side, invoices, passRates)
         invoices = []  // the engine holds its own copy; two would double the run's memory
         phase("invoice index built")
         let total = try await preparing.value
@@ -211,13 +224,7 @@ package struct ReconciliationStore: Sendable {
                 var outcomes = CopyTextEncoder()
                 for (_, payment, resolved) in slice.rows {
                     let decision = decider.decide(payment)
-                    switch decision.outcome {
-                    case "matched": counts.auto += 1
-                    case "review": counts.suggested += 1
-                    case "bank": counts.bankLines += 1
-                    case "own_payment": counts.ownPayments += 1
-                    default: counts.unmatched += 1
-                    }
+                    counts.tally(decision.outcome)
                     Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger, runID: runID,
                                 clientIDs: clientIDs, allocations: &allocations, advances: &advances,
                                 outcomes: &outcomes)
@@ -256,6 +263,11 @@ package struct ReconciliationStore: Sendable {
                 """, logger: logger)
             phase("tables analyzed")
         }
+        var settlement = Settlement()
+        try await Self.settleWithdrawals(ledger, runID: runID, decider: &decider, counts: &counts,
+                                         settlement: &settlement, clientIDs: clientIDs, sliceSize: sliceSize,
+                                         connection: connection, logger: logger)
+        phase("withdrawn proposals decided again", ["lines": "\(settlement.redecided)", "rounds": "\(settlement.rounds)"])
         let advances = try await Self.openAdvances(ledger, connection: connection, logger: logger)
         let offsets = decider.offset(advances)
         var offsetRows = CopyTextEncoder(capacity: 1 << 12)
@@ -263,17 +275,16 @@ package struct ReconciliationStore: Sendable {
             Self.encode(offset, runID: runID, into: &offsetRows)
         }
         try await Self.copy(&offsetRows, into: "recon_allocations", connection: connection, logger: logger)
-        var paid = CopyTextEncoder(capacity: 1 << 16)
-        for id in decider.paidInFull {
-            paid.field(String(id))
-            paid.endRow()
-        }
-        try await Self.copy(&paid, into: "recon_paid_in_full", connection: connection, logger: logger)
         phase("advances offset")
         mergeTimes.add(try await Self.mergeOffsets(ledger, runID: runID, connection: connection, logger: logger))
-        phase("offsets merged, paid invoices' proposals withdrawn")
+        // Offsets made automatically (the rules file's policy) may have paid invoices that lines were proposed.
+        try await Self.settleWithdrawals(ledger, runID: runID, decider: &decider, counts: &counts,
+                                         settlement: &settlement, clientIDs: clientIDs, sliceSize: sliceSize,
+                                         connection: connection, logger: logger)
+        phase("offsets merged")
+        mergeTimes.add(settlement.times)
         mergeTimes.log(logger, ledger: ledger)
-        return (counts, decider.ruleCounts)
+        return (counts, decider.ruleCounts.merging(settlement.ruleCorrections, uniquingKeysWith: +).filter { $0.value != 0 })
     }
 
     // MARK: - Reading
@@ -340,6 +351,24 @@ package struct ReconciliationStore: Sendable {
                 counterpartyName: sharedName, contract: contract))
         }
         return invoices
+    }
+
+    /// Each client's one invoicing currency (`ExchangeRates.invoiceCurrencies`), from all their invoices.
+    static func invoiceCurrencies(_ ledger: ReconciliationLedger, connection: LoadConnection,
+                                  logger: Logger) async throws -> [String: String] {
+        let rows = try await connection.query("""
+            SELECT coalesce(i.counterparty_inn, c.inn), min(i.currency)
+            FROM \(ledger: ledger.invoices) i
+            LEFT JOIN core.counterparties c ON c.id = i.counterparty_id
+            WHERE NOT i.deleted AND coalesce(i.counterparty_inn, c.inn) IS NOT NULL
+            GROUP BY 1
+            HAVING count(i.currency) = count(*) AND min(i.currency) = max(i.currency)
+            """, logger: logger)
+        var currencies: [String: String] = [:]
+        for try await (inn, currency) in rows.decode((String, String).self) {
+            currencies[inn] = currency
+        }
+        return currencies
     }
 
     /// The lines to look at, with their payer resolved, in a temporary table numbered in booking order.
@@ -495,16 +524,21 @@ package struct ReconciliationStore: Sendable {
     /// A slice of lines, and whether an earlier run left anything for any of them.
     typealias PaymentSlice = (rows: [SliceRow], decidedBefore: Bool)
 
+    /// The columns of `recon_payments` that make a line for the engine, in the order `line(from:ledger:)` reads.
+    static let lineColumns = """
+        seq, id, direction, entry_kind, amount, currency, booked_on, value_date, counterparty_name,
+        counterparty_account, purpose, structured, supplier_invoice_number, end_to_end_id,
+        bank_transaction_code, return_reason, resolved_by, resolved_inn,
+        array_to_string(rejected_invoices, ','), coalesce(advance_rejected, false), linked_id,
+        linked_allocations, instructed_amount, instructed_currency, registry, registry_entries,
+        decided_before, may_be_returned
+        """
+    static let lineColumnCount = 28
+
     static func paymentSlice(_ ledger: ReconciliationLedger, after seq: Int64, limit: Int,
                              connection: LoadConnection, logger: Logger) async throws -> PaymentSlice {
         let rows = try await connection.query("""
-            SELECT seq, id, direction, entry_kind, amount, currency, booked_on, value_date, counterparty_name,
-                   counterparty_account, purpose, structured, supplier_invoice_number, end_to_end_id,
-                   bank_transaction_code, return_reason, resolved_by, resolved_inn,
-                   array_to_string(rejected_invoices, ','), coalesce(advance_rejected, false), linked_id,
-                   linked_allocations, instructed_amount, instructed_currency, registry, registry_entries,
-                   decided_before, may_be_returned
-            FROM recon_payments WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
+            SELECT \(unescaped: lineColumns) FROM recon_payments WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
             """, logger: logger).collect()
         // Collected before they are decoded: decoding while they stream held the connection four times as long,
         // and the connection is what stores the previous slice.
@@ -512,58 +546,65 @@ package struct ReconciliationStore: Sendable {
         slice.reserveCapacity(limit)
         var decidedBefore = false
         for row in rows {
-            let cells = row.makeRandomAccess()
-            let seq = try cells[0].decode(Int64.self)
-            let id = try cells[1].decode(Int64.self)
-            let direction = try cells[2].decode(String.self)
-            let entryKind = try cells[3].decode(String.self)
-            let amount = Self.decimal(try cells[4].decode(String.self)) ?? 0
-            let currency = try cells[5].decode(String?.self)
-            let bookedOn = CalendarDate(isoDate: try cells[6].decode(String.self))!
-            let valueDate = try cells[7].decode(String?.self).flatMap { CalendarDate(isoDate: $0) }
-            let name = try cells[8].decode(String?.self)
-            let account = try cells[9].decode(String?.self)
-            let purpose = try cells[10].decode(String?.self)
-            let structuredJSON = try cells[11].decode(String?.self)
-            let supplierInvoice = try cells[12].decode(String?.self)
-            let endToEnd = try cells[13].decode(String?.self)
-            let code = try cells[14].decode(String?.self)
-            let returnReason = try cells[15].decode(String?.self)
-            let resolvedBy = try cells[16].decode(String?.self)
-            let inn = try cells[17].decode(String?.self)
-            let rejected = try cells[18].decode(String?.self)
-            let advanceRejected = try cells[19].decode(Bool.self)
-            let linkedID = try cells[20].decode(Int64?.self)
-            let linked = try cells[21].decode(String?.self)
-            let instructedAmount = try cells[22].decode(String?.self).flatMap(Self.decimal)
-            let instructedCurrency = try cells[23].decode(String?.self)
-            let registry = try cells[24].decode(String?.self)
-            let registryEntries = try cells[25].decode(String?.self)
-            if try cells[26].decode(Bool.self) { decidedBefore = true }
-            let mayBeReturned = try cells[27].decode(Bool.self)
-            var structured = structuredJSON.map(Self.structured(fromJSON:)) ?? []
-            if let supplierInvoice, structured.isEmpty {
-                structured = [PaymentToMatch.Structured(number: supplierInvoice, amount: nil)]
-            }
-            var payment = PaymentToMatch(
-                id: id, direction: (direction == "in") != ledger.flipsDirection ? .incoming : .outgoing, entryKind: entryKind, amount: amount,
-                currency: currency, bookedOn: bookedOn, valueDate: valueDate, counterpartyINN: inn,
-                resolvedBy: resolvedBy, counterpartyName: name, ownNumbers: [inn, account].compactMap { $0 },
-                purpose: purpose, structured: structured, endToEndID: endToEnd, bankTransactionCode: code,
-                returnReason: returnReason, linkedTransactionID: linkedID,
-                linkedAllocations: linked.map(Self.allocations(from:)) ?? [],
-                rejectedInvoiceIDs: Set((rejected ?? "").split(separator: ",").compactMap { Int64($0) }),
-                advanceRejected: advanceRejected)
-            if let instructedAmount, let instructedCurrency {
-                payment.instructed = (instructedAmount, instructedCurrency)
-            }
-            if let registry, let registryEntries {
-                payment.registryFile = (registry, Self.registryEntries(from: registryEntries))
-            }
-            payment.mayBeReturned = mayBeReturned
-            slice.append((seq, payment, (inn, resolvedBy)))
+            let (line, decided) = try Self.line(from: row.makeRandomAccess(), ledger: ledger)
+            if decided { decidedBefore = true }
+            slice.append(line)
         }
         return PaymentSlice(rows: slice, decidedBefore: decidedBefore)
+    }
+
+    /// A line as the engine sees it, from a row that begins with `lineColumns`, and whether an earlier run left
+    /// anything for it.
+    static func line(from cells: PostgresRandomAccessRow, ledger: ReconciliationLedger) throws -> (SliceRow, Bool) {
+        let seq = try cells[0].decode(Int64.self)
+        let id = try cells[1].decode(Int64.self)
+        let direction = try cells[2].decode(String.self)
+        let entryKind = try cells[3].decode(String.self)
+        let amount = Self.decimal(try cells[4].decode(String.self)) ?? 0
+        let currency = try cells[5].decode(String?.self)
+        let bookedOn = CalendarDate(isoDate: try cells[6].decode(String.self))!
+        let valueDate = try cells[7].decode(String?.self).flatMap { CalendarDate(isoDate: $0) }
+        let name = try cells[8].decode(String?.self)
+        let account = try cells[9].decode(String?.self)
+        let purpose = try cells[10].decode(String?.self)
+        let structuredJSON = try cells[11].decode(String?.self)
+        let supplierInvoice = try cells[12].decode(String?.self)
+        let endToEnd = try cells[13].decode(String?.self)
+        let code = try cells[14].decode(String?.self)
+        let returnReason = try cells[15].decode(String?.self)
+        let resolvedBy = try cells[16].decode(String?.self)
+        let inn = try cells[17].decode(String?.self)
+        let rejected = try cells[18].decode(String?.self)
+        let advanceRejected = try cells[19].decode(Bool.self)
+        let linkedID = try cells[20].decode(Int64?.self)
+        let linked = try cells[21].decode(String?.self)
+        let instructedAmount = try cells[22].decode(String?.self).flatMap(Self.decimal)
+        let instructedCurrency = try cells[23].decode(String?.self)
+        let registry = try cells[24].decode(String?.self)
+        let registryEntries = try cells[25].decode(String?.self)
+        let decidedBefore = try cells[26].decode(Bool.self)
+        let mayBeReturned = try cells[27].decode(Bool.self)
+        var structured = structuredJSON.map(Self.structured(fromJSON:)) ?? []
+        if let supplierInvoice, structured.isEmpty {
+            structured = [PaymentToMatch.Structured(number: supplierInvoice, amount: nil)]
+        }
+        var payment = PaymentToMatch(
+            id: id, direction: (direction == "in") != ledger.flipsDirection ? .incoming : .outgoing, entryKind: entryKind, amount: amount,
+            currency: currency, bookedOn: bookedOn, valueDate: valueDate, counterpartyINN: inn,
+            resolvedBy: resolvedBy, counterpartyName: name, ownNumbers: [inn, account].compactMap { $0 },
+            purpose: purpose, structured: structured, endToEndID: endToEnd, bankTransactionCode: code,
+            returnReason: returnReason, linkedTransactionID: linkedID,
+            linkedAllocations: linked.map(Self.allocations(from:)) ?? [],
+            rejectedInvoiceIDs: Set((rejected ?? "").split(separator: ",").compactMap { Int64($0) }),
+            advanceRejected: advanceRejected)
+        if let instructedAmount, let instructedCurrency {
+            payment.instructed = (instructedAmount, instructedCurrency)
+        }
+        if let registry, let registryEntries {
+            payment.registryFile = (registry, Self.registryEntries(from: registryEntries))
+        }
+        payment.mayBeReturned = mayBeReturned
+        return ((seq, payment, (inn, resolvedBy)), decidedBefore)
     }
 
     /// An amount as PostgreSQL writes `numeric`: read directly (`Decimal(plainText:)`), else by Foundation.
@@ -628,6 +669,11 @@ package struct ReconciliationStore: Sendable {
             ) ON COMMIT DROP
             """, logger: logger)
         try await connection.query("CREATE TEMP TABLE recon_paid_in_full (invoice_id bigint) ON COMMIT DROP",
+                                   logger: logger)
+        // `own`: a proposal of the line itself was withdrawn, not only an offset of an advance kept on it.
+        try await connection.query("CREATE TEMP TABLE recon_withdrawn (bank_transaction_id bigint, own boolean) ON COMMIT DROP",
+                                   logger: logger)
+        try await connection.query("CREATE TEMP TABLE recon_redecided (seq bigint, rule text) ON COMMIT DROP",
                                    logger: logger)
         // The merges look proposals up by pair; kept through each slice's TRUNCATE.
         try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)",
@@ -729,6 +775,11 @@ package struct ReconciliationStore: Sendable {
             mark = now
         }
 
+        /// The next step is timed from now.
+        mutating func restart() {
+            mark = ContinuousClock.now
+        }
+
         mutating func add(_ other: MergeTimes) {
             seconds.merge(other.seconds, uniquingKeysWith: +)
         }
@@ -809,8 +860,6 @@ package struct ReconciliationStore: Sendable {
                               WHERE n.bank_transaction_id = a.bank_transaction_id AND n.invoice_id = a.invoice_id)
             """, logger: logger)
         times.step("stale proposals deleted")
-        try await upsertAllocations(ledger, runID: runID, times: &times, connection: connection, logger: logger)
-
         try await connection.query("""
             DELETE FROM \(ledger: ledger.advances) v
             USING recon_payments p
@@ -822,8 +871,16 @@ package struct ReconciliationStore: Sendable {
                                     IS NOT DISTINCT FROM (v.amount, v.rule, v.explanation, v.status))
             """, logger: logger)
         times.step("stale advances deleted")
-        try await insertAdvances(ledger, runID: runID, times: &times, connection: connection, logger: logger)
+        try await mergeStaged(ledger, runID: runID, times: &times, connection: connection, logger: logger)
+        return times
+    }
 
+    /// What is staged in the result tables is merged into `core` (`upsertAllocations`, `insertAdvances`, the
+    /// outcomes upserted), and the tables are emptied for the next lines.
+    static func mergeStaged(_ ledger: ReconciliationLedger, runID: Int64, times: inout MergeTimes,
+                            connection: LoadConnection, logger: Logger) async throws {
+        try await upsertAllocations(ledger, runID: runID, times: &times, connection: connection, logger: logger)
+        try await insertAdvances(ledger, runID: runID, times: &times, connection: connection, logger: logger)
         try await connection.query("""
             -- An upsert, not an insert after an anti-join: on a table the statistics call empty, PostgreSQL scans
             -- it once per row for the anti-join while the statement fills it (quadratic: minutes at a million).
@@ -846,7 +903,6 @@ package struct ReconciliationStore: Sendable {
         times.step("outcomes upserted")
         try await connection.query("TRUNCATE recon_allocations, recon_advances, recon_outcomes", logger: logger)
         times.step("truncate")
-        return times
     }
 
     /// What is in `recon_advances` is added where no live advance holds the line.
@@ -897,12 +953,11 @@ package struct ReconciliationStore: Sendable {
         times.step("allocations inserted")
     }
 
-    /// The end of a pass: the advances' offsets (in `recon_allocations`, alone by then) replace the stale ones,
-    /// and proposals on invoices this run paid in full are withdrawn.
+    /// The end of a pass: the advances' offsets (in `recon_allocations`, alone by then) replace the stale ones.
     static func mergeOffsets(_ ledger: ReconciliationLedger, runID: Int64, connection: LoadConnection,
                              logger: Logger) async throws -> MergeTimes {
         var times = MergeTimes()
-        try await connection.query("ANALYZE recon_allocations, recon_paid_in_full", logger: logger)
+        try await connection.query("ANALYZE recon_allocations", logger: logger)
         times.step("analyze")
         // Every kept advance is offered again on each run, so an offset not proposed now (the advance used up or
         // rejected, the invoice paid) is stale. An offset's line is its advance's, never one of the lines looked
@@ -916,48 +971,7 @@ package struct ReconciliationStore: Sendable {
             """, logger: logger)
         times.step("stale offsets deleted")
         try await upsertAllocations(ledger, runID: runID, times: &times, connection: connection, logger: logger)
-        // A line decided earlier in booking order may have been proposed an invoice that a later line then paid
-        // automatically: such proposals are withdrawn, and a line left with none is unmatched, saying why.
-        try await connection.query("""
-            CREATE TEMP TABLE recon_withdrawn ON COMMIT DROP AS
-            -- The engine says which invoices this run paid in full: it held their residuals.
-            WITH removed AS (
-                DELETE FROM \(ledger: ledger.allocations) a USING recon_paid_in_full s
-                WHERE a.invoice_id = s.invoice_id AND a.status = 'suggested'
-                RETURNING a.bank_transaction_id, a.advance_id IS NULL AS own
-            )
-            -- `own`: a proposal of the line itself, not an offset of an advance kept on it.
-            SELECT bank_transaction_id, bool_or(own) AS own FROM removed GROUP BY bank_transaction_id
-            """, logger: logger)
-        try await connection.query("ANALYZE recon_withdrawn", logger: logger)
-        times.step("proposals on paid invoices withdrawn")
-        // A line's proposal is one whole: several invoices adding up to the amount (R4, R8), or an invoice and the
-        // surplus kept as an advance (R6). With one of its invoices paid by a later line it no longer holds, so the
-        // rest of it is withdrawn too and the line is left unmatched, as a rerun would find it (at a million lines
-        // a rerun found 32,000 surpluses and 611 partial sums that the run had left proposed). Suggested advances are
-        // never offset (only kept ones are), so no offset points at one.
-        try await connection.query("""
-            DELETE FROM \(ledger: ledger.allocations) a USING recon_withdrawn w
-            WHERE w.own AND a.bank_transaction_id = w.bank_transaction_id AND a.status = 'suggested'
-              AND a.advance_id IS NULL
-            """, logger: logger)
-        try await connection.query("""
-            DELETE FROM \(ledger: ledger.advances) v USING recon_withdrawn w
-            WHERE w.own AND v.bank_transaction_id = w.bank_transaction_id AND v.status = 'suggested'
-            """, logger: logger)
-        times.step("rest of withdrawn proposals deleted")
-        try await connection.query("""
-            UPDATE core.payment_reconciliation r
-            SET outcome = 'unmatched', rule = NULL, confidence = NULL, updated_at = now(),
-                explanation = r.explanation || ': withdrawn, the invoice proposed was paid by a later line'
-            FROM recon_withdrawn w
-            WHERE r.bank_transaction_id = w.bank_transaction_id AND r.outcome = 'review'
-              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.allocations) a
-                              WHERE a.bank_transaction_id = w.bank_transaction_id AND a.status = 'suggested')
-              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.advances) v
-                              WHERE v.bank_transaction_id = w.bank_transaction_id AND v.status = 'suggested')
-            """, logger: logger)
-        times.step("withdrawn lines unmatched")
+        try await connection.query("TRUNCATE recon_allocations", logger: logger)
         return times
     }
 }
