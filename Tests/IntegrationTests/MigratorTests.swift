@@ -19,7 +19,8 @@ struct MigratorTests {
                                            "0015_meeting_clients_by_contact.sql", "0016_advance_offsets.sql",
                                            "0017_supplier_side.sql", "0018_foreign_currency.sql",
                                            "0019_payment_registries.sql", "0020_reconciliation_set_wise_keys.sql",
-                                           "0021_invoice_summary_incoming.sql", "0022_loans.sql", "0023_credit_bureau.sql"])
+                                           "0021_invoice_summary_incoming.sql", "0022_loans.sql", "0023_credit_bureau.sql",
+                                           "0024_bank_line_name_key.sql"])
             #expect(try await migrator.migrate(warehouse).isEmpty)
             let schemas = try await warehouse.client.query("""
                 SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace

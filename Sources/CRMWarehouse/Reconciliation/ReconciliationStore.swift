@@ -146,7 +146,7 @@ package struct ReconciliationStore: Sendable {
         // The temporary tables of an earlier pass of the same run.
         try await connection.query("""
             DROP TABLE IF EXISTS recon_payments, recon_allocations, recon_advances, recon_outcomes, recon_withdrawn,
-                recon_paid_in_full, recon_redecided
+                recon_paid_in_full
             """, logger: logger)
         let clock = ContinuousClock()
         var phaseStart = clock.now
@@ -199,6 +199,7 @@ package struct ReconciliationStore: Sendable {
             """, logger: logger).decode((String, Int64).self) {
             clientIDs[inn] = id
         }
+        var settlement = Settlement()
         var waitingToRead = Duration.zero, deciding = Duration.zero, waitingToStore = Duration.zero
         var counts = ReconciliationPassCounts(openInvoices: openCount)
         // The server reads the next slice and stores this one's results while the engine decides: one core
@@ -222,9 +223,10 @@ package struct ReconciliationStore: Sendable {
                 var allocations = CopyTextEncoder()
                 var advances = CopyTextEncoder(capacity: 1 << 14)
                 var outcomes = CopyTextEncoder()
-                for (_, payment, resolved) in slice.rows {
+                for (seq, payment, resolved) in slice.rows {
                     let decision = decider.decide(payment)
                     counts.tally(decision.outcome)
+                    settlement.proposed.add(payment.id, seq: seq, decision)
                     Self.encode(decision, payment: payment, resolved: resolved, ledger: ledger, runID: runID,
                                 clientIDs: clientIDs, allocations: &allocations, advances: &advances,
                                 outcomes: &outcomes)
@@ -263,7 +265,7 @@ package struct ReconciliationStore: Sendable {
                 """, logger: logger)
             phase("tables analyzed")
         }
-        var settlement = Settlement()
+        settlement.proposed.seal()
         try await Self.settleWithdrawals(ledger, runID: runID, decider: &decider, counts: &counts,
                                          settlement: &settlement, clientIDs: clientIDs, sliceSize: sliceSize,
                                          connection: connection, logger: logger)
@@ -392,6 +394,30 @@ package struct ReconciliationStore: Sendable {
                     ORDER BY o.booked_on DESC, o.id DESC LIMIT 1
                 ) original ON true
                 WHERE r.entry_kind <> 'payment' AND r.end_to_end_id IS NOT NULL
+            ),
+            -- The lines that give no INN/PINFL, whose payer is looked for by account + MFO, then by name. Hash-joined
+            -- set-wise with the clients, by the name key the line was stored with (a lateral lookup per line and the
+            -- name key computed per line cost 1.5 s at a million lines).
+            unknown AS MATERIALIZED (
+                SELECT u.id, u.counterparty_account, u.counterparty_bank_code, u.counterparty_name_key
+                FROM core.bank_transactions u
+                WHERE u.counterparty_inn IS NULL AND u.counterparty_pinfl IS NULL
+                  AND (\(from?.iso)::date IS NULL OR u.booked_on >= \(from?.iso)::date)
+                  AND (\(to?.iso)::date IS NULL OR u.booked_on <= \(to?.iso)::date)
+            ),
+            by_account AS MATERIALIZED (
+                SELECT n.id, min(c.inn) AS inn
+                FROM unknown n JOIN core.counterparties c ON c.bank_account = n.counterparty_account
+                WHERE (n.counterparty_bank_code IS NULL OR c.bank_code IS NULL OR c.bank_code = n.counterparty_bank_code)
+                  AND NOT c.deleted AND c.inn IS NOT NULL
+                GROUP BY n.id HAVING count(DISTINCT c.inn) = 1
+            ),
+            by_name AS (
+                SELECT n.id, min(c.inn) AS inn
+                FROM unknown n JOIN core.counterparties c ON core.name_key(c.name) = n.counterparty_name_key
+                WHERE NOT c.deleted AND c.inn IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM by_account a WHERE a.id = n.id)
+                GROUP BY n.id HAVING count(DISTINCT c.inn) = 1
             )
             SELECT row_number() OVER (ORDER BY t.booked_on, t.id) AS seq,
                    t.id, t.direction, t.entry_kind, t.amount::text AS amount, t.currency, t.booked_on::text AS booked_on,
@@ -401,10 +427,9 @@ package struct ReconciliationStore: Sendable {
                    t.attributes->>'instructed_amount' AS instructed_amount,
                    t.attributes->>'instructed_currency' AS instructed_currency,
                    CASE WHEN coalesce(t.counterparty_inn, t.counterparty_pinfl) IS NOT NULL THEN 'inn'
-                        WHEN resolved.account_inn IS NOT NULL THEN 'account'
-                        WHEN resolved.name_inn IS NOT NULL THEN 'name' END AS resolved_by,
-                   coalesce(t.counterparty_inn, t.counterparty_pinfl, resolved.account_inn, resolved.name_inn)
-                       AS resolved_inn,
+                        WHEN by_account.inn IS NOT NULL THEN 'account'
+                        WHEN by_name.inn IS NOT NULL THEN 'name' END AS resolved_by,
+                   coalesce(t.counterparty_inn, t.counterparty_pinfl, by_account.inn, by_name.inn) AS resolved_inn,
                    rejected.invoice_ids AS rejected_invoices,
                    rejected_advance.bank_transaction_id IS NOT NULL AS advance_rejected,
                    original.id AS linked_id,
@@ -420,30 +445,9 @@ package struct ReconciliationStore: Sendable {
                 UNION SELECT a.bank_transaction_id FROM \(ledger: ledger.allocations) a WHERE a.status <> 'rejected'
                 UNION SELECT v.bank_transaction_id FROM \(ledger: ledger.advances) v WHERE v.status <> 'rejected'
             ) decided ON decided.bank_transaction_id = t.id
-            -- Account + MFO, then the name: only when the line gives no INN/PINFL, and only when unambiguous. Looked
-            -- up only for such lines (a lateral join run for every line cost seconds at a million lines, even when
-            -- it found its condition false at once), then hash-joined by id.
-            LEFT JOIN (
-                SELECT u.id, by_account.inn AS account_inn, by_name.inn AS name_inn
-                FROM core.bank_transactions u
-                LEFT JOIN LATERAL (
-                    SELECT min(c.inn) AS inn FROM core.counterparties c
-                    WHERE u.counterparty_account IS NOT NULL AND c.bank_account = u.counterparty_account
-                      AND (u.counterparty_bank_code IS NULL OR c.bank_code IS NULL OR c.bank_code = u.counterparty_bank_code)
-                      AND NOT c.deleted AND c.inn IS NOT NULL
-                    HAVING count(DISTINCT c.inn) = 1
-                ) by_account ON true
-                LEFT JOIN LATERAL (
-                    SELECT min(c.inn) AS inn FROM core.counterparties c
-                    WHERE by_account.inn IS NULL AND u.counterparty_name IS NOT NULL
-                      AND core.name_key(c.name) = core.name_key(u.counterparty_name)
-                      AND NOT c.deleted AND c.inn IS NOT NULL
-                    HAVING count(DISTINCT c.inn) = 1
-                ) by_name ON true
-                WHERE u.counterparty_inn IS NULL AND u.counterparty_pinfl IS NULL
-                  AND (\(from?.iso)::date IS NULL OR u.booked_on >= \(from?.iso)::date)
-                  AND (\(to?.iso)::date IS NULL OR u.booked_on <= \(to?.iso)::date)
-            ) resolved ON resolved.id = t.id
+            -- Account + MFO, then the name: only when the line gives no INN/PINFL, and only when unambiguous.
+            LEFT JOIN by_account ON by_account.id = t.id
+            LEFT JOIN by_name ON by_name.id = t.id
             -- Rejected pairs are few: aggregated once and hash-joined, not probed per line.
             LEFT JOIN (
                 SELECT a.bank_transaction_id, array_agg(a.invoice_id) AS invoice_ids
@@ -672,8 +676,6 @@ package struct ReconciliationStore: Sendable {
                                    logger: logger)
         // `own`: a proposal of the line itself was withdrawn, not only an offset of an advance kept on it.
         try await connection.query("CREATE TEMP TABLE recon_withdrawn (bank_transaction_id bigint, own boolean) ON COMMIT DROP",
-                                   logger: logger)
-        try await connection.query("CREATE TEMP TABLE recon_redecided (seq bigint, rule text) ON COMMIT DROP",
                                    logger: logger)
         // The merges look proposals up by pair; kept through each slice's TRUNCATE.
         try await connection.query("CREATE INDEX ON recon_allocations (bank_transaction_id, invoice_id)",

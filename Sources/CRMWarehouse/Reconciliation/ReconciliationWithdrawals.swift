@@ -12,6 +12,8 @@ struct Settlement: Sendable {
     var redecided = 0
     /// Rules whose lines were decided again: taken back from the decider's counts (it counts every decision).
     var ruleCorrections: [String: Int] = [:]
+    /// The lines the pass proposed for review, which a withdrawal may send back to the engine.
+    var proposed = ProposedLines()
     var times = ReconciliationStore.MergeTimes()
 }
 
@@ -37,7 +39,7 @@ extension ReconciliationStore {
             guard paid.count != settlement.paidInFull else { return }
             settlement.paidInFull = paid.count
             settlement.rounds += 1
-            try await connection.query("TRUNCATE recon_paid_in_full, recon_withdrawn, recon_redecided", logger: logger)
+            try await connection.query("TRUNCATE recon_paid_in_full, recon_withdrawn", logger: logger)
             var rows = CopyTextEncoder(capacity: 1 << 16)
             for id in paid {
                 rows.field(String(id))
@@ -94,48 +96,41 @@ extension ReconciliationStore {
             """, logger: logger)
     }
 
-    /// The withdrawn lines the run looked at, decided again in booking order, `sliceSize` at a time, and merged.
-    /// Only lines proposed for review and holding nothing kept: a line with an automatic part is never decided
-    /// twice (its money would be counted twice).
+    /// The withdrawn lines the run proposed for review (`ProposedLines`), decided again in booking order,
+    /// `sliceSize` at a time, and merged.
     static func redecide<Decider: PaymentDecider>(
         _ ledger: ReconciliationLedger, runID: Int64, decider: inout Decider, counts: inout ReconciliationPassCounts,
         settlement: inout Settlement, clientIDs: [String: Int64], sliceSize: Int, connection: LoadConnection,
         logger: Logger
     ) async throws {
-        // Listed once by a hash join over the pass's lines, then read by seq, which they are indexed on.
-        try await connection.query("""
-            INSERT INTO recon_redecided
-            SELECT p.seq, r.rule
-            FROM recon_withdrawn w
-            JOIN recon_payments p ON p.id = w.bank_transaction_id
-            JOIN core.payment_reconciliation r ON r.bank_transaction_id = w.bank_transaction_id
-            WHERE w.own AND r.outcome = 'review'
-              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.allocations) a
-                              WHERE a.bank_transaction_id = w.bank_transaction_id AND a.status IN ('auto', 'confirmed'))
-              AND NOT EXISTS (SELECT 1 FROM \(ledger: ledger.advances) v
-                              WHERE v.bank_transaction_id = w.bank_transaction_id AND v.status IN ('auto', 'confirmed'))
-            """, logger: logger)
+        var lines: [(seq: Int64, rule: String?)] = []
+        for try await id in try await connection.query(
+            "SELECT bank_transaction_id FROM recon_withdrawn WHERE own", logger: logger
+        ).decode(Int64.self) {
+            if let line = settlement.proposed.line(id) { lines.append(line) }
+        }
+        lines.sort { $0.seq < $1.seq }
         settlement.times.step("withdrawn lines listed")
-        var after: Int64 = 0
-        while true {
+        for chunk in stride(from: 0, to: lines.count, by: sliceSize) {
+            let part = lines[chunk..<min(chunk + sliceSize, lines.count)]
             let rows = try await connection.query("""
-                SELECT \(unescaped: lineColumns), old_rule FROM (
-                    SELECT p.*, d.rule AS old_rule FROM recon_redecided d JOIN recon_payments p USING (seq)
-                    WHERE d.seq > \(after) ORDER BY d.seq LIMIT \(sliceSize)
-                ) withdrawn ORDER BY seq
+                SELECT \(unescaped: lineColumns) FROM recon_payments WHERE seq = ANY(\(part.map(\.seq))) ORDER BY seq
                 """, logger: logger).collect()
-            guard !rows.isEmpty else { return }
+            guard rows.count == part.count else {
+                throw HubError(.database, "reconcile: \(part.count) withdrawn lines to decide again, \(rows.count) read back")
+            }
             settlement.times.step("withdrawn lines read")
             var allocations = CopyTextEncoder(), advances = CopyTextEncoder(), outcomes = CopyTextEncoder()
-            for row in rows {
-                let cells = row.makeRandomAccess()
-                let ((seq, payment, resolved), _) = try line(from: cells, ledger: ledger)
-                after = seq
-                let oldRule = try cells[lineColumnCount].decode(String?.self)
+            for (row, old) in zip(rows, part) {
+                let ((seq, payment, resolved), _) = try line(from: row.makeRandomAccess(), ledger: ledger)
+                guard seq == old.seq else {
+                    throw HubError(.database, "reconcile: withdrawn line \(old.seq) was read back as \(seq)")
+                }
                 counts.tally("review", by: -1)
-                settlement.ruleCorrections[oldRule ?? "none", default: 0] -= 1
+                settlement.ruleCorrections[old.rule ?? "none", default: 0] -= 1
                 let decision = decider.decide(payment)
                 counts.tally(decision.outcome)
+                settlement.proposed.redecided(payment.id, decision)
                 encode(decision, payment: payment, resolved: resolved, ledger: ledger, runID: runID,
                        clientIDs: clientIDs, allocations: &allocations, advances: &advances, outcomes: &outcomes)
             }
