@@ -113,19 +113,20 @@ extension ReconciliationStore {
         settlement.times.step("withdrawn lines listed")
         for chunk in stride(from: 0, to: lines.count, by: sliceSize) {
             let part = lines[chunk..<min(chunk + sliceSize, lines.count)]
+            // Decoded as they stream (nothing else waits for the connection here): collected, the rows were the
+            // phase's peak memory.
             let rows = try await connection.query("""
                 SELECT \(unescaped: lineColumns) FROM recon_payments WHERE seq = ANY(\(part.map(\.seq))) ORDER BY seq
-                """, logger: logger).collect()
-            guard rows.count == part.count else {
-                throw HubError(.database, "reconcile: \(part.count) withdrawn lines to decide again, \(rows.count) read back")
-            }
-            settlement.times.step("withdrawn lines read")
+                """, logger: logger)
             var allocations = CopyTextEncoder(), advances = CopyTextEncoder(), outcomes = CopyTextEncoder()
-            for (row, old) in zip(rows, part) {
+            var index = part.startIndex
+            for try await row in rows {
                 let ((seq, payment, resolved), _) = try line(from: row.makeRandomAccess(), ledger: ledger)
-                guard seq == old.seq else {
-                    throw HubError(.database, "reconcile: withdrawn line \(old.seq) was read back as \(seq)")
+                guard index < part.endIndex, seq == part[index].seq else {
+                    throw HubError(.database, "reconcile: a withdrawn line was read back out of order (seq \(seq))")
                 }
+                let old = part[index]
+                index += 1
                 counts.tally("review", by: -1)
                 settlement.ruleCorrections[old.rule ?? "none", default: 0] -= 1
                 let decision = decider.decide(payment)
@@ -134,8 +135,12 @@ extension ReconciliationStore {
                 encode(decision, payment: payment, resolved: resolved, ledger: ledger, runID: runID,
                        clientIDs: clientIDs, allocations: &allocations, advances: &advances, outcomes: &outcomes)
             }
-            settlement.redecided += rows.count
-            settlement.times.step("withdrawn lines decided")
+            guard index == part.endIndex else {
+                throw HubError(.database, "reconcile: \(part.count) withdrawn lines to decide again, "
+                               + "\(index - part.startIndex) read back")
+            }
+            settlement.redecided += part.count
+            settlement.times.step("withdrawn lines read and decided")
             // The lines' own proposals and advances were all withdrawn: nothing of theirs is stale.
             try await copy(&allocations, into: "recon_allocations", connection: connection, logger: logger)
             try await copy(&advances, into: "recon_advances", connection: connection, logger: logger)
