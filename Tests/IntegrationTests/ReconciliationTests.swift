@@ -418,6 +418,53 @@ struct ReconciliationTests {
         }
     }
 
+    @Test("a tie withdrawn because a later line paid one of its invoices is decided again: the other invoice is proposed alone, and a rerun changes nothing")
+    func withdrawnTieIsDecidedAgain() async throws {
+        try await TestDatabase.withFreshWarehouse { warehouse in
+            try await warehouse.client.query("""
+                INSERT INTO core.invoices (number, issued_on, counterparty_inn, counterparty_name, amount, currency)
+                VALUES ('SF-2025/0201', '2025-03-10', '301234567', 'Orzu Savdo', 1000000, 'UZS'),
+                       ('SF-2025/0202', '2025-03-11', '301234567', 'Orzu Savdo', 1000000, 'UZS')
+                """, logger: TestDatabase.logger)
+            let batch = try await warehouse.client.query("""
+                INSERT INTO ops.batches (source_kind, source_name, content_sha256, content_bytes, status)
+                VALUES ('test', 'hand-made lines', repeat('d', 64), 0, 'loaded') RETURNING id
+                """, logger: TestDatabase.logger).collect().first!.decode(Int64.self)
+            // TIE names no invoice and fits both (R7 proposes both); PAYS, a day later, names SF-2025/0201 (R3, auto).
+            for (index, line) in [("TIE", "Oplata za tovar"), ("PAYS", "Oplata scheta SF-2025/0201")].enumerated() {
+                let day = "2025-03-1\(5 + index)"
+                try await warehouse.client.query("""
+                    INSERT INTO core.bank_transactions (account, direction, doc_kind, doc_number, doc_date, amount,
+                        currency, counterparty_inn, counterparty_name, purpose, booked_on, natural_key, occurrence,
+                        batch_id, source_line, bank_reference)
+                    VALUES ('20208000500123456001', 'in', 'test', \(line.0), \(day)::date, 1000000, 'UZS', '301234567',
+                            'ORZU SAVDO', \(line.1), \(day)::date, gen_random_uuid(), 1, \(batch), \(index + 1), \(line.0))
+                    """, logger: TestDatabase.logger)
+            }
+            let summary = try await Self.reconcile(warehouse)
+            let outcomes = try await Self.outcomes(warehouse)
+            #expect(outcomes["PAYS"]?.0 == "matched" && outcomes["PAYS"]?.2["SF-2025/0201"]?.1 == "auto")
+            #expect(outcomes["TIE"]?.0 == "review", "\(String(describing: outcomes["TIE"]))")
+            #expect(outcomes["TIE"].map { Array($0.2.keys) } == ["SF-2025/0202"], "the paid invoice is not proposed")
+            #expect(outcomes["TIE"]?.2["SF-2025/0202"]?.1 == "suggested")
+            #expect(summary.suggested == 1 && summary.auto == 1, "the counts are the second look's")
+            let rows = """
+                SELECT (SELECT string_agg(r.bank_transaction_id || ' ' || r.outcome || ' ' || coalesce(r.rule, '-') || ' '
+                                          || r.explanation || ' ' || r.updated_at, E'\\n' ORDER BY r.bank_transaction_id)
+                        FROM core.payment_reconciliation r),
+                       (SELECT string_agg(a.id || ' ' || a.invoice_id || ' ' || a.status || ' ' || a.explanation || ' '
+                                          || a.updated_at, E'\\n' ORDER BY a.id) FROM core.payment_allocations a)
+                """
+            let first = try await warehouse.client.query(PostgresQuery(unsafeSQL: rows), logger: TestDatabase.logger)
+                .collect().first!.decode((String, String).self)
+            #expect(!first.0.contains("withdrawn"), "\(first.0)")
+            _ = try await Self.reconcile(warehouse)
+            let second = try await warehouse.client.query(PostgresQuery(unsafeSQL: rows), logger: TestDatabase.logger)
+                .collect().first!.decode((String, String).self)
+            #expect(second == first, "a rerun changed a row")
+        }
+    }
+
     @Test("a tie decided in one batch (confirm one, reject the other) records both; hand allocations are checked")
     func tieDecidedInOneBatchAndHandAllocations() async throws {
         try await TestDatabase.withFreshWarehouse { warehouse in
