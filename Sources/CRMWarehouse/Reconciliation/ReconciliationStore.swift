@@ -260,8 +260,12 @@ package struct ReconciliationStore: Sendable {
         // the commit: the withdrawals below, and a rerun in the next minute, were planned for empty tables (a
         // nested loop over 80,000 advances per statement: minutes instead of a second at a million lines).
         if counts.payments >= Self.analyzeAfterLines {
+            // The columns the run's and a rerun's statements select and join by: 0.2 of 0.4 s went on the
+            // explanations' statistics, which no plan uses. Autovacuum analyzes the whole tables after the commit.
             try await connection.query("""
-                ANALYZE \(ledger: ledger.allocations), \(ledger: ledger.advances), core.payment_reconciliation
+                ANALYZE \(ledger: ledger.allocations) (bank_transaction_id, invoice_id, status, advance_id, amount),
+                        \(ledger: ledger.advances) (bank_transaction_id, status, counterparty_inn, amount),
+                        core.payment_reconciliation (bank_transaction_id, outcome)
                 """, logger: logger)
             phase("tables analyzed")
         }

@@ -50,8 +50,10 @@ extension ReconciliationStore {
             settlement.times.step("paid invoices listed")
             try await withdraw(ledger, connection: connection, logger: logger)
             settlement.times.step("proposals on paid invoices withdrawn")
-            try await redecide(ledger, runID: runID, decider: &decider, counts: &counts, settlement: &settlement,
-                               clientIDs: clientIDs, sliceSize: sliceSize, connection: connection, logger: logger)
+            let leftOver = try await redecide(ledger, runID: runID, decider: &decider, counts: &counts,
+                                              settlement: &settlement, clientIDs: clientIDs, sliceSize: sliceSize,
+                                              connection: connection, logger: logger)
+            guard leftOver else { continue }
             try await connection.query("""
                 UPDATE core.payment_reconciliation r
                 SET outcome = 'unmatched', rule = NULL, confidence = NULL, updated_at = now(),
@@ -65,6 +67,7 @@ extension ReconciliationStore {
                 """, logger: logger)
             settlement.times.step("withdrawn lines not looked at unmatched")
         }
+        guard decider.paidInFull.count != settlement.paidInFull else { return }
         logger.warning("reconcile: withdrawals still changing after the last round", metadata: [
             "ledger": "\(ledger.side.rawValue)", "rounds": "\(maxSettleRounds)",
         ])
@@ -97,17 +100,19 @@ extension ReconciliationStore {
     }
 
     /// The withdrawn lines the run proposed for review (`ProposedLines`), decided again in booking order,
-    /// `sliceSize` at a time, and merged.
+    /// `sliceSize` at a time, and merged. True when some withdrawn line was not decided again (a line the run did
+    /// not look at, or one that only had an advance's offset withdrawn).
     static func redecide<Decider: PaymentDecider>(
         _ ledger: ReconciliationLedger, runID: Int64, decider: inout Decider, counts: inout ReconciliationPassCounts,
         settlement: inout Settlement, clientIDs: [String: Int64], sliceSize: Int, connection: LoadConnection,
         logger: Logger
-    ) async throws {
+    ) async throws -> Bool {
         var lines: [(seq: Int64, rule: String?)] = []
-        for try await id in try await connection.query(
-            "SELECT bank_transaction_id FROM recon_withdrawn WHERE own", logger: logger
-        ).decode(Int64.self) {
-            if let line = settlement.proposed.line(id) { lines.append(line) }
+        var leftOver = false
+        for try await (id, own) in try await connection.query(
+            "SELECT bank_transaction_id, own FROM recon_withdrawn", logger: logger
+        ).decode((Int64, Bool).self) {
+            if own, let line = settlement.proposed.line(id) { lines.append(line) } else { leftOver = true }
         }
         lines.sort { $0.seq < $1.seq }
         settlement.times.step("withdrawn lines listed")
@@ -149,5 +154,6 @@ extension ReconciliationStore {
             try await mergeStaged(ledger, runID: runID, times: &settlement.times, connection: connection,
                                   logger: logger)
         }
+        return leftOver
     }
 }
